@@ -1,0 +1,261 @@
+"""The unit's state store: one SQLite file, one transaction per dispatch.
+
+Juju runs every hook in a fresh process and retries a hook that failed. The state store
+makes that safe: everything a dispatch changes (stored state, deferred events, flags, the
+key-value store) is written inside one transaction that :meth:`SQLiteStorage.commit`
+makes durable. A process that exits without committing, or is killed, leaves the file
+exactly as it was before the hook.
+
+Values are JSON (see :mod:`reactops._codec`); nothing is pickled. The file holds:
+
+* ``snapshot(handle TEXT PRIMARY KEY, data)``: stored state and event snapshots,
+  keyed by handle path (the same layout ops uses);
+* ``notice(sequence, event_path, observer_path, method_name)``: the deferred-event queue;
+* ``kv(key TEXT PRIMARY KEY, data TEXT)``: a key-value store in charmhelpers' layout, so a
+  legacy reactive charm's ``.unit-state.db`` keeps its data when upgraded in place;
+* ``reactops_meta(key, value)``: the schema version.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import _codec
+from .errors import (
+    NoSnapshotError,
+    StateStoreCorruptError,
+    StateStoreError,
+    StateStoreLockedError,
+    StateStoreVersionError,
+)
+
+__all__ = ['SCHEMA_VERSION', 'NoSnapshotError', 'SQLiteStorage']
+
+#: The layout version this reactops writes; a file with a higher one is refused.
+SCHEMA_VERSION = 1
+
+_SCHEMA = (
+    'CREATE TABLE IF NOT EXISTS snapshot (handle TEXT PRIMARY KEY, data BLOB)',
+    'CREATE TABLE IF NOT EXISTS notice ('
+    ' sequence INTEGER PRIMARY KEY AUTOINCREMENT,'
+    ' event_path TEXT, observer_path TEXT, method_name TEXT)',
+    'CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, data TEXT)',
+    'CREATE TABLE IF NOT EXISTS reactops_meta (key TEXT PRIMARY KEY, value TEXT)',
+)
+# Tables that show a file was written by ops or by charmhelpers' unitdata.
+_OPS_TABLES = {'snapshot', 'notice'}
+_CHARMHELPERS_TABLES = {'kv'}
+
+
+class SQLiteStorage:
+    """The state store in a SQLite file (or ``':memory:'`` for tests).
+
+    Opening the store starts the dispatch's transaction and takes the file's write lock,
+    so a second process (a concurrent ``juju-exec``) waits up to *timeout* seconds and
+    then fails with :class:`StateStoreLockedError` instead of interleaving its writes.
+
+    A new file is created with mode 0600. An existing file that others may write to, that
+    is not a SQLite database, is damaged, or was written by a newer reactops is refused
+    with an error naming it; it is never reset.
+    """
+
+    def __init__(self, filename: str | os.PathLike[str], *, timeout: float = 300.0):
+        self._filename = str(filename)
+        self._closed = False
+        in_memory = self._filename == ':memory:'
+        if not in_memory:
+            _prepare_file(Path(self._filename))
+        try:
+            self._db = sqlite3.connect(self._filename, isolation_level=None,
+                                       timeout=timeout, check_same_thread=False)
+        except sqlite3.Error as e:
+            raise StateStoreError(f'cannot open state file {self._filename}: {e}') from e
+        try:
+            self._begin()
+            self._setup_schema()
+        except BaseException:
+            self._db.close()
+            raise
+
+    @property
+    def filename(self) -> str:
+        """The path of the state file, or ``':memory:'``."""
+        return self._filename
+
+    # -- transactions ------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Make every change since the last commit durable, and start a new transaction."""
+        self._check_open()
+        self._execute('COMMIT')
+        self._begin()
+
+    def close(self) -> None:
+        """Close the file; changes since the last :meth:`commit` are discarded."""
+        if self._closed:
+            return
+        self._closed = True
+        self._db.close()
+
+    # -- snapshots ---------------------------------------------------------------------
+
+    def save_snapshot(self, handle_path: str, snapshot_data: Any) -> None:
+        """Store *snapshot_data* (JSON-encodable, see :mod:`reactops._codec`) under a handle."""
+        text = _codec.encode(snapshot_data, where=f'snapshot {handle_path!r}')
+        self._execute('REPLACE INTO snapshot VALUES (?, ?)', (handle_path, text))
+
+    def load_snapshot(self, handle_path: str) -> Any:
+        """Return the data stored under *handle_path*; raise :class:`NoSnapshotError`."""
+        row = self._execute('SELECT data FROM snapshot WHERE handle=?', (handle_path,)).fetchone()
+        if row is None:
+            raise NoSnapshotError(handle_path)
+        return self._decode(row[0], f'snapshot {handle_path!r}')
+
+    def drop_snapshot(self, handle_path: str) -> None:
+        """Forget the snapshot under *handle_path* (no error if there is none)."""
+        self._execute('DELETE FROM snapshot WHERE handle=?', (handle_path,))
+
+    def list_snapshots(self) -> Iterator[str]:
+        """Yield the handle path of every stored snapshot."""
+        rows = self._execute('SELECT handle FROM snapshot ORDER BY handle').fetchall()
+        for (handle,) in rows:
+            yield handle
+
+    # -- notices: the deferred-event queue ---------------------------------------------
+
+    def save_notice(self, event_path: str, observer_path: str, method_name: str) -> None:
+        """Queue a notice: *observer_path*.*method_name* must see *event_path*."""
+        self._execute('INSERT INTO notice (event_path, observer_path, method_name) '
+                      'VALUES (?, ?, ?)', (event_path, observer_path, method_name))
+
+    def drop_notice(self, event_path: str, observer_path: str, method_name: str) -> None:
+        """Remove a notice from the queue."""
+        self._execute('DELETE FROM notice WHERE event_path=? AND observer_path=? '
+                      'AND method_name=?', (event_path, observer_path, method_name))
+
+    def notices(self, event_path: str | None = None) -> Iterator[tuple[str, str, str]]:
+        """Yield queued notices ``(event_path, observer_path, method_name)`` in queue order.
+
+        The rows are read before the first one is yielded, so the caller may change the
+        queue while iterating.
+        """
+        if event_path is None:
+            cursor = self._execute('SELECT event_path, observer_path, method_name '
+                                   'FROM notice ORDER BY sequence')
+        else:
+            cursor = self._execute('SELECT event_path, observer_path, method_name '
+                                   'FROM notice WHERE event_path=? ORDER BY sequence',
+                                   (event_path,))
+        yield from cursor.fetchall()
+
+    # -- key-value store ---------------------------------------------------------------
+
+    def kv_get(self, key: str, default: Any = None) -> Any:
+        """Return the value stored under *key* in the key-value store, or *default*."""
+        row = self._execute('SELECT data FROM kv WHERE key=?', (key,)).fetchone()
+        return default if row is None else self._decode(row[0], f'kv key {key!r}')
+
+    def kv_set(self, key: str, value: Any) -> None:
+        """Store *value* (JSON-encodable) under *key*."""
+        text = _codec.encode(value, where=f'kv key {key!r}')
+        self._execute('REPLACE INTO kv VALUES (?, ?)', (key, text))
+
+    def kv_delete(self, key: str) -> None:
+        """Remove *key* from the key-value store (no error if absent)."""
+        self._execute('DELETE FROM kv WHERE key=?', (key,))
+
+    def kv_items(self, prefix: str = '') -> Iterator[tuple[str, Any]]:
+        """Yield ``(key, value)`` for every key starting with *prefix*, sorted by key."""
+        rows = self._execute('SELECT key, data FROM kv WHERE substr(key, 1, ?) = ? '
+                             'ORDER BY key', (len(prefix), prefix)).fetchall()
+        for key, data in rows:
+            yield key, self._decode(data, f'kv key {key!r}')
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StateStoreError(f'state file {self._filename} is closed')
+
+    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        self._check_open()
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.OperationalError as e:
+            if 'locked' in str(e) or 'busy' in str(e):
+                raise StateStoreLockedError(
+                    f'state file {self._filename} is locked by another process '
+                    f'(another hook or juju-exec still running?): {e}') from e
+            raise self._corrupt(e) from e
+        except sqlite3.DatabaseError as e:
+            raise self._corrupt(e) from e
+
+    def _corrupt(self, error: Exception) -> StateStoreError:
+        return StateStoreCorruptError(
+            f'state file {self._filename} cannot be read ({error}); it is not a reactops, '
+            'ops or charmhelpers state database, or it is damaged. reactops does not reset '
+            "it, since it holds the unit's state: inspect it, or move it away to start afresh")
+
+    def _decode(self, data: str | bytes, what: str) -> Any:
+        if isinstance(data, bytes) and data[:1] == b'\x80':
+            raise StateStoreCorruptError(
+                f'{what} in {self._filename} was written by ops with pickle, which reactops '
+                'never loads; drop that snapshot (or the file) to start this state afresh')
+        try:
+            return _codec.decode(data)
+        except ValueError as e:
+            raise StateStoreCorruptError(
+                f'{what} in state file {self._filename} is not valid reactops JSON: {e}') from e
+
+    def _begin(self) -> None:
+        # IMMEDIATE takes the write lock now, so two processes never interleave a dispatch.
+        self._execute('BEGIN IMMEDIATE')
+
+    def _setup_schema(self) -> None:
+        tables = {row[0] for row in self._execute(
+            "SELECT name FROM sqlite_master WHERE type='table'").fetchall()}
+        if 'reactops_meta' in tables:
+            row = self._execute(
+                "SELECT value FROM reactops_meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StateStoreVersionError(
+                    f'state file {self._filename} has schema version {version}, written by '
+                    f'a newer reactops; this one reads up to version {SCHEMA_VERSION}. '
+                    'Upgrade reactops in the charm, or downgrade by restoring a backup')
+            if version == SCHEMA_VERSION:
+                return
+        elif tables - {'sqlite_sequence'} and not (
+                _OPS_TABLES <= tables or _CHARMHELPERS_TABLES <= tables):
+            raise StateStoreCorruptError(
+                f'state file {self._filename} is a SQLite database but not a reactops, ops '
+                f'or charmhelpers state store (its tables: {", ".join(sorted(tables))}); '
+                'reactops will not change it: point the charm at another file, or move it')
+        for statement in _SCHEMA:
+            self._execute(statement)
+        self._execute("REPLACE INTO reactops_meta VALUES ('schema_version', ?)",
+                      (str(SCHEMA_VERSION),))
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the state file 0600, or check an existing one is safe to use."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise StateStoreError(
+                f'state file {path} is writable by group or others (mode '
+                f'{stat.S_IMODE(mode):04o}); anyone who can write it controls the charm. '
+                f'Fix it with: chmod 600 {path}') from None
+        if stat.S_IMODE(mode) != 0o600:
+            os.chmod(path, 0o600)
+        return
+    except OSError as e:
+        raise StateStoreError(f'cannot create state file {path}: {e}') from e
+    os.close(fd)
