@@ -1,0 +1,37 @@
+"""Sphinx configuration for the reactops documentation (MyST Markdown pages, autodoc API)."""
+
+import sys
+from importlib import metadata
+from pathlib import Path
+
+# Document the working tree, also when reactops is not installed in the building environment.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+project = 'reactops'
+author = 'The reactops authors'
+copyright = 'The reactops authors'
+try:
+    release = metadata.version('reactops')
+except metadata.PackageNotFoundError:
+    release = 'dev'
+version = release
+
+extensions = [
+    'myst_parser',
+    'sphinx.ext.autodoc',
+    'sphinx.ext.napoleon',
+]
+# No sphinx.ext.intersphinx: it fetches inventories over the network at build time.
+
+source_suffix = {'.md': 'markdown', '.rst': 'restructuredtext'}
+root_doc = 'index'
+exclude_patterns = ['_build']
+
+myst_heading_anchors = 3
+
+autodoc_typehints = 'description'
+autodoc_member_order = 'bysource'
+nitpicky = False
+
+html_theme = 'alabaster'
+html_title = f'reactops {release}'

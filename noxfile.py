@@ -1,0 +1,57 @@
+"""Development sessions: `nox` runs tests, lint, typecheck and docs; `nox -s bench` compares.
+
+Every session installs from the package index only (no other network), and reuses its
+virtualenv under `.nox/` when it exists, so a second run needs no index at all for the
+dependencies it already has.
+"""
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ['tests', 'lint', 'typecheck', 'docs']
+nox.options.reuse_venv = 'yes'
+# Use the interpreter that runs nox; never fetch a standalone Python from the internet.
+nox.options.download_python = 'never'
+
+HERE = Path(__file__).resolve().parent
+LINT_PATHS = ['reactops', 'tests', 'bench', 'noxfile.py', 'setup.py']
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite; extra arguments go to pytest (`nox -s tests -- -k storage`)."""
+    session.install('-e', '.[test]')
+    session.run('pytest', *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and common bugs with ruff (settings in pyproject.toml)."""
+    session.install('ruff')
+    session.run('ruff', 'check', *LINT_PATHS)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check the package with mypy in strict mode (settings in pyproject.toml)."""
+    session.install('-e', '.', 'mypy', 'types-PyYAML')
+    session.run('mypy')
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML documentation; any Sphinx warning fails the build."""
+    session.install('-e', '.', 'sphinx', 'myst-parser')
+    session.run('sphinx-build', '-W', '--keep-going', '-b', 'html', 'docs', 'docs/_build/html')
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every bench/bench_*.py, side by side with ops and charms.reactive."""
+    session.install('-e', '.', 'ops', 'charms.reactive', 'charmhelpers')
+    scripts = sorted((HERE / 'bench').glob('bench_*.py'))
+    if not scripts:
+        session.error('no bench/bench_*.py scripts found')
+    for script in scripts:
+        session.run('python', str(script.relative_to(HERE)))
