@@ -1,0 +1,351 @@
+"""Field readers for :mod:`reactops.meta`: each one checks a value's type and, when it is
+wrong, raises :class:`~reactops.errors.MetadataError` naming the file and the dotted field
+path, what was found, and how to fix it.
+
+YAML is parsed here too, with PyYAML imported only when a file is actually parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import IO, Any, NoReturn
+
+from .errors import MetadataError
+
+
+class Where:
+    """The place of a value: the file it was read from and its dotted path inside it."""
+
+    __slots__ = ('file', 'path')
+
+    def __init__(self, file: str, path: str = ''):
+        self.file = file
+        self.path = path
+
+    def __truediv__(self, key: object) -> Where:
+        if isinstance(key, int):
+            return Where(self.file, f'{self.path}[{key}]')
+        return Where(self.file, f'{self.path}.{key}' if self.path else str(key))
+
+    def __repr__(self) -> str:
+        return f'Where({self.file!r}, {self.path!r})'
+
+    def fail(self, problem: str, fix: str) -> NoReturn:
+        """Raise a :class:`MetadataError` for the value at this place."""
+        place = f'{self.file}: {self.path}' if self.path else self.file
+        raise MetadataError(f'{place}: {problem}; {fix}')
+
+    def expected(self, what: str, value: object, fix: str = '') -> NoReturn:
+        """Raise for a value that is not *what* (e.g. ``'an integer'``)."""
+        self.fail(f'expected {what}, got {describe(value)}', fix or f'write {what} here')
+
+
+def describe(value: object) -> str:
+    """A short description of a YAML value for an error message."""
+    if isinstance(value, Mapping):
+        return 'a mapping'
+    if isinstance(value, list):
+        return 'a list'
+    if isinstance(value, str | int | float | bool) or value is None:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + '...'
+    return f'a {type(value).__name__} ({value!s:.40})'
+
+
+# -- YAML ------------------------------------------------------------------------------
+
+
+def load_yaml(source: str | IO[str], file: str) -> dict[str, Any]:
+    """Parse *source* with PyYAML's safe loader; an empty document gives ``{}``.
+
+    Raises :class:`MetadataError` naming *file* if the text is not YAML or its top level
+    is not a mapping.
+    """
+    import yaml  # Imported here: a hook whose metadata is cached never needs PyYAML.
+
+    loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+    try:
+        data = yaml.load(source, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        place = f'line {mark.line + 1}, column {mark.column + 1}: ' if mark else ''
+        problem = ': '.join(p for p in (exc.context, exc.problem) if p) or 'invalid YAML'
+        raise MetadataError(
+            f'{file}: {place}{problem}; the file is not valid YAML, fix its syntax there'
+        ) from None
+    except yaml.YAMLError as exc:
+        raise MetadataError(
+            f'{file}: {exc}; the file is not valid YAML, fix its syntax') from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        Where(file).expected(
+            'a mapping of keys at the top level', data,
+            'the file must hold "key: value" lines, not a list or a single value')
+    return data
+
+
+def read_yaml_file(path: str) -> dict[str, Any]:
+    """Read and parse the YAML file at *path*; errors name the path."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MetadataError(f'{path}: cannot be read ({exc}); check the file exists and '
+                            'is readable UTF-8 text') from None
+    return load_yaml(text, path)
+
+
+# -- typed readers ---------------------------------------------------------------------
+
+
+def mapping(value: object, where: Where, what: str = 'a mapping') -> dict[str, Any]:
+    """*value* as a dict with string keys; ``None`` (an empty YAML section) gives ``{}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        where.expected(what, value)
+    for key in value:
+        if not isinstance(key, str):
+            (where / str(key)).fail(
+                f'expected a name, got {describe(key)}',
+                'quote the key so YAML reads it as text')
+    return value
+
+
+def section(raw: Mapping[str, Any], key: str, where: Where) -> dict[str, Any]:
+    """The mapping under *key* of *raw* (``{}`` when absent or empty)."""
+    return mapping(raw.get(key), where / key)
+
+
+def text(raw: Mapping[str, Any], key: str, where: Where, default: str = '') -> str:
+    """The string under *key*, or *default* when absent."""
+    value = raw.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        (where / key).expected('a string', value, 'quote the value so YAML reads it as text')
+    return value
+
+
+def optional_text(raw: Mapping[str, Any], key: str, where: Where) -> str | None:
+    """The string under *key*, or ``None`` when absent."""
+    return text(raw, key, where) if raw.get(key) is not None else None
+
+
+def required_text(raw: Mapping[str, Any], key: str, where: Where, fix: str) -> str:
+    """The string under *key*, which must be present and not empty."""
+    if raw.get(key) in (None, ''):
+        (where / key).fail('this required field is missing', fix)
+    return text(raw, key, where)
+
+
+def flag(raw: Mapping[str, Any], key: str, where: Where, default: bool = False) -> bool:
+    """The boolean under *key*, or *default* when absent."""
+    value = raw.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        (where / key).expected('true or false', value)
+    return value
+
+
+def integer(raw: Mapping[str, Any], key: str, where: Where, fix: str = '') -> int | None:
+    """The integer under *key*, or ``None`` when absent (YAML booleans are refused)."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        (where / key).expected('an integer', value, fix)
+    return value
+
+
+def choice(raw: Mapping[str, Any], key: str, where: Where, choices: Iterable[str],
+           default: str) -> str:
+    """The string under *key*, which must be one of *choices*; *default* when absent."""
+    value = raw.get(key)
+    if value is None:
+        return default
+    options = list(choices)
+    if value not in options:
+        (where / key).expected(
+            'one of ' + ', '.join(repr(c) for c in options), value,
+            f'use one of them (or leave it out for {default!r})' if default else 'use one of them')
+    return str(value)
+
+
+def texts(raw: Mapping[str, Any], key: str, where: Where, *, single_ok: bool = False
+          ) -> list[str]:
+    """The list of strings under *key*; with *single_ok* one string counts as a list of one."""
+    value = raw.get(key)
+    if value is None:
+        return []
+    if single_ok and isinstance(value, str):
+        return [value]
+    what = 'a string or a list of strings' if single_ok else 'a list of strings'
+    if not isinstance(value, list):
+        (where / key).expected(what, value)
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            (where / key / i).expected('a string', item,
+                                       'quote the item so YAML reads it as text')
+    return list(value)
+
+
+def storage_range(value: object, where: Where) -> tuple[int, int | None]:
+    """Parse a storage ``multiple.range``: ``N``, ``N-M``, ``N-`` or ``N+``."""
+    low: str
+    high: str | None
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = str(value), str(value)
+    elif isinstance(value, str) and value.endswith('+'):
+        low, high = value[:-1], None
+    elif isinstance(value, str) and '-' in value:
+        low, _, high = value.partition('-')
+        high = high or None
+    elif isinstance(value, str):
+        low, high = value, value
+    else:
+        low, high = '', None
+    numbers = [low] if high is None else [low, high]
+    if not all(n.strip().isdigit() for n in numbers) or (
+            high is not None and int(high) < int(low)):
+        where.expected(
+            "a count or range ('2', '1-5', '1-' or '1+')", value,
+            'write the number of storage instances, or a range from the lowest to the '
+            "highest (an open range like '1+' has no upper limit)")
+    return int(low), (None if high is None else int(high))
+
+
+# -- config options --------------------------------------------------------------------
+
+CONFIG_TYPES = ('string', 'int', 'float', 'boolean', 'secret')
+
+_DEFAULT_KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
+    'string': ('a string', (str,)),
+    'secret': ('a secret URI string', (str,)),
+    'int': ('an integer', (int,)),
+    'float': ('a number', (int, float)),
+    'boolean': ('true or false', (bool,)),
+}
+
+
+def check_default(option_type: str, default: object, where: Where) -> None:
+    """Raise unless *default* is a value of the config type *option_type* (or ``None``)."""
+    if default is None:
+        return
+    what, kinds = _DEFAULT_KINDS[option_type]
+    bad_bool = isinstance(default, bool) and option_type != 'boolean'
+    if bad_bool or not isinstance(default, kinds):
+        hint = 'quote it' if option_type in ('string', 'secret') else 'change it'
+        where.expected(
+            f'{what} (the option is of type {option_type!r})', default,
+            f'{hint} so it matches the type, or change the type')
+
+
+def juju_major(version: str) -> int | None:
+    """The major number of a Juju version string such as ``3.6.1`` or ``4.0-beta1``."""
+    major = version.strip().split('.', 1)[0]
+    return int(major) if major.isdigit() else None
+
+
+def config_option(option: object, where: Where) -> tuple[str, Any, str | None]:
+    """Check one entry of config ``options``; return its (type, default, description)."""
+    fields = mapping(option, where)
+    option_type = required_text(fields, 'type', where,
+                                'add "type: " with one of ' + ', '.join(CONFIG_TYPES))
+    choice(fields, 'type', where, CONFIG_TYPES, '')
+    default = fields.get('default')
+    check_default(option_type, default, where / 'default')
+    return option_type, default, optional_text(fields, 'description', where)
+
+
+# -- finding the files -----------------------------------------------------------------
+
+SOURCE_FILES = ('metadata.yaml', 'config.yaml', 'actions.yaml', 'charmcraft.yaml')
+
+# Keys of a unified charmcraft.yaml that tell charmcraft how to build and publish the
+# charm; `charmcraft pack` leaves them out of the metadata.yaml it writes, and so do we.
+CHARMCRAFT_ONLY = frozenset({
+    'type', 'bases', 'base', 'build-base', 'platforms', 'parts', 'charmhub', 'extensions',
+    'analysis', 'charm-libs',
+})
+
+
+class Parts:
+    """The three raw parts of a charm's metadata, where each came from, and the files read.
+
+    ``meta`` is what metadata.yaml holds, ``actions`` what actions.yaml holds, ``config``
+    what config.yaml holds (with its ``options`` key).
+    """
+
+    __slots__ = ('actions', 'actions_at', 'config', 'config_at', 'files', 'meta', 'meta_at')
+
+    def __init__(self, meta: object, actions: object = None, config: object = None,
+                 files: tuple[str, ...] = ()):
+        self.meta, self.actions, self.config, self.files = meta, actions, config, files
+        self.meta_at = Where('metadata.yaml')
+        self.actions_at = Where('actions.yaml')
+        self.config_at = Where('config.yaml')
+
+
+def split_charmcraft(data: dict[str, Any], file: str) -> Parts:
+    """Split a unified charmcraft.yaml into its parts, dropping charmcraft's own keys."""
+    meta = {k: v for k, v in data.items()
+            if k not in CHARMCRAFT_ONLY and k not in ('actions', 'config')}
+    parts = Parts(meta, data.get('actions'), data.get('config'))
+    parts.meta_at = Where(file)
+    parts.actions_at = Where(file, 'actions')
+    parts.config_at = Where(file, 'config')
+    return parts
+
+
+def parts_from_yaml(metadata: str | IO[str], actions: str | IO[str] | None,
+                    config: str | IO[str] | None) -> Parts:
+    """Parse YAML texts; *metadata* may be a whole unified charmcraft.yaml."""
+    parts = Parts(load_yaml(metadata, 'metadata.yaml'))
+    if not isinstance(parts.meta, dict) or parts.meta.keys().isdisjoint(
+            CHARMCRAFT_ONLY | {'actions', 'config'}):
+        parts.actions = None if actions is None else load_yaml(actions, 'actions.yaml')
+        parts.config = None if config is None else load_yaml(config, 'config.yaml')
+        return parts
+    parts = split_charmcraft(parts.meta, 'charmcraft.yaml')
+    for name, given in (('actions', actions), ('config', config)):
+        if given is None:
+            continue
+        if getattr(parts, name) is not None:
+            Where('charmcraft.yaml', name).fail(
+                f'{name} are given both here and as the {name} argument',
+                'pass them in one place only')
+        setattr(parts, name, load_yaml(given, f'{name}.yaml'))
+        setattr(parts, f'{name}_at', Where(f'{name}.yaml'))
+    return parts
+
+
+def parts_from_dir(root: str) -> Parts:
+    """Find and read a charm's metadata files; see ``CharmMeta.from_charm_root``."""
+    paths = {name: os.path.join(root, name) for name in SOURCE_FILES}
+    present = {name for name, path in paths.items() if os.path.isfile(path)}
+    files: list[str] = []
+    crafted = Parts(None)
+    # charmcraft.yaml is read only when a part may have to come from it.
+    if 'charmcraft.yaml' in present and not set(SOURCE_FILES[:3]) <= present:
+        files.append(paths['charmcraft.yaml'])
+        crafted = split_charmcraft(read_yaml_file(paths['charmcraft.yaml']),
+                                   paths['charmcraft.yaml'])
+    if 'metadata.yaml' not in present and not (
+            isinstance(crafted.meta, dict) and 'name' in crafted.meta):
+        raise MetadataError(
+            f'{root}: no charm metadata found: there is no metadata.yaml, and no '
+            'charmcraft.yaml with a "name"; create one of them, or check the charm directory')
+    for name in ('meta', 'actions', 'config'):
+        file = 'metadata.yaml' if name == 'meta' else f'{name}.yaml'
+        if file in present:
+            files.append(paths[file])
+            setattr(crafted, name, read_yaml_file(paths[file]))
+            setattr(crafted, f'{name}_at', Where(paths[file]))
+    meta = mapping(crafted.meta, crafted.meta_at, 'a mapping of metadata fields')
+    required_text(meta, 'name', crafted.meta_at, "add the charm's name")
+    crafted.files = tuple(files)
+    return crafted
