@@ -627,9 +627,17 @@ class Framework(Object):
     # -- commit and close ----------------------------------------------------------------
 
     def commit(self) -> None:
-        """Emit pre-commit and commit, then make the dispatch's changes durable."""
+        """Emit pre-commit and commit, then make the dispatch's changes durable.
+
+        Between the commit event and the store's commit, a model that buffers writes to
+        Juju (relation data) sends them, through its ``_on_commit()`` method: if that
+        fails, nothing of the dispatch is kept.
+        """
         self.on.pre_commit.emit()
         self.on.commit.emit()
+        publish = getattr(self.model, '_on_commit', None)
+        if publish is not None:
+            publish()
         self._storage.save_snapshot(_FRAMEWORK_STORED_PATH, self._stored)
         self._storage.commit()
 
@@ -672,7 +680,7 @@ class Framework(Object):
             logger.warning('Breakpoint %r skipped: JUJU_DEBUG_AT asks for %s', name,
                            ', '.join(sorted(self._juju_debug_at)))
 
-    def set_breakpointhook(self) -> Callable[..., Any] | None:
+    def set_breakpointhook(self) -> Callable[..., Any]:
         """Route Python's ``breakpoint()`` to :meth:`breakpoint`; return the old hook."""
         old = sys.breakpointhook
         if self._juju_debug_at:

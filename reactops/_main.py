@@ -1,0 +1,211 @@
+"""``main()``: turn one process that Juju started into one dispatch of the charm.
+
+The order of a dispatch: read the ``JUJU_*`` context; run a legacy ``hooks/<event>``
+executable if the charm still has one; open the state store; build the model and the
+charm; re-deliver deferred events; emit the Juju event; collect statuses; commit. Any
+exception is logged through ``juju-log`` with its traceback, nothing is committed, and
+the process exits 1 so that Juju retries the hook.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from .charm import (
+    ActionEvent,
+    CharmBase,
+    RelationDepartedEvent,
+    RelationEvent,
+    SecretEvent,
+    StorageEvent,
+    WorkloadEvent,
+    _SecretRevisionEvent,
+    evaluate_status,
+)
+from .framework import BoundEvent, Framework
+from .jujucontext import JujuContext, event_name_from_dispatch_path
+from .log import setup_root_logging
+from .meta import CharmMeta
+from .storage import SQLiteStorage
+
+__all__ = ['DispatchError', 'main']
+
+logger = logging.getLogger('reactops')
+
+# Set while a dispatch runs, so a charm that runs its own dispatch again is noticed.
+_REENTRY_VARIABLE = 'REACTOPS_DISPATCHING'
+# Hooks in which Juju allows only a few hook tools: no deferred events, no collect-status.
+_RESTRICTED_EVENTS = frozenset({'collect_metrics', 'meter_status_changed'})
+STATE_FILE = '.unit-state.db'
+
+
+class DispatchError(Exception):
+    """Juju asked for something this charm cannot be dispatched for (a bad dispatch path)."""
+
+
+def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None) -> None:
+    """Run the Juju event of this process on *charm_class*, then return or exit non-zero.
+
+    Call it from the charm's entry point: ``if __name__ == '__main__': main(MyCharm)``.
+    State is always kept in ``<charm dir>/.unit-state.db``; controller-side storage
+    (``use_juju_for_storage=True``) is not supported.
+    """
+    if use_juju_for_storage:
+        raise ValueError('reactops keeps unit state in .unit-state.db; controller-side '
+                         'storage (use_juju_for_storage=True) is not supported')
+    if os.environ.get(_REENTRY_VARIABLE):
+        logger.warning('Charm called itself during a dispatch (via %s); not dispatching again.',
+                       os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
+        return
+    os.environ[_REENTRY_VARIABLE] = '1'
+    try:
+        code = _Dispatch(charm_class, JujuContext.from_environ()).run()
+    finally:
+        os.environ.pop(_REENTRY_VARIABLE, None)
+    if code:
+        sys.exit(code)
+
+
+class _Dispatch:
+    """One dispatch: built from the charm class and the Juju context, run once."""
+
+    def __init__(self, charm_class: type[CharmBase], context: JujuContext):
+        self.charm_class = charm_class
+        self.context = context
+
+    def run(self) -> int:
+        """Dispatch and return the exit code (0 success, 1 failure, or a legacy hook's)."""
+        from ._backend import ModelBackend
+
+        backend = ModelBackend(self.context)
+        setup_root_logging(backend, debug=self.context.debug)
+        try:
+            return self._dispatch(backend)
+        except Exception as error:
+            where = self.context.dispatch_path or 'the charm'
+            logger.error('Uncaught exception while in charm code (%s):\n%s', where,
+                         ''.join(traceback.format_exception(error)).rstrip())
+            print(f'{where} failed: {type(error).__name__}: {error}', file=sys.stderr)
+            return 1
+
+    def event_name(self) -> str:
+        """The event to emit, from JUJU_DISPATCH_PATH or a legacy ``hooks/<name>`` argv[0]."""
+        path = self.context.dispatch_path
+        if path:
+            if not (path.startswith('hooks/') or path.startswith('actions/')):
+                raise DispatchError(
+                    f'JUJU_DISPATCH_PATH={path!r} is not a Juju hook or action path '
+                    "(expected 'hooks/<hook>' or 'actions/<action>')")
+            return event_name_from_dispatch_path(path)
+        argv0 = Path(sys.argv[0])
+        if argv0.parent.name == 'hooks':
+            return event_name_from_dispatch_path(f'hooks/{argv0.name}')
+        raise DispatchError('neither JUJU_DISPATCH_PATH nor argv[0] names a hook: is this '
+                            'running under Juju? (the dispatch script sets JUJU_DISPATCH_PATH)')
+
+    def _dispatch(self, backend: Any) -> int:
+        from .model import Model
+
+        context = self.context
+        event_name = self.event_name()
+        charm_dir = context.charm_dir
+        meta = CharmMeta.from_charm_root(charm_dir)
+        if event_name.endswith('_action'):
+            action = event_name[:-len('_action')].replace('_', '-')
+            if action not in meta.actions and action.replace('-', '_') not in meta.actions:
+                raise DispatchError(f'Juju ran action {action!r}, which actions.yaml does '
+                                    f'not define (known: {", ".join(sorted(meta.actions))})')
+        legacy_code = self._run_legacy_hook(charm_dir)
+        if legacy_code:
+            return legacy_code
+        restricted = event_name in _RESTRICTED_EVENTS
+        model = Model(meta, backend,
+                      broken_relation_id=(context.relation_id
+                                          if event_name.endswith('_relation_broken') else None),
+                      remote_unit_name=context.remote_unit)
+        storage = SQLiteStorage(charm_dir / STATE_FILE)
+        framework = Framework(storage, charm_dir, meta, model, event_name=event_name,
+                              juju_debug_at=set(context.debug_at))
+        old_breakpointhook = framework.set_breakpointhook()
+        try:
+            with framework._event_context('__init__'):
+                charm = self.charm_class(framework)
+            if not restricted:
+                framework.reemit()
+            self._emit(charm, framework, event_name)
+            if not restricted:
+                evaluate_status(charm)
+            framework.commit()
+        finally:
+            framework.close()
+            sys.breakpointhook = old_breakpointhook
+        return 0
+
+    def _emit(self, charm: CharmBase, framework: Framework, event_name: str) -> None:
+        bound: BoundEvent | None = getattr(charm.on, event_name, None)
+        if bound is None:
+            if event_name != 'meter_status_changed':
+                logger.warning('Juju sent %s, which %s does not define (not in its metadata?); '
+                               'nothing to do.', event_name, type(charm).__name__)
+            return
+        logger.debug('Emitting Juju event %s.', event_name)
+        bound.emit(*self._event_args(framework, bound))
+
+    def _event_args(self, framework: Framework, bound: BoundEvent) -> list[Any]:
+        context, model = self.context, framework.model
+        event_type = bound.event_type
+        if issubclass(event_type, RelationEvent):
+            relation = model.get_relation(context.relation_name, context.relation_id)
+            unit = model.get_unit(context.remote_unit) if context.remote_unit else None
+            app = (model.get_app(context.remote_app) if context.remote_app
+                   else unit.app if unit is not None else None)
+            args: list[Any] = [relation, app, unit]
+            if issubclass(event_type, RelationDepartedEvent):
+                args.append(context.departing_unit)
+            return args
+        if issubclass(event_type, StorageEvent):
+            assert context.storage_name is not None and context.storage_index is not None
+            found = [s for s in model.storages[context.storage_name]
+                     if s.index == context.storage_index]
+            storage = (found[0] if found else
+                       model.storages._storage_for(context.storage_name, context.storage_index))
+            _ = storage.location  # read now, so the event's snapshot carries it
+            return [storage]
+        if issubclass(event_type, ActionEvent):
+            return [context.action_uuid]
+        if issubclass(event_type, SecretEvent):
+            args = [context.secret_id, context.secret_label]
+            if issubclass(event_type, _SecretRevisionEvent):
+                args.append(context.secret_revision)
+            return args
+        if issubclass(event_type, WorkloadEvent):
+            return [context.workload_name]
+        return []
+
+    def _run_legacy_hook(self, charm_dir: Path) -> int:
+        """Run ``<charm dir>/<dispatch path>`` if it is another executable; return its code."""
+        path = self.context.dispatch_path
+        if not path:
+            return 0
+        hook = charm_dir / path
+        if not hook.exists() or hook.resolve() == Path(sys.argv[0]).resolve():
+            return 0
+        if not os.access(hook, os.X_OK):
+            logger.warning('Legacy %s exists but is not executable; skipped.', path)
+            return 0
+        logger.warning('Running legacy %s before dispatching (move its logic into the '
+                       'charm: legacy hooks are deprecated).', path)
+        try:
+            code = subprocess.run([str(hook), *sys.argv[1:]], check=False).returncode
+        except OSError as error:
+            logger.error('Legacy %s could not run: %s', path, error)
+            return 1
+        if code:
+            logger.error('Legacy %s exited with status %d.', path, code)
+        return code

@@ -1,0 +1,88 @@
+"""The application's configuration, checked against the types the charm declares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:
+    from .._backend import ModelBackend
+    from ..meta import ConfigMeta
+
+__all__ = ['ConfigData', 'ConfigValue']
+
+ConfigValue = bool | int | float | str
+
+_EXPECTED: dict[str, tuple[str, tuple[type, ...]]] = {
+    'string': ('a string', (str,)),
+    'int': ('an integer', (int,)),
+    'float': ('a number', (int, float)),
+    'boolean': ('true or false', (bool,)),
+    'secret': ('a secret id (a string)', (str,)),
+}
+
+
+def _matches(value: object, option_type: str) -> bool:
+    expected = _EXPECTED.get(option_type)
+    if expected is None:
+        return True  # a type this version does not know: trust Juju
+    if isinstance(value, bool) and bool not in expected[1]:
+        return False  # True is an int to Python, not to Juju
+    return isinstance(value, expected[1])
+
+
+class ConfigData(Mapping[str, ConfigValue]):
+    """The application's config (``juju config``): option name to value.
+
+    Read with one ``config-get`` on first use and kept for the dispatch. Each value is
+    checked against the option's type in the charm's config: a value of another type
+    raises :class:`~reactops.errors.ModelError` naming the option, so a mismatch between
+    the charm and what Juju holds shows where it starts. Options the metadata does not
+    declare are passed through as Juju gave them. Unset options without a default are
+    absent.
+    """
+
+    def __init__(self, backend: ModelBackend, options: Mapping[str, ConfigMeta] | None = None):
+        self._backend = backend
+        self._options = dict(options or {})
+        self._values: dict[str, ConfigValue] | None = None
+
+    @property
+    def _data(self) -> dict[str, ConfigValue]:
+        if self._values is None:
+            values = self._backend.config_get()
+            self._check(values)
+            self._values = values
+        return self._values
+
+    def _check(self, values: Mapping[str, ConfigValue]) -> None:
+        problems = []
+        for name, value in values.items():
+            option = self._options.get(name)
+            if option is not None and value is not None and not _matches(value, option.type):
+                wanted = _EXPECTED[option.type][0]
+                problems.append(f'{name!r} is declared as {option.type} ({wanted}) but Juju '
+                                f'holds {value!r} ({type(value).__name__})')
+        if problems:
+            raise ModelError(
+                f"config does not match the charm's declared option types: "
+                f'{"; ".join(problems)}. Fix the option type in config.yaml (or the '
+                f'charm\'s "config" section), or reset the value with '
+                f'"juju config <app> --reset <option>"')
+
+    def __getitem__(self, key: str) -> ConfigValue:
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
