@@ -35,3 +35,8 @@ nitpicky = False
 
 html_theme = 'alabaster'
 html_title = f'reactops {release}'
+
+# reactops re-exports names the way ops does (CharmMeta from reactops.meta via reactops.charm,
+# the errors via reactops.model), so a bare cross-reference such as `CharmMeta` or `type`
+# has several equal targets. Sphinx warns about each; the link it picks is right either way.
+suppress_warnings = ['ref.python']

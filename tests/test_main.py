@@ -208,3 +208,14 @@ def test_a_legacy_hook_runs_first_and_its_failure_stops_the_dispatch(unit: Unit)
     result = unit.run('hooks/install', LEGACY_EXIT='3')
     assert result.returncode == 3
     assert unit.juju.state()['status']['unit']['status'] == 'unknown'
+
+
+def test_a_machine_charm_hook_imports_nothing_heavy_it_does_not_use(unit: Unit) -> None:
+    result = unit.run('hooks/install', PYTHONPROFILEIMPORTTIME='1')
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit('|', 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith('import time:')}
+    assert 'reactops.framework' in imported  # the measurement works
+    unwanted = {'networkx', 'blinker', 'ssl', 'http.client', 'email', 'asyncio', 'pickle',
+                'urllib.request', 'websocket'}
+    assert imported & unwanted == set()
