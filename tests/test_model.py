@@ -425,8 +425,10 @@ def test_importing_the_model_stays_light() -> None:
             'print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in '
             '{"yaml", "networkx", "blinker", "http", "ssl", "email", "urllib", '
             '"subprocess", "reactops"})))')
+    # pathlib (used by editable installs' import hooks) loads urllib.parse: that one is fine.
     root = Path(__file__).resolve().parents[1]
     loaded = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                             check=True, cwd=root).stdout.split()
-    assert not [m for m in loaded if not m.startswith('reactops')]
+    assert not [m for m in loaded if not m.startswith('reactops') and m != 'urllib.parse'
+                and m != 'urllib']
     assert 'reactops._backend' not in loaded and 'reactops.hookcmds' not in loaded
