@@ -219,3 +219,25 @@ def test_a_machine_charm_hook_imports_nothing_heavy_it_does_not_use(unit: Unit) 
     unwanted = {'networkx', 'blinker', 'ssl', 'http.client', 'email', 'asyncio', 'pickle',
                 'urllib.request', 'websocket'}
     assert imported & unwanted == set()
+
+
+def test_a_restricted_hook_skips_deferred_events_and_collect_status(unit: Unit) -> None:
+    unit.ok('hooks/config-changed')  # deferred: install has not run
+    unit.ok('hooks/install')
+    argvs = unit.ok('hooks/collect-metrics')
+    assert [argv[0] for argv in argvs] == []  # no re-run of config-changed, no status
+    argvs = unit.ok('hooks/update-status')
+    assert ['open-port', '8080/tcp'] in argvs  # the deferred event was kept for later
+
+
+def test_a_legacy_hooks_symlink_names_the_event_through_argv0(unit: Unit) -> None:
+    hooks = unit.juju.charm_dir / 'hooks'
+    hooks.mkdir()
+    (hooks / 'install').symlink_to('../src/charm.py')
+    env = {key: value for key, value in os.environ.items() if not key.startswith('JUJU_')}
+    env.update(unit.juju.env(), PYTHONPATH=str(REPO))
+    env.pop('JUJU_DISPATCH_PATH', None)
+    result = subprocess.run([sys.executable, str(hooks / 'install')], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert unit.juju.state()['workload_version'] == '1.0'
