@@ -14,8 +14,9 @@ import os
 import subprocess
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .charm import (
     ActionEvent,
@@ -34,7 +35,7 @@ from .log import setup_root_logging
 from .meta import CharmMeta
 from .storage import SQLiteStorage
 
-__all__ = ['DispatchError', 'main']
+__all__ = ['DispatchError', 'DispatchExtension', 'hook_name_of', 'main']
 
 logger = logging.getLogger('reactops')
 
@@ -49,7 +50,22 @@ class DispatchError(Exception):
     """Juju asked for something this charm cannot be dispatched for (a bad dispatch path)."""
 
 
-def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None) -> None:
+class DispatchExtension(Protocol):
+    """A layer above the charm that takes part in the dispatch (the reactive layer does).
+
+    ``start`` runs once the framework exists, before the charm is built; ``after_event``
+    after the Juju event was emitted (before collect-status); ``stop`` always, last.
+    """
+
+    def start(self, framework: Framework, hook_name: str) -> None: ...
+
+    def after_event(self, charm: CharmBase, restricted: bool) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None, *,
+         extensions: Sequence[DispatchExtension] = ()) -> None:
     """Run the Juju event of this process on *charm_class*, then return or exit non-zero.
 
     Call it from the charm's entry point: ``if __name__ == '__main__': main(MyCharm)``.
@@ -65,7 +81,7 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None)
         return
     os.environ[_REENTRY_VARIABLE] = '1'
     try:
-        code = _Dispatch(charm_class, JujuContext.from_environ()).run()
+        code = _Dispatch(charm_class, JujuContext.from_environ(), extensions).run()
     finally:
         os.environ.pop(_REENTRY_VARIABLE, None)
     if code:
@@ -75,9 +91,11 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None)
 class _Dispatch:
     """One dispatch: built from the charm class and the Juju context, run once."""
 
-    def __init__(self, charm_class: type[CharmBase], context: JujuContext):
+    def __init__(self, charm_class: type[CharmBase], context: JujuContext,
+                 extensions: Sequence[DispatchExtension] = ()):
         self.charm_class = charm_class
         self.context = context
+        self.extensions = list(extensions)
 
     def run(self) -> int:
         """Dispatch and return the exit code (0 success, 1 failure, or a legacy hook's)."""
@@ -133,16 +151,24 @@ class _Dispatch:
         framework = Framework(storage, charm_dir, meta, model, event_name=event_name,
                               juju_debug_at=set(context.debug_at))
         old_breakpointhook = framework.set_breakpointhook()
+        started: list[DispatchExtension] = []
         try:
+            for extension in self.extensions:
+                extension.start(framework, hook_name_of(context.dispatch_path, event_name))
+                started.append(extension)
             with framework._event_context('__init__'):
                 charm = self.charm_class(framework)
             if not restricted:
                 framework.reemit()
             self._emit(charm, framework, event_name)
+            for extension in self.extensions:
+                extension.after_event(charm, restricted)
             if not restricted:
                 evaluate_status(charm)
             framework.commit()
         finally:
+            for extension in reversed(started):
+                extension.stop()
             framework.close()
             sys.breakpointhook = old_breakpointhook
         return 0
@@ -209,3 +235,11 @@ class _Dispatch:
         if code:
             logger.error('Legacy %s exited with status %d.', path, code)
         return code
+
+
+def hook_name_of(dispatch_path: str, event_name: str) -> str:
+    """Juju's name for the running hook or action (``db-relation-changed``, ``do-backup``)."""
+    if dispatch_path:
+        return dispatch_path.rsplit('/', 1)[-1]
+    name = event_name[:-len('_action')] if event_name.endswith('_action') else event_name
+    return name.replace('_', '-')

@@ -12,6 +12,9 @@ This module is at the bottom of the house: it imports nothing from reactops.
 from __future__ import annotations
 
 __all__ = [
+    'DispatchLoopError',
+    'HandlerDefinitionError',
+    'ReactiveError',
     'HookToolMissingError',
     'InvalidStatusError',
     'MetadataError',
@@ -156,3 +159,26 @@ class InvalidStatusError(ModelError):
 
 class SecretNotFoundError(ModelError):
     """The secret does not exist, or this unit has not been granted access to it."""
+
+
+# -- the reactive layer ----------------------------------------------------------------
+
+
+class ReactiveError(ReactopsError):
+    """The reactive layer was misused, or a dispatch could not settle."""
+
+
+class HandlerDefinitionError(ReactiveError, TypeError):
+    """A handler's decorators were given something they cannot use (a non-string flag,
+    an unknown keyword, a callback that is not callable); the message names the handler
+    and its file."""
+
+
+class DispatchLoopError(ReactiveError):
+    """Handlers kept changing flags so the dispatch never settled; the message names
+    the handlers and flags of the loop."""
+
+    def __init__(self, message: str, *, handlers: list[str], flags: list[str]):
+        super().__init__(message)
+        self.handlers = handlers
+        self.flags = flags

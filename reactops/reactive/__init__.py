@@ -1,0 +1,73 @@
+"""The reactive layer: flags, handlers that run when flag predicates hold, and dispatch.
+
+Write handlers as decorated functions (in ``reactive/*.py`` of the charm) or as methods of
+the charm class::
+
+    from reactops import when, when_not, set_flag, current_charm
+
+    @when_not('app.installed')
+    def install():
+        ...
+        set_flag('app.installed')
+
+    @when('app.installed', 'config.changed.port')
+    def configure():
+        current_charm().unit.set_ports(current_charm().config['port'])
+
+The names are those of ``charms.reactive``; ``docs/flags-and-handlers.md`` states every rule
+of the dispatch. The flag graph (:mod:`reactops.reactive.graph`, networkx) and the signals
+(:mod:`reactops.reactive.signals`, blinker) are imported only when used.
+"""
+
+from __future__ import annotations
+
+from ._dispatch import ReactiveCharm, current_charm
+from ._runtime import ReactiveRuntime, activate
+from .decorators import (
+    collect_metrics,
+    hook,
+    meter_status_changed,
+    not_unless,
+    only_once,
+    when,
+    when_all,
+    when_any,
+    when_file_changed,
+    when_none,
+    when_not,
+    when_not_all,
+)
+from .dispatcher import Dispatcher
+from .flags import (
+    all_flags_set,
+    all_states,
+    any_flags_set,
+    any_states,
+    clear_flag,
+    get_flag_value,
+    get_flags,
+    get_state,
+    get_states,
+    get_unset_flags,
+    is_flag_set,
+    is_state,
+    register_trigger,
+    remove_state,
+    set_flag,
+    set_state,
+    toggle_flag,
+    toggle_state,
+)
+from .helpers import any_file_changed, data_changed, is_data_changed
+from .registry import Handler, HandlerRegistry
+
+__all__ = [
+    'Dispatcher', 'Handler', 'HandlerRegistry', 'ReactiveCharm', 'ReactiveRuntime',
+    'activate', 'all_flags_set', 'all_states', 'any_file_changed', 'any_flags_set',
+    'any_states', 'clear_flag', 'collect_metrics', 'current_charm', 'data_changed',
+    'get_flag_value', 'get_flags', 'get_state', 'get_states', 'get_unset_flags', 'hook',
+    'is_data_changed', 'is_flag_set', 'is_state', 'meter_status_changed', 'not_unless',
+    'only_once', 'register_trigger', 'remove_state', 'set_flag', 'set_state', 'toggle_flag',
+    'toggle_state', 'when', 'when_all', 'when_any', 'when_file_changed', 'when_none',
+    'when_not', 'when_not_all',
+]

@@ -1,0 +1,224 @@
+"""The reactive runtime: the flags, triggers and bookkeeping of one dispatch.
+
+Everything the module-level functions (``set_flag``, ``data_changed``, ...) touch lives in
+one :class:`ReactiveRuntime`. A dispatch makes a fresh runtime over the unit's state store
+and makes it *current* while it runs; outside a dispatch a default runtime over an
+in-memory store is used, so importing handler modules or trying functions in a shell
+works. Tests make their own runtimes; :func:`reset_default` drops the default one.
+
+Flags are kept where charms.reactive kept them: keys ``reactive.states.<flag>`` of the
+state store's key-value table, with the flag's value as JSON. A legacy reactive charm
+upgraded in place therefore keeps its flags, and a failed hook keeps none of its changes
+(they are in the dispatch's transaction).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import _codec
+from ..errors import HandlerDefinitionError
+from ..storage import SQLiteStorage
+
+if TYPE_CHECKING:
+    from ._trace import DispatchRecorder
+
+__all__ = ['FLAG_PREFIX', 'ReactiveRuntime', 'Trigger', 'activate', 'current', 'reset_default']
+
+FLAG_PREFIX = 'reactive.states.'
+
+
+@dataclass
+class Trigger:
+    """What happens at once when *flag* becomes set (``on_set``) or cleared."""
+
+    flag: str
+    on_set: bool
+    set_flags: list[str] = field(default_factory=list)
+    clear_flags: list[str] = field(default_factory=list)
+    callbacks: list[Callable[[], Any]] = field(default_factory=list)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.flag, self.on_set, tuple(self.set_flags), tuple(self.clear_flags),
+                tuple(id(c) for c in self.callbacks))
+
+
+# Triggers registered while no dispatch runs (at module import): definitions, like
+# decorated handlers, so every runtime of this process has them.
+_STATIC_TRIGGERS: list[Trigger] = []
+
+
+class ReactiveRuntime:
+    """Flags, triggers and per-dispatch state over one state store."""
+
+    def __init__(self, storage: SQLiteStorage | None = None, *, hook_name: str = ''):
+        self.storage = storage if storage is not None else SQLiteStorage(':memory:')
+        self.hook_name = hook_name
+        self.flags: dict[str, Any] = {
+            key[len(FLAG_PREFIX):]: value
+            for key, value in self.storage.kv_items(FLAG_PREFIX)}
+        self._triggers: list[Trigger] = []
+        self._trigger_keys: set[tuple[Any, ...]] = set()
+        self.changed: set[str] = set()       # flags set or cleared since last taken
+        self.clear_called = False            # any clear_flag since last reset
+        self.recorder: DispatchRecorder | None = None
+        self.charm: Any = None
+        # Families of automatic flags ('config.'), computed on first use.
+        self._lazy_families: dict[str, Callable[[ReactiveRuntime], None]] = {}
+        for trigger in _STATIC_TRIGGERS:
+            self._add_trigger(trigger)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def is_set(self, flag: str) -> bool:
+        """Whether *flag* is set."""
+        self._materialise(flag)
+        return flag in self.flags
+
+    def value(self, flag: str, default: Any = None) -> Any:
+        """The value *flag* was set with (``default`` when unset or set without one)."""
+        self._materialise(flag)
+        value = self.flags.get(flag)
+        return default if value is None else value
+
+    def names(self) -> list[str]:
+        """Every set flag, sorted."""
+        for prefix in list(self._lazy_families):
+            self._materialise(prefix)
+        return sorted(self.flags)
+
+    # -- changing ----------------------------------------------------------------------
+
+    def set(self, flag: str, value: Any = None) -> None:
+        """Set *flag* (with an optional JSON value); triggers fire if it was unset."""
+        _check_flag(flag)
+        self._materialise(flag)
+        _codec.check(value, where=f'value of flag {flag!r}')
+        was_set = flag in self.flags
+        self.flags[flag] = value
+        self.storage.kv_set(FLAG_PREFIX + flag, value)
+        if was_set:
+            return
+        self.changed.add(flag)
+        if self.recorder is not None:
+            self.recorder.flag_changed(flag, True, value)
+        self._fire(flag, on_set=True)
+
+    def clear(self, flag: str) -> None:
+        """Clear *flag*; triggers fire if it was set. Any call makes the queue re-test."""
+        _check_flag(flag)
+        self._materialise(flag)
+        self.clear_called = True
+        if flag not in self.flags:
+            return
+        del self.flags[flag]
+        self.storage.kv_delete(FLAG_PREFIX + flag)
+        self.changed.add(flag)
+        if self.recorder is not None:
+            self.recorder.flag_changed(flag, False, None)
+        self._fire(flag, on_set=False)
+
+    # -- triggers ----------------------------------------------------------------------
+
+    def register_trigger(self, trigger: Trigger) -> None:
+        """Add *trigger* (an equal one is kept once)."""
+        self._add_trigger(trigger)
+
+    def _add_trigger(self, trigger: Trigger) -> None:
+        key = trigger.key()
+        if key not in self._trigger_keys:
+            self._trigger_keys.add(key)
+            self._triggers.append(trigger)
+
+    def _fire(self, flag: str, *, on_set: bool) -> None:
+        for trigger in [t for t in self._triggers if t.flag == flag and t.on_set == on_set]:
+            for name in trigger.set_flags:
+                self.set(name)
+            for name in trigger.clear_flags:
+                self.clear(name)
+            for callback in trigger.callbacks:
+                callback()
+
+    # -- automatic flag families ---------------------------------------------------------
+
+    def add_lazy_family(self, prefix: str, compute: Callable[[ReactiveRuntime], None]) -> None:
+        """Compute the flags starting with *prefix* the first time any of them is used."""
+        self._lazy_families[prefix] = compute
+
+    def _materialise(self, flag: str) -> None:
+        if not self._lazy_families:
+            return
+        for prefix in [p for p in self._lazy_families if flag.startswith(p)]:
+            compute = self._lazy_families.pop(prefix)
+            # Automatic flags describe the hook's starting point, as if set before the
+            # dispatch began: they are not changes the dispatcher reacts to.
+            changed, clear_called = set(self.changed), self.clear_called
+            try:
+                compute(self)
+            finally:
+                self.changed, self.clear_called = changed, clear_called
+
+    def take_changes(self) -> builtins.set[str]:
+        """Return the flags changed since the last call, and start counting afresh."""
+        changed = self.changed
+        self.changed = set()
+        return changed
+
+
+def _check_flag(flag: object) -> None:
+    if not isinstance(flag, str) or not flag:
+        raise HandlerDefinitionError(
+            f'a flag name must be a non-empty string, got {flag!r} ({type(flag).__name__})')
+
+
+_current: list[ReactiveRuntime] = []
+_default: list[ReactiveRuntime] = []
+
+
+def current() -> ReactiveRuntime:
+    """The runtime of the running dispatch, or the default in-memory one."""
+    if _current:
+        return _current[-1]
+    if not _default:
+        _default.append(ReactiveRuntime())
+    return _default[0]
+
+
+def is_dispatching() -> bool:
+    """Whether a dispatch (or a test's runtime) is current."""
+    return bool(_current)
+
+
+@contextlib.contextmanager
+def activate(runtime: ReactiveRuntime) -> Iterator[ReactiveRuntime]:
+    """Make *runtime* current for the duration of the block."""
+    _current.append(runtime)
+    try:
+        yield runtime
+    finally:
+        _current.pop()
+
+
+def reset_default() -> None:
+    """Forget the default runtime and the triggers registered outside a dispatch."""
+    _default.clear()
+    _STATIC_TRIGGERS.clear()
+
+
+def add_trigger(trigger: Trigger) -> None:
+    """Register *trigger* for the current dispatch, or for every dispatch if none runs."""
+    if _current:
+        _current[-1].register_trigger(trigger)
+        return
+    if trigger.key() not in {t.key() for t in _STATIC_TRIGGERS}:
+        _STATIC_TRIGGERS.append(trigger)
+    current().register_trigger(trigger)
+
+
+def static_trigger_flags() -> Iterable[Trigger]:
+    """The triggers registered outside any dispatch (for the flag graph)."""
+    return tuple(_STATIC_TRIGGERS)

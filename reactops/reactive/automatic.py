@@ -1,0 +1,95 @@
+"""Flags reactops sets by itself, as layer-basic and charms.reactive did.
+
+========================================  =============================================
+flag                                      rule
+========================================  =============================================
+``config.changed``                        some option differs from the last hook that
+                                          looked at config (every option, the first time)
+``config.changed.<option>``               that option differs
+``config.set.<option>``                   the option's value is truthy
+``config.default.<option>``               the option equals its default
+``leadership.is_leader``                  this unit is the leader
+``upgrade.series.in-progress``            set in pre-series-upgrade, cleared in
+                                          post-series-upgrade
+========================================  =============================================
+
+The ``config.*`` flags exist only during the hook (they are cleared at its end, as
+layer-basic did). ``config.*`` and ``leadership.*`` are computed the first time a handler
+or the charm reads a flag of that family, so a hook in which nobody asks runs no
+``config-get`` or ``is-leader`` for them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ._runtime import ReactiveRuntime
+
+__all__ = ['CONFIG_PREVIOUS_KEY', 'clear_hook_flags', 'install_automatic_flags']
+
+#: Where the config seen by the last hook that computed the config flags is kept.
+CONFIG_PREVIOUS_KEY = 'reactops.config.previous'
+# charmhelpers kept the previous config in this file; read once when upgrading in place.
+_LEGACY_CONFIG_FILE = '.juju-persistent-config'
+
+
+def install_automatic_flags(runtime: ReactiveRuntime, charm: Any, hook_name: str) -> None:
+    """Arrange for the automatic flags of this dispatch."""
+    if hook_name == 'pre-series-upgrade':
+        runtime.set('upgrade.series.in-progress')
+    elif hook_name == 'post-series-upgrade':
+        runtime.clear('upgrade.series.in-progress')
+    if charm is None:
+        return
+    runtime.add_lazy_family('config.', lambda rt: _config_flags(rt, charm))
+    runtime.add_lazy_family('leadership.', lambda rt: _leadership_flags(rt, charm))
+
+
+def _config_flags(runtime: ReactiveRuntime, charm: Any) -> None:
+    config = dict(charm.model.config)
+    options = charm.framework.meta.config if charm.framework.meta is not None else {}
+    previous = runtime.storage.kv_get(CONFIG_PREVIOUS_KEY)
+    if previous is None:
+        previous = _legacy_previous(charm.framework.charm_dir)
+    any_changed = False
+    for name in sorted(set(options) | set(config)):
+        value = config.get(name)
+        if previous is None or previous.get(name) != value:
+            any_changed = True
+            runtime.set(f'config.changed.{name}')
+        _toggle(runtime, f'config.set.{name}', bool(value))
+        if name in options:
+            _toggle(runtime, f'config.default.{name}', value == options[name].default)
+    if any_changed:
+        runtime.set('config.changed')
+    runtime.storage.kv_set(CONFIG_PREVIOUS_KEY, config)
+
+
+def _legacy_previous(charm_dir: Path | None) -> dict[str, Any] | None:
+    if charm_dir is None:
+        return None
+    try:
+        data = json.loads((charm_dir / _LEGACY_CONFIG_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _leadership_flags(runtime: ReactiveRuntime, charm: Any) -> None:
+    _toggle(runtime, 'leadership.is_leader', charm.unit.is_leader())
+
+
+def _toggle(runtime: ReactiveRuntime, flag: str, should_set: bool) -> None:
+    if should_set:
+        runtime.set(flag)
+    else:
+        runtime.clear(flag)
+
+
+def clear_hook_flags(runtime: ReactiveRuntime) -> None:
+    """Remove the flags that last only for their hook (``config.*``), without triggers."""
+    for flag in [f for f in runtime.flags if f.startswith('config.')]:
+        del runtime.flags[flag]
+        runtime.storage.kv_delete(f'reactive.states.{flag}')

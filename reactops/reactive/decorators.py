@@ -1,0 +1,252 @@
+"""The decorators that turn a function or a charm method into a handler.
+
+A decorator never wraps the function: it records a :class:`HandlerSpec` on it, and every
+decorator on one function adds to the same spec (they combine with AND). The spec also
+records when the function was first decorated; handlers are registered in that order,
+which for module functions is import order and, within a module, definition order.
+
+All names are those of charms.reactive, so ``from charms.reactive import when`` ports as
+``from reactops import when``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ..errors import HandlerDefinitionError
+from .predicates import (
+    FileChanged,
+    HookMatches,
+    OnlyOnce,
+    Predicate,
+    RestrictedHook,
+    WhenAll,
+    WhenAny,
+    WhenNone,
+    WhenNotAll,
+)
+
+__all__ = [
+    'HandlerSpec', 'collect_metrics', 'hook', 'meter_status_changed', 'not_unless',
+    'only_once', 'when', 'when_all', 'when_any', 'when_file_changed', 'when_none',
+    'when_not', 'when_not_all',
+]
+
+logger = logging.getLogger(__name__)
+
+_F = TypeVar('_F', bound=Callable[..., Any])
+_SPEC_ATTRIBUTE = '_reactops_handler'
+_order = itertools.count()
+
+
+@dataclass
+class HandlerSpec:
+    """What the decorators said about one function."""
+
+    order: int
+    predicates: list[Predicate] = field(default_factory=list)
+    # One group of flags per @when/@when_all, for charms.reactive's legacy arguments.
+    when_arg_groups: list[tuple[str, ...]] = field(default_factory=list)
+    passes_hook_relation: bool = False
+    priority: int | None = None
+    rerun: bool = True
+
+    @property
+    def flags(self) -> list[str]:
+        """Every flag any predicate reads, in order, once each."""
+        return list(dict.fromkeys(f for p in self.predicates for f in p.flags))
+
+
+def handler_spec(func: Callable[..., Any]) -> HandlerSpec | None:
+    """The spec recorded on *func*, if it is a handler."""
+    spec = getattr(func, _SPEC_ATTRIBUTE, None)
+    return spec if isinstance(spec, HandlerSpec) else None
+
+
+def _where(func: Callable[..., Any]) -> str:
+    code = getattr(func, '__code__', None)
+    if code is None:
+        return getattr(func, '__qualname__', repr(func))
+    return f'{getattr(func, "__qualname__", func.__name__)} ({code.co_filename}:' \
+           f'{code.co_firstlineno})'
+
+
+def _spec_for(func: Callable[..., Any], decorator: str) -> HandlerSpec:
+    if not callable(func) or isinstance(func, (staticmethod, classmethod)):
+        raise HandlerDefinitionError(f'@{decorator} decorates functions and methods, '
+                                     f'not {func!r}')
+    spec = handler_spec(func)
+    if spec is None:
+        spec = HandlerSpec(order=next(_order))
+        setattr(func, _SPEC_ATTRIBUTE, spec)
+    return spec
+
+
+def _flag_decorator(decorator: str, predicate_type: type[Predicate],
+                    flags: tuple[Any, ...], options: dict[str, Any]) -> Callable[[_F], _F]:
+    def apply(func: _F) -> _F:
+        for flag in flags:
+            if not isinstance(flag, str) or not flag:
+                raise HandlerDefinitionError(
+                    f'@{decorator} on {_where(func)}: flag names must be non-empty strings, '
+                    f'got {flag!r} ({type(flag).__name__})')
+        unknown = set(options) - {'priority', 'rerun'}
+        if unknown:
+            raise HandlerDefinitionError(
+                f'@{decorator} on {_where(func)}: unknown argument(s) '
+                f'{", ".join(sorted(unknown))}; it takes flag names, priority= and rerun=')
+        spec = _spec_for(func, decorator)
+        spec.predicates.append(predicate_type(tuple(flags)))  # type: ignore[call-arg]
+        if predicate_type is WhenAll:
+            spec.when_arg_groups.append(tuple(flags))
+        if 'priority' in options:
+            if not isinstance(options['priority'], int):
+                raise HandlerDefinitionError(f'@{decorator} on {_where(func)}: priority must '
+                                             f'be an int, got {options["priority"]!r}')
+            spec.priority = options['priority']
+        if 'rerun' in options:
+            spec.rerun = bool(options['rerun'])
+        return func
+
+    # @when used bare (without parentheses) would pass the function as a flag.
+    if len(flags) == 1 and callable(flags[0]) and not isinstance(flags[0], str):
+        raise HandlerDefinitionError(
+            f'@{decorator} needs flag names: write @{decorator}("flag"), not @{decorator} '
+            f'on {_where(flags[0])}')
+    return apply
+
+
+def when(*flags: str, **options: Any) -> Callable[[_F], _F]:
+    """Run when every flag is set. ``priority=`` orders handlers (lower first) and
+    ``rerun=False`` runs the handler only when the predicate has newly become true or the
+    values of its flags changed, instead of in every hook."""
+    return _flag_decorator('when', WhenAll, flags, options)
+
+
+def when_all(*flags: str, **options: Any) -> Callable[[_F], _F]:
+    """Same as :func:`when`."""
+    return _flag_decorator('when_all', WhenAll, flags, options)
+
+
+def when_any(*flags: str, **options: Any) -> Callable[[_F], _F]:
+    """Run when at least one of the flags is set."""
+    return _flag_decorator('when_any', WhenAny, flags, options)
+
+
+def when_not(*flags: str, **options: Any) -> Callable[[_F], _F]:
+    """Run when none of the flags is set."""
+    return _flag_decorator('when_not', WhenNone, flags, options)
+
+
+def when_none(*flags: str, **options: Any) -> Callable[[_F], _F]:
+    """Same as :func:`when_not`."""
+    return _flag_decorator('when_none', WhenNone, flags, options)
+
+
+def when_not_all(*flags: str, **options: Any) -> Callable[[_F], _F]:
+    """Run when at least one of the flags is not set."""
+    return _flag_decorator('when_not_all', WhenNotAll, flags, options)
+
+
+def hook(*patterns: str) -> Callable[[_F], _F]:
+    """Run in the hooks phase of a hook matching a pattern (``db-relation-{joined,changed}``,
+    ``{requires:pgsql}-relation-changed``). Combined with ``@when*`` it can never run."""
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            if callable(pattern):
+                raise HandlerDefinitionError(
+                    f'@hook needs hook names: write @hook("install"), not @hook on '
+                    f'{_where(pattern)}')
+            raise HandlerDefinitionError(f'@hook patterns must be strings, got {pattern!r}')
+
+    def apply(func: _F) -> _F:
+        if not patterns:
+            raise HandlerDefinitionError(f'@hook on {_where(func)} needs at least one pattern')
+        spec = _spec_for(func, 'hook')
+        spec.predicates.append(HookMatches(tuple(patterns)))
+        spec.passes_hook_relation = True
+        return func
+
+    return apply
+
+
+def when_file_changed(*files: str | Callable[[], str],
+                      hash_type: str = 'md5') -> Callable[[_F], _F]:
+    """Run when one of the files changed since this handler last saw it."""
+    for file in files:
+        if not (isinstance(file, str) or callable(file)):
+            raise HandlerDefinitionError(
+                f'@when_file_changed takes file names or callables, got {file!r}')
+
+    def apply(func: _F) -> _F:
+        spec = _spec_for(func, 'when_file_changed')
+        spec.predicates.append(FileChanged(tuple(files), hash_type))
+        return func
+
+    return apply
+
+
+def only_once(func: _F | None = None) -> Any:
+    """Run the handler once in the unit's life (``@only_once`` or ``@only_once()``)."""
+    def apply(target: _F) -> _F:
+        _spec_for(target, 'only_once').predicates.append(OnlyOnce())
+        return target
+
+    return apply if func is None else apply(func)
+
+
+def collect_metrics() -> Callable[[_F], _F]:
+    """Run in the collect-metrics hook (a restricted hook: few hook tools work)."""
+    def apply(func: _F) -> _F:
+        _spec_for(func, 'collect_metrics').predicates.append(RestrictedHook('collect-metrics'))
+        return func
+
+    return apply
+
+
+def meter_status_changed() -> Callable[[_F], _F]:
+    """Run in the meter-status-changed hook (a restricted hook)."""
+    def apply(func: _F) -> _F:
+        spec = _spec_for(func, 'meter_status_changed')
+        spec.predicates.append(RestrictedHook('meter-status-changed'))
+        return func
+
+    return apply
+
+
+def not_unless(*flags: str) -> Callable[[_F], _F]:
+    """Not a handler: log a warning when the function is called before *flags* are set."""
+    for flag in flags:
+        if not isinstance(flag, str):
+            raise HandlerDefinitionError(f'@not_unless takes flag names, got {flag!r}')
+
+    def apply(func: _F) -> _F:
+        @functools.wraps(func)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            from .flags import get_unset_flags
+
+            missing = get_unset_flags(*flags)
+            if missing:
+                logger.warning('%s called before flag(s): %s', _where(func),
+                               ', '.join(missing))
+            return func(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return apply
+
+
+def takes_arguments(func: Callable[..., Any]) -> bool:
+    """Whether *func* accepts at least one positional argument (legacy argument rule)."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+               for p in parameters)

@@ -1,0 +1,200 @@
+"""The dispatch loop: run handlers until the flags settle.
+
+The rules are charms.reactive 1.5.3's, so ported charms run their handlers in the same
+order (``docs/flags-and-handlers.md`` has an example for each):
+
+1. **Hooks phase.** Handlers whose ``@hook`` pattern matches the running hook (and
+   handlers with no phase of their own: ``@only_once`` or ``@when_file_changed`` alone)
+   are queued and run.
+2. **Main loop.** Iteration 0 queues every ``@when*`` handler whose predicates hold.
+   Iteration *n* > 0 queues only the handlers that read a flag which changed (was set or
+   cleared) during iteration *n-1*. The loop ends when the queue is empty.
+3. **Inside an iteration**, handlers run in registration order. A flag a handler sets
+   never adds to the running queue: handlers waiting for it run in the next iteration.
+   Any ``clear_flag`` call re-tests the rest of the queue, dropping handlers whose
+   predicates no longer hold. A handler runs at most once per iteration.
+4. **Restricted hooks** (collect-metrics, meter-status-changed) run one queue of the
+   handlers for that hook, with no main loop.
+
+Where charms.reactive had bugs, reactops differs on purpose: file-change predicates are
+not consumed by re-tests; a handler without flag predicates (``@when()``) runs once, not
+in all 100 iterations; a dispatch that does not settle raises :class:`DispatchLoopError`
+naming the loop instead of stopping silently; handler arguments are computed once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import DispatchLoopError
+from ._runtime import ReactiveRuntime
+from ._trace import TRACE_KEY, DispatchRecorder
+from .predicates import HOOKS, MAIN, RESTRICTED
+from .registry import Handler, HandlerRegistry, legacy_arguments
+
+__all__ = ['MAX_ITERATIONS', 'Dispatcher']
+
+#: Iterations of the main loop after which a dispatch is declared a loop.
+MAX_ITERATIONS = 100
+_RERUN_KEY = 'reactops.rerun.'
+
+
+class Dispatcher:
+    """Runs the handlers of *registry* against *runtime*'s flags for one hook."""
+
+    def __init__(self, registry: HandlerRegistry, runtime: ReactiveRuntime, *,
+                 max_iterations: int = MAX_ITERATIONS,
+                 endpoint_from_flag: Callable[[str], Any] | None = None,
+                 hook_relation: Callable[[], Any] | None = None):
+        self.registry = registry
+        self.runtime = runtime
+        self.max_iterations = max_iterations
+        self._endpoint_from_flag = endpoint_from_flag or (lambda flag: None)
+        self._hook_relation = hook_relation or (lambda: None)
+        self._ordered = registry.ordered()
+        self._position = {handler.id: i for i, handler in enumerate(self._ordered)}
+        self.handler_tests = 0
+        self.iterations = 0
+
+    def dispatch(self, *, restricted: bool = False) -> DispatchRecorder:
+        """Run the handlers to a fixed point; return the record of what ran."""
+        runtime = self.runtime
+        recorder = runtime.recorder or DispatchRecorder(runtime.hook_name)
+        runtime.recorder = recorder
+        recorder.dispatch_started(runtime.names())
+        ok = False
+        try:
+            if restricted:
+                recorder.iteration = RESTRICTED
+                self._run_queue(self._candidates(RESTRICTED, None))
+            else:
+                self._run_phases(recorder)
+            self._forget_rerun_state()
+            ok = True
+        finally:
+            recorder.dispatch_finished(ok)
+            if ok:
+                runtime.storage.kv_set(TRACE_KEY, recorder.to_json())
+        return recorder
+
+    def _run_phases(self, recorder: DispatchRecorder) -> None:
+        recorder.iteration = HOOKS
+        self._run_queue(self._candidates(HOOKS, None))
+        self.runtime.take_changes()
+        changed: set[str] | None = None  # iteration 0 tests every handler
+        recent: list[tuple[list[str], set[str]]] = []
+        for iteration in range(self.max_iterations + 1):
+            queue = self._candidates(MAIN, changed)
+            if not queue:
+                return
+            if iteration == self.max_iterations:
+                raise self._loop_error(recent)
+            recorder.iteration = iteration
+            self.iterations = iteration + 1
+            ran = self._run_queue(queue)
+            changed = self.runtime.take_changes()
+            recent = (recent + [(ran, changed)])[-5:]
+
+    def _candidates(self, phase: str, changed: set[str] | None) -> list[Handler]:
+        if changed is None:
+            pool = self._ordered
+        else:
+            readers = {h.id: h for flag in changed for h in self.registry.readers_of(flag)}
+            pool = sorted(readers.values(), key=lambda h: self._position[h.id])
+        return [h for h in pool if h.runs_in(phase) and self._test(h)]
+
+    def _test(self, handler: Handler) -> bool:
+        self.handler_tests += 1
+        if not all(p.test(self.runtime, handler) for p in handler.predicates):
+            return False
+        if not handler.spec.rerun:
+            stored: object = self.runtime.storage.kv_get(_RERUN_KEY + handler.id)
+            return stored != self._fingerprint(handler)
+        return True
+
+    def _fingerprint(self, handler: Handler) -> list[Any]:
+        runtime = self.runtime
+        return [[flag, runtime.is_set(flag), runtime.value(flag)] for flag in handler.flags]
+
+    def _run_queue(self, queue: list[Handler]) -> list[str]:
+        ran: list[str] = []
+        runtime = self.runtime
+        while queue:
+            runtime.clear_called = False
+            for handler in list(queue):
+                queue.remove(handler)
+                self._invoke(handler)
+                ran.append(handler.id)
+                if runtime.clear_called:
+                    queue = [h for h in queue if self._test(h)]
+                    break
+        return ran
+
+    def _invoke(self, handler: Handler) -> None:
+        recorder = self.runtime.recorder
+        assert recorder is not None
+        if not handler.spec.rerun:
+            self.runtime.storage.kv_set(_RERUN_KEY + handler.id, self._fingerprint(handler))
+        args = legacy_arguments(handler, self._endpoint_from_flag, self._hook_relation)
+        recorder.handler_started(handler)
+        try:
+            handler.action(*args)
+        except Exception as error:
+            recorder.handler_failed(handler, error)
+            if sys.version_info >= (3, 11):
+                error.add_note(f'(in reactive handler {handler.id}, hook '
+                               f'{self.runtime.hook_name or "?"})')
+            raise
+        for predicate in handler.predicates:
+            predicate.after_run(self.runtime, handler)
+        recorder.handler_finished(handler)
+
+    def _forget_rerun_state(self) -> None:
+        """A ``rerun=False`` handler whose predicates are false runs again once they hold."""
+        for handler in self._ordered:
+            if not handler.spec.rerun and not all(
+                    p.test(self.runtime, handler) for p in handler.predicates):
+                self.runtime.storage.kv_delete(_RERUN_KEY + handler.id)
+
+    def _loop_error(self, recent: list[tuple[list[str], set[str]]]) -> DispatchLoopError:
+        handlers = sorted({h for ran, _ in recent for h in ran})
+        flags = sorted({f for _, changed in recent for f in changed})
+        recorder = self.runtime.recorder
+        written = recorder.written_by if recorder else {}
+        cycle = _find_cycle(handlers, written, self.registry)
+        detail = f' The loop: {" -> ".join(cycle)}.' if cycle else ''
+        return DispatchLoopError(
+            f'the reactive dispatch for hook {self.runtime.hook_name or "?"} did not settle '
+            f'after {self.max_iterations} iterations: handlers {", ".join(handlers)} kept '
+            f'running and flags {", ".join(flags)} kept changing.{detail} Make one of them '
+            'stop changing its flag (e.g. guard it with @when_not, or clear the flag it '
+            'reacts to).', handlers=handlers, flags=flags)
+
+
+def _find_cycle(handlers: list[str], written: dict[str, set[str]],
+                registry: HandlerRegistry) -> list[str]:
+    """A handler -> flag -> handler cycle among the looping handlers, if there is one."""
+    looping = set(handlers)
+
+    def successors(handler_id: str) -> list[tuple[str, str]]:
+        return [(flag, reader.id) for flag in sorted(written.get(handler_id, ()))
+                for reader in registry.readers_of(flag) if reader.id in looping]
+
+    for start in handlers:
+        path: list[str] = [start]
+        seen = {start}
+        node = start
+        while True:
+            steps = successors(node)
+            if not steps:
+                break
+            flag, nxt = steps[0]
+            path += [f'[{flag}]', nxt]
+            if nxt in seen:
+                begin = path.index(nxt)
+                return path[begin:]
+            seen.add(nxt)
+            node = nxt
+    return []

@@ -1,0 +1,221 @@
+"""Predicates: the conditions decorators put on a handler, all of which must hold.
+
+Each predicate knows the dispatch *phase* it belongs to (charms.reactive's model: ``@hook``
+handlers run in the hooks phase, ``@when*`` handlers in the main loop, metrics handlers
+in restricted hooks) and the flags it reads, which the flag graph and the incremental
+dispatcher use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._runtime import ReactiveRuntime
+    from .registry import Handler
+
+__all__ = [
+    'FileChanged', 'HookMatches', 'OnlyOnce', 'Predicate', 'RestrictedHook', 'WhenAll',
+    'WhenAny', 'WhenNone', 'WhenNotAll', 'expand_hook_patterns',
+]
+
+HOOKS = 'hooks'
+MAIN = 'other'
+RESTRICTED = 'restricted'
+
+
+class Predicate:
+    """One condition of a handler."""
+
+    kind = 'predicate'
+    phase: str | None = None
+    flags: tuple[str, ...] = ()
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        """Whether the condition holds now."""
+        raise NotImplementedError
+
+    def with_endpoint(self, endpoint_name: str) -> Predicate:
+        """This predicate with ``{endpoint_name}`` in its flags replaced."""
+        return self
+
+    def after_run(self, runtime: ReactiveRuntime, handler: Handler) -> None:
+        """Called after the handler ran (e.g. to remember that it did)."""
+
+    def describe(self) -> str:
+        """A short human description, for ``explain``."""
+        return f'{self.kind}({", ".join(map(repr, self.flags))})'
+
+
+@dataclass(frozen=True)
+class _FlagPredicate(Predicate):
+    flags: tuple[str, ...] = ()
+
+    phase = MAIN
+
+    def with_endpoint(self, endpoint_name: str) -> Predicate:
+        return type(self)(tuple(f.replace('{endpoint_name}', endpoint_name)
+                                for f in self.flags))
+
+    def describe(self) -> str:
+        return f'@{self.kind}({", ".join(map(repr, self.flags))})'
+
+
+class WhenAll(_FlagPredicate):
+    """Every flag is set (``@when`` / ``@when_all``)."""
+
+    kind = 'when'
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        return all(runtime.is_set(flag) for flag in self.flags)
+
+
+class WhenAny(_FlagPredicate):
+    """At least one flag is set (``@when_any``)."""
+
+    kind = 'when_any'
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        return any(runtime.is_set(flag) for flag in self.flags)
+
+
+class WhenNone(_FlagPredicate):
+    """No flag is set (``@when_not`` / ``@when_none``)."""
+
+    kind = 'when_not'
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        return not any(runtime.is_set(flag) for flag in self.flags)
+
+
+class WhenNotAll(_FlagPredicate):
+    """At least one flag is not set (``@when_not_all``)."""
+
+    kind = 'when_not_all'
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        return not all(runtime.is_set(flag) for flag in self.flags)
+
+
+@dataclass(frozen=True)
+class HookMatches(Predicate):
+    """The running hook matches one of the patterns (``@hook``)."""
+
+    patterns: tuple[str, ...]
+    kind = 'hook'
+    phase = HOOKS
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        meta = getattr(getattr(runtime.charm, 'framework', None), 'meta', None)
+        return runtime.hook_name in expand_hook_patterns(self.patterns, meta)
+
+    def describe(self) -> str:
+        return f'@hook({", ".join(map(repr, self.patterns))})'
+
+
+@dataclass(frozen=True)
+class RestrictedHook(Predicate):
+    """The running hook is this restricted one (``@collect_metrics``, ...)."""
+
+    hook: str
+    kind = 'restricted_hook'
+    phase = RESTRICTED
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        return runtime.hook_name == self.hook
+
+    def describe(self) -> str:
+        return f'restricted hook {self.hook!r}'
+
+
+@dataclass(frozen=True)
+class FileChanged(Predicate):
+    """One of the files changed since the handler last ran (``@when_file_changed``).
+
+    Unlike charms.reactive, testing never consumes the change: each file's hash is read
+    once per dispatch, every handler watching it may fire once, and the new hash is stored
+    only when the dispatch succeeds.
+    """
+
+    files: tuple[str | Callable[[], str], ...]
+    hash_type: str = 'md5'
+    kind = 'when_file_changed'
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        from .helpers import _file_changes
+
+        return _file_changes(runtime).pending_for(handler.id, self.files, self.hash_type)
+
+    def after_run(self, runtime: ReactiveRuntime, handler: Handler) -> None:
+        from .helpers import _file_changes
+
+        _file_changes(runtime).consume(handler.id, self.files, self.hash_type)
+
+    def describe(self) -> str:
+        names = [f if isinstance(f, str) else getattr(f, '__name__', repr(f))
+                 for f in self.files]
+        return f'@when_file_changed({", ".join(map(repr, names))})'
+
+
+@dataclass(frozen=True)
+class OnlyOnce(Predicate):
+    """The handler has never run on this unit (``@only_once``)."""
+
+    kind = 'only_once'
+
+    def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
+        from .helpers import was_invoked
+
+        return not was_invoked(handler.id)
+
+    def after_run(self, runtime: ReactiveRuntime, handler: Handler) -> None:
+        from .helpers import mark_invoked
+
+        mark_invoked(handler.id)
+
+    def describe(self) -> str:
+        return '@only_once'
+
+
+_ROLE_INTERFACE = re.compile(r'{([^:}]+):([^}]+)}')
+_ALTERNATIVES = re.compile(r'{((?:[^:,}]+,?)+)}')
+_ROLES = {'provides': 'provides', 'requires': 'requires', 'peers': 'peers', 'peer': 'peers'}
+
+
+def expand_hook_patterns(patterns: Iterable[str], meta: Any = None) -> set[str]:
+    """Expand ``{role:interface}`` (endpoints from *meta*) and ``{a,b}`` in hook patterns.
+
+    ``{requires:pgsql}-relation-{joined,changed}`` gives ``db-relation-joined`` and
+    ``db-relation-changed`` for a charm whose ``db`` endpoint requires ``pgsql``. A role
+    or interface no endpoint has makes the pattern match nothing.
+    """
+    expanded: list[str] = list(patterns)
+    expanded = _expand(expanded, _ROLE_INTERFACE, lambda m: _endpoints(meta, m[1], m[2]))
+    expanded = _expand(expanded, _ALTERNATIVES, lambda m: m[1].split(','))
+    return set(expanded)
+
+
+def _expand(patterns: list[str], regex: re.Pattern[str],
+            choices: Callable[[re.Match[str]], Sequence[str]]) -> list[str]:
+    result: list[str] = []
+    pending = list(patterns)
+    while pending:
+        pattern = pending.pop(0)
+        match = regex.search(pattern)
+        if match is None:
+            result.append(pattern)
+            continue
+        for choice in choices(match):
+            pending.append(pattern[:match.start()] + choice + pattern[match.end():])
+    return result
+
+
+def _endpoints(meta: Any, role: str, interface: str) -> list[str]:
+    section = _ROLES.get(role)
+    if meta is None or section is None:
+        return []
+    relations: Mapping[str, Any] = getattr(meta, section, {}) or {}
+    return [name for name, rel in relations.items() if rel.interface_name == interface]
