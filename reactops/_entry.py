@@ -24,13 +24,13 @@ def main(charm_class: type[CharmBase] | None = None,
     one dispatch the order is: deferred events, the Juju event's observers, the reactive
     handlers, collect-status, commit.
     """
-    from .reactive._dispatch import ReactiveCharm, ReactiveExtension, wants_reactive
+    from .reactive._detect import wants_reactive
 
-    if charm_class is None:
-        _dispatch_main(ReactiveCharm, use_juju_for_storage, extensions=[ReactiveExtension()])
-        return
-    charm_dir = JujuContext.from_environ().charm_dir
-    if wants_reactive(charm_class, charm_dir):
-        _dispatch_main(charm_class, use_juju_for_storage, extensions=[ReactiveExtension()])
-    else:
+    if charm_class is not None and not wants_reactive(
+            charm_class, JujuContext.from_environ().charm_dir):
         _dispatch_main(charm_class, use_juju_for_storage)
+        return
+    from .reactive._dispatch import ReactiveCharm, ReactiveExtension
+
+    _dispatch_main(charm_class or ReactiveCharm, use_juju_for_storage,
+                   extensions=[ReactiveExtension()])

@@ -516,13 +516,16 @@ class CharmBase(Object):
 
 def evaluate_status(charm: CharmBase) -> None:
     """Run collect-status: emit collect-app-status (leader only) and collect-unit-status,
-    and set the highest-priority status each collected."""
+    and set the highest-priority status each collected.
+
+    Leadership is asked (``is-leader``) only when something observes collect-app-status.
+    """
     from .model import StatusBase
 
     framework = charm.framework
     collected: dict[str, list[StatusBase]] = {'app': [], 'unit': []}
     framework._collected_statuses = collected  # type: ignore[attr-defined]
-    if charm.unit.is_leader():
+    if framework._is_observed(charm.on.collect_app_status) and charm.unit.is_leader():
         charm.on.collect_app_status.emit()
         if collected['app']:
             charm.app.status = StatusBase._highest_priority(collected['app'])

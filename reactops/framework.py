@@ -503,6 +503,11 @@ class Framework(Object):
             (owner.handle.path, method_name, emitter.handle.path, bound_event.event_kind))
         self._observer[owner.handle.path] = owner
 
+    def _is_observed(self, bound_event: BoundEvent) -> bool:
+        """Whether any observer is registered for *bound_event*."""
+        path, kind = bound_event.emitter.handle.path, bound_event.event_kind
+        return any(emitter == path and k == kind for _, _, emitter, k in self._observers)
+
     def _next_event_key(self) -> str:
         self._stored['event_count'] += 1
         return str(self._stored['event_count'])

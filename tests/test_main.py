@@ -11,42 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakejuju import FakeJuju
+from charmrun import REPO, CharmUnit
 
-REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / 'examples' / 'tinyweb'
 
 
-class Unit:
-    """The tinyweb charm deployed on one fake unit; each hook is a fresh process."""
+class Unit(CharmUnit):
+    """The tinyweb example deployed on one fake unit; each hook is a fresh process."""
 
     def __init__(self, root: Path, **state: Any):
-        self.juju = FakeJuju(root, unit='tinyweb/0', state=state)
-        shutil.copytree(EXAMPLE, self.juju.charm_dir, dirs_exist_ok=True)
-        self.state_file = self.juju.charm_dir / '.unit-state.db'
-
-    def run(self, dispatch_path: str, **juju_env: str) -> subprocess.CompletedProcess[str]:
-        self.juju.clear_calls()
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(('JUJU_', 'REACTOPS_'))}
-        env.update(self.juju.env(JUJU_DISPATCH_PATH=dispatch_path, **juju_env))
-        env['PYTHONPATH'] = str(REPO)
-        return subprocess.run([sys.executable, str(self.juju.charm_dir / 'src' / 'charm.py')],
-                              env=env, capture_output=True, text=True, timeout=60,
-                              cwd=self.juju.charm_dir)
-
-    def ok(self, dispatch_path: str, **juju_env: str) -> list[list[str]]:
-        result = self.run(dispatch_path, **juju_env)
-        assert result.returncode == 0, result.stderr
-        return self.juju.argvs()
-
-    def logs(self, level: str | None = None) -> list[str]:
-        return [line['message'] for line in self.juju.state()['logs']
-                if level is None or line['level'] == level]
-
-    def bag(self, relation: str, owner: str) -> dict[str, str]:
-        data: dict[str, str] = self.juju.state()['relations'][relation]['data'].get(owner, {})
-        return data
+        super().__init__(root, EXAMPLE, 'tinyweb/0', **state)
 
 
 @pytest.fixture
@@ -59,7 +33,6 @@ def test_install_sends_exactly_the_hook_tools_the_charm_needs(unit: Unit) -> Non
     assert argvs == [
         ['status-set', '--application=false', 'maintenance', '--', 'installing the web server'],
         ['application-version-set', '--', '1.0'],
-        ['is-leader', '--format=json'],
         ['config-get', '--format=json'],
         ['status-set', '--application=false', 'active', '--', 'serving on :8080'],
     ]

@@ -21,45 +21,109 @@ of the dispatch. The flag graph (:mod:`reactops.reactive.graph`, networkx) and t
 
 from __future__ import annotations
 
-from ._dispatch import ReactiveCharm, current_charm
-from ._runtime import ReactiveRuntime, activate
-from .decorators import (
-    collect_metrics,
-    hook,
-    meter_status_changed,
-    not_unless,
-    only_once,
-    when,
-    when_all,
-    when_any,
-    when_file_changed,
-    when_none,
-    when_not,
-    when_not_all,
-)
-from .dispatcher import Dispatcher
-from .flags import (
-    all_flags_set,
-    all_states,
-    any_flags_set,
-    any_states,
-    clear_flag,
-    get_flag_value,
-    get_flags,
-    get_state,
-    get_states,
-    get_unset_flags,
-    is_flag_set,
-    is_state,
-    register_trigger,
-    remove_state,
-    set_flag,
-    set_state,
-    toggle_flag,
-    toggle_state,
-)
-from .helpers import any_file_changed, data_changed, is_data_changed
-from .registry import Handler, HandlerRegistry
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> module of this package that defines it, loaded on first access so that a charm
+# pays only for what it uses.
+_EXPORTS: dict[str, str] = {
+    'Dispatcher': 'dispatcher',
+    'Handler': 'registry',
+    'HandlerRegistry': 'registry',
+    'ReactiveCharm': '_dispatch',
+    'ReactiveRuntime': '_runtime',
+    'activate': '_runtime',
+    'all_flags_set': 'flags',
+    'all_states': 'flags',
+    'any_file_changed': 'helpers',
+    'any_flags_set': 'flags',
+    'any_states': 'flags',
+    'clear_flag': 'flags',
+    'collect_metrics': 'decorators',
+    'current_charm': '_dispatch',
+    'data_changed': 'helpers',
+    'get_flag_value': 'flags',
+    'get_flags': 'flags',
+    'get_state': 'flags',
+    'get_states': 'flags',
+    'get_unset_flags': 'flags',
+    'hook': 'decorators',
+    'is_data_changed': 'helpers',
+    'is_flag_set': 'flags',
+    'is_state': 'flags',
+    'meter_status_changed': 'decorators',
+    'not_unless': 'decorators',
+    'only_once': 'decorators',
+    'register_trigger': 'flags',
+    'remove_state': 'flags',
+    'set_flag': 'flags',
+    'set_state': 'flags',
+    'toggle_flag': 'flags',
+    'toggle_state': 'flags',
+    'when': 'decorators',
+    'when_all': 'decorators',
+    'when_any': 'decorators',
+    'when_file_changed': 'decorators',
+    'when_none': 'decorators',
+    'when_not': 'decorators',
+    'when_not_all': 'decorators',
+}
+
+if TYPE_CHECKING:
+    from ._dispatch import (
+        ReactiveCharm,
+        current_charm,
+    )
+    from ._runtime import (
+        ReactiveRuntime,
+        activate,
+    )
+    from .decorators import (
+        collect_metrics,
+        hook,
+        meter_status_changed,
+        not_unless,
+        only_once,
+        when,
+        when_all,
+        when_any,
+        when_file_changed,
+        when_none,
+        when_not,
+        when_not_all,
+    )
+    from .dispatcher import (
+        Dispatcher,
+    )
+    from .flags import (
+        all_flags_set,
+        all_states,
+        any_flags_set,
+        any_states,
+        clear_flag,
+        get_flag_value,
+        get_flags,
+        get_state,
+        get_states,
+        get_unset_flags,
+        is_flag_set,
+        is_state,
+        register_trigger,
+        remove_state,
+        set_flag,
+        set_state,
+        toggle_flag,
+        toggle_state,
+    )
+    from .helpers import (
+        any_file_changed,
+        data_changed,
+        is_data_changed,
+    )
+    from .registry import (
+        Handler,
+        HandlerRegistry,
+    )
 
 __all__ = [
     'Dispatcher', 'Handler', 'HandlerRegistry', 'ReactiveCharm', 'ReactiveRuntime',
@@ -71,3 +135,16 @@ __all__ = [
     'toggle_state', 'when', 'when_all', 'when_any', 'when_file_changed', 'when_none',
     'when_not', 'when_not_all',
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    value = getattr(importlib.import_module(f'.{module_name}', __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

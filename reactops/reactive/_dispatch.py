@@ -16,11 +16,10 @@ from ..charm import CharmBase
 from ..framework import Framework
 from ._runtime import ReactiveRuntime, activate, current
 from .automatic import clear_hook_flags, install_automatic_flags
-from .decorators import handler_spec
 from .dispatcher import Dispatcher
-from .registry import DISCOVERY_ROOTS, HandlerRegistry, discover_modules
+from .registry import HandlerRegistry, discover_modules
 
-__all__ = ['ReactiveCharm', 'ReactiveExtension', 'current_charm', 'wants_reactive']
+__all__ = ['ReactiveCharm', 'ReactiveExtension', 'current_charm']
 
 
 class ReactiveCharm(CharmBase):
@@ -38,16 +37,6 @@ def current_charm() -> Any:
         raise RuntimeError('no charm: current_charm() works while a dispatch runs (under '
                            'reactops.main() or reactops.testing)')
     return charm
-
-
-def wants_reactive(charm_class: type[CharmBase], charm_dir: Path) -> bool:
-    """Whether a dispatch needs the reactive layer: handler directories in the charm, or
-    decorated methods on its class."""
-    if any((charm_dir / root).is_dir() for root in DISCOVERY_ROOTS):
-        return True
-    return any(handler_spec(value) is not None
-               for klass in charm_class.__mro__ for value in vars(klass).values()
-               if callable(value))
 
 
 class ReactiveExtension:

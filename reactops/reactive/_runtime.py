@@ -61,6 +61,11 @@ class ReactiveRuntime:
         self.flags: dict[str, Any] = {
             key[len(FLAG_PREFIX):]: value
             for key, value in self.storage.kv_items(FLAG_PREFIX)}
+        # An order-free hash of every (flag, value), kept up to date in O(1) per change,
+        # so the dispatcher can tell a loop (a state seen before) from progress.
+        self.state_hash = 0
+        for flag, value in self.flags.items():
+            self.state_hash ^= _entry_hash(flag, value)
         self._triggers: list[Trigger] = []
         self._trigger_keys: set[tuple[Any, ...]] = set()
         self.changed: set[str] = set()       # flags set or cleared since last taken
@@ -99,6 +104,9 @@ class ReactiveRuntime:
         self._materialise(flag)
         _codec.check(value, where=f'value of flag {flag!r}')
         was_set = flag in self.flags
+        if was_set:
+            self.state_hash ^= _entry_hash(flag, self.flags[flag])
+        self.state_hash ^= _entry_hash(flag, value)
         self.flags[flag] = value
         self.storage.kv_set(FLAG_PREFIX + flag, value)
         if was_set:
@@ -115,7 +123,7 @@ class ReactiveRuntime:
         self.clear_called = True
         if flag not in self.flags:
             return
-        del self.flags[flag]
+        self.state_hash ^= _entry_hash(flag, self.flags.pop(flag))
         self.storage.kv_delete(FLAG_PREFIX + flag)
         self.changed.add(flag)
         if self.recorder is not None:
@@ -167,6 +175,10 @@ class ReactiveRuntime:
         changed = self.changed
         self.changed = set()
         return changed
+
+
+def _entry_hash(flag: str, value: Any) -> int:
+    return hash((flag, None if value is None else _codec.encode(value)))
 
 
 def _check_flag(flag: object) -> None:

@@ -40,6 +40,7 @@ class DispatchRecorder:
         self.steps: list[dict[str, Any]] = []
         self.handlers_run: list[str] = []
         self.written_by: dict[str, set[str]] = {}  # handler id -> flags it changed
+        self.cleared_by: dict[str, set[str]] = {}  # handler id -> flags it cleared
         self.iteration: int | str = 'hooks'
         self.current: Handler | None = None
 
@@ -81,6 +82,8 @@ class DispatchRecorder:
         if self.current is not None:
             step['by'] = self.current.id
             self.written_by.setdefault(self.current.id, set()).add(flag)
+            if not is_set:
+                self.cleared_by.setdefault(self.current.id, set()).add(flag)
         self.steps.append(step)
         logger.debug('%s flag %s', 'Set' if is_set else 'Cleared', flag)
         _send('flag_set' if is_set else 'flag_cleared', flag, value=value,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..errors import HandlerDefinitionError
+from ._detect import SPEC_ATTRIBUTE
 from .predicates import (
     FileChanged,
     HookMatches,
@@ -41,7 +42,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _F = TypeVar('_F', bound=Callable[..., Any])
-_SPEC_ATTRIBUTE = '_reactops_handler'
+_SPEC_ATTRIBUTE = SPEC_ATTRIBUTE
 _order = itertools.count()
 
 

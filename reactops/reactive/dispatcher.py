@@ -19,7 +19,9 @@ order (``docs/flags-and-handlers.md`` has an example for each):
 Where charms.reactive had bugs, reactops differs on purpose: file-change predicates are
 not consumed by re-tests; a handler without flag predicates (``@when()``) runs once, not
 in all 100 iterations; a dispatch that does not settle raises :class:`DispatchLoopError`
-naming the loop instead of stopping silently; handler arguments are computed once.
+naming the loop instead of stopping silently after 100 iterations (a loop is recognised
+when the flags return to a state they had after an earlier iteration; long chains that
+keep making progress are not cut off); handler arguments are computed once.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from .registry import Handler, HandlerRegistry, legacy_arguments
 
 __all__ = ['MAX_ITERATIONS', 'Dispatcher']
 
-#: Iterations of the main loop after which a dispatch is declared a loop.
+#: The least number of main-loop iterations after which a dispatch is declared a loop (the
+#: limit grows with the number of handlers, so long chains settle). A loop that returns
+#: the flags to a state seen before is caught at once, whatever the limit.
 MAX_ITERATIONS = 100
 _RERUN_KEY = 'reactops.rerun.'
 
@@ -63,7 +67,7 @@ class Dispatcher:
         runtime = self.runtime
         recorder = runtime.recorder or DispatchRecorder(runtime.hook_name)
         runtime.recorder = recorder
-        recorder.dispatch_started(runtime.names())
+        recorder.dispatch_started(sorted(runtime.flags))
         ok = False
         try:
             if restricted:
@@ -84,18 +88,27 @@ class Dispatcher:
         self._run_queue(self._candidates(HOOKS, None))
         self.runtime.take_changes()
         changed: set[str] | None = None  # iteration 0 tests every handler
-        recent: list[tuple[list[str], set[str]]] = []
-        for iteration in range(self.max_iterations + 1):
+        history: list[tuple[list[str], set[str]]] = []
+        seen: dict[tuple[int, frozenset[str]], int] = {}
+        limit = max(self.max_iterations, 2 * len(self._ordered) + 10)
+        for iteration in range(limit + 1):
             queue = self._candidates(MAIN, changed)
             if not queue:
                 return
-            if iteration == self.max_iterations:
-                raise self._loop_error(recent)
+            if iteration == limit:
+                raise self._loop_error(history[-5:], f'after {limit} iterations')
             recorder.iteration = iteration
             self.iterations = iteration + 1
             ran = self._run_queue(queue)
             changed = self.runtime.take_changes()
-            recent = (recent + [(ran, changed)])[-5:]
+            history.append((ran, changed))
+            state = (self.runtime.state_hash, frozenset(changed))
+            if state in seen:
+                # The flags are back where they were: the same handlers will run again.
+                raise self._loop_error(history[seen[state] + 1:],
+                                       f'in iteration {iteration}: the flags returned to '
+                                       f'their state after iteration {seen[state]}')
+            seen[state] = iteration
 
     def _candidates(self, phase: str, changed: set[str] | None) -> list[Handler]:
         if changed is None:
@@ -158,29 +171,39 @@ class Dispatcher:
                     p.test(self.runtime, handler) for p in handler.predicates):
                 self.runtime.storage.kv_delete(_RERUN_KEY + handler.id)
 
-    def _loop_error(self, recent: list[tuple[list[str], set[str]]]) -> DispatchLoopError:
+    def _loop_error(self, recent: list[tuple[list[str], set[str]]],
+                    when: str) -> DispatchLoopError:
         handlers = sorted({h for ran, _ in recent for h in ran})
         flags = sorted({f for _, changed in recent for f in changed})
         recorder = self.runtime.recorder
-        written = recorder.written_by if recorder else {}
-        cycle = _find_cycle(handlers, written, self.registry)
+        cycle = _find_cycle(handlers, recorder, self.registry) if recorder else []
         detail = f' The loop: {" -> ".join(cycle)}.' if cycle else ''
         return DispatchLoopError(
-            f'the reactive dispatch for hook {self.runtime.hook_name or "?"} did not settle '
-            f'after {self.max_iterations} iterations: handlers {", ".join(handlers)} kept '
-            f'running and flags {", ".join(flags)} kept changing.{detail} Make one of them '
-            'stop changing its flag (e.g. guard it with @when_not, or clear the flag it '
-            'reacts to).', handlers=handlers, flags=flags)
+            f'the reactive dispatch for hook {self.runtime.hook_name or "?"} does not settle '
+            f'({when}): handlers {", ".join(handlers)} keep running and flags '
+            f'{", ".join(flags)} keep changing.{detail} Make one of them stop changing its '
+            'flag (e.g. guard it with @when_not, or clear the flag it reacts to).',
+            handlers=handlers, flags=flags)
 
 
-def _find_cycle(handlers: list[str], written: dict[str, set[str]],
+def _find_cycle(handlers: list[str], recorder: DispatchRecorder,
                 registry: HandlerRegistry) -> list[str]:
-    """A handler -> flag -> handler cycle among the looping handlers, if there is one."""
+    """A handler -> flag -> handler cycle among the looping handlers, if there is one.
+
+    An edge counts when the change can make the reader run: a set flag for ``@when``
+    and ``@when_any`` readers, a cleared flag for ``@when_not`` and ``@when_not_all``.
+    """
     looping = set(handlers)
 
+    def activates(reader: Handler, flag: str, cleared: bool) -> bool:
+        kinds = {p.kind for p in reader.predicates if flag in p.flags}
+        return bool(kinds & ({'when_not', 'when_not_all'} if cleared else {'when', 'when_any'}))
+
     def successors(handler_id: str) -> list[tuple[str, str]]:
-        return [(flag, reader.id) for flag in sorted(written.get(handler_id, ()))
-                for reader in registry.readers_of(flag) if reader.id in looping]
+        cleared = recorder.cleared_by.get(handler_id, set())
+        return [(flag, reader.id) for flag in sorted(recorder.written_by.get(handler_id, ()))
+                for reader in registry.readers_of(flag)
+                if reader.id in looping and activates(reader, flag, flag in cleared)]
 
     for start in handlers:
         path: list[str] = [start]
@@ -193,8 +216,7 @@ def _find_cycle(handlers: list[str], written: dict[str, set[str]],
             flag, nxt = steps[0]
             path += [f'[{flag}]', nxt]
             if nxt in seen:
-                begin = path.index(nxt)
-                return path[begin:]
+                return path[path.index(nxt):]
             seen.add(nxt)
             node = nxt
     return []

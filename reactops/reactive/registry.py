@@ -20,13 +20,12 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import HandlerDefinitionError
+from ._detect import DISCOVERY_ROOTS
 from .decorators import HandlerSpec, handler_spec, takes_arguments
 from .predicates import HOOKS, MAIN, Predicate
 
 __all__ = ['DISCOVERY_ROOTS', 'Handler', 'HandlerRegistry', 'discover_modules']
 
-#: Directories of a charm searched for handler modules, in this order.
-DISCOVERY_ROOTS = ('reactive', 'hooks/reactive', 'hooks/relations')
 
 
 @dataclass(eq=False)

@@ -1,0 +1,23 @@
+"""Whether a charm needs the reactive layer at all, decided without importing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ['DISCOVERY_ROOTS', 'wants_reactive']
+
+#: Directories of a charm searched for handler modules, in this order.
+DISCOVERY_ROOTS = ('reactive', 'hooks/reactive', 'hooks/relations')
+# The attribute the decorators record a handler's spec under (see decorators.py).
+SPEC_ATTRIBUTE = '_reactops_handler'
+
+
+def wants_reactive(charm_class: type[Any], charm_dir: Path) -> bool:
+    """Whether a dispatch needs the reactive layer: handler directories in the charm, or
+    decorated methods on its class."""
+    if any((charm_dir / root).is_dir() for root in DISCOVERY_ROOTS):
+        return True
+    return any(hasattr(value, SPEC_ATTRIBUTE)
+               for klass in charm_class.__mro__ for value in vars(klass).values()
+               if callable(value))
