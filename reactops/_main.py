@@ -35,7 +35,7 @@ from .log import setup_root_logging
 from .meta import CharmMeta
 from .storage import SQLiteStorage
 
-__all__ = ['DispatchError', 'DispatchExtension', 'hook_name_of', 'main']
+__all__ = ['STATE_FILE', 'DispatchError', 'DispatchExtension', 'hook_name_of', 'main']
 
 logger = logging.getLogger('reactops')
 
@@ -81,14 +81,14 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
         return
     os.environ[_REENTRY_VARIABLE] = '1'
     try:
-        code = _Dispatch(charm_class, JujuContext.from_environ(), extensions).run()
+        code = Dispatch(charm_class, JujuContext.from_environ(), extensions).run()
     finally:
         os.environ.pop(_REENTRY_VARIABLE, None)
     if code:
         sys.exit(code)
 
 
-class _Dispatch:
+class Dispatch:
     """One dispatch: built from the charm class and the Juju context, run once."""
 
     def __init__(self, charm_class: type[CharmBase], context: JujuContext,
@@ -104,7 +104,7 @@ class _Dispatch:
         backend = ModelBackend(self.context)
         setup_root_logging(backend, debug=self.context.debug)
         try:
-            return self._dispatch(backend)
+            return self.execute(backend)
         except Exception as error:
             where = self.context.dispatch_path or 'the charm'
             logger.error('Uncaught exception while in charm code (%s):\n%s', where,
@@ -127,13 +127,19 @@ class _Dispatch:
         raise DispatchError('neither JUJU_DISPATCH_PATH nor argv[0] names a hook: is this '
                             'running under Juju? (the dispatch script sets JUJU_DISPATCH_PATH)')
 
-    def _dispatch(self, backend: Any) -> int:
+    def execute(self, backend: Any, *, meta: CharmMeta | None = None,
+                state_file: Path | None = None) -> int:
+        """Dispatch through *backend*, raising whatever the charm raises.
+
+        :func:`main` runs it over the hook tools; a test harness passes a simulated
+        backend, the metadata it was given and a state file of its own.
+        """
         from .model import Model
 
         context = self.context
         event_name = self.event_name()
         charm_dir = context.charm_dir
-        meta = CharmMeta.from_charm_root(charm_dir)
+        meta = meta if meta is not None else CharmMeta.from_charm_root(charm_dir)
         if event_name.endswith('_action'):
             action = event_name[:-len('_action')].replace('_', '-')
             if action not in meta.actions and action.replace('-', '_') not in meta.actions:
@@ -147,7 +153,7 @@ class _Dispatch:
                       broken_relation_id=(context.relation_id
                                           if event_name.endswith('_relation_broken') else None),
                       remote_unit_name=context.remote_unit)
-        storage = SQLiteStorage(charm_dir / STATE_FILE)
+        storage = SQLiteStorage(state_file or charm_dir / STATE_FILE)
         framework = Framework(storage, charm_dir, meta, model, event_name=event_name,
                               juju_debug_at=set(context.debug_at))
         old_breakpointhook = framework.set_breakpointhook()

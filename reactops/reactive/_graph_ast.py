@@ -115,7 +115,7 @@ def _first_argument(call: ast.Call) -> ast.expr | None:
 
 def _trigger(call: ast.Call, endpoint_name: str | None) -> StaticTrigger | None:
     given: dict[str, ast.expr] = {}
-    for parameter, arg in zip(_TRIGGER_PARAMETERS, call.args):
+    for parameter, arg in zip(_TRIGGER_PARAMETERS, call.args, strict=False):
         if isinstance(arg, ast.Starred):
             return None
         given[parameter] = arg

@@ -1,0 +1,685 @@
+"""The flag graph: which handlers read which flags, and which flags each handler changes.
+
+A :class:`FlagGraph` wraps a :class:`networkx.DiGraph` whose nodes are strings:
+
+* ``flag:<name>``, attributes ``kind='flag'``, ``name``, ``automatic`` (Juju or reactops
+  sets it by itself: ``config.*``, ``leadership.*``, ``endpoint.*``, ``upgrade.series.*``);
+* ``handler:<handler id>``, attributes ``kind='handler'``, ``handler_id``, ``name``,
+  ``file``, ``line``, ``phase`` (:attr:`Handler.phase`), ``predicates`` (their
+  descriptions), ``hooks`` (``@hook`` patterns), ``checks`` (flags read in the body).
+
+Edges carry ``kinds`` (a list, as one edge can be several things), ``label``, ``static``
+(found in the registry or the source) and ``observed`` (recorded by a dispatch):
+
+* flag → handler: the predicate kinds reading it, ``when``, ``when_any``, ``when_not``,
+  ``when_not_all``;
+* handler → flag: ``sets``, ``clears``, ``toggles`` (literal calls in the handler's source),
+  and, from a dispatch, ``sets``/``clears`` (from the trace's steps) or ``changes`` (from a
+  bare ``written_by`` map, which does not say which way);
+* flag → flag: ``trigger``, with ``triggers`` listing e.g. ``'on set: sets'``.
+
+Importing this module imports networkx (about 120 ms); nothing on a hook's path does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import networkx as nx
+
+from ..errors import ReactiveError
+from ._graph_ast import StaticTrigger, function_facts, module_triggers, source_location
+from ._runtime import Trigger
+from .predicates import (
+    FileChanged,
+    HookMatches,
+    OnlyOnce,
+    RestrictedHook,
+    WhenAll,
+    WhenAny,
+    WhenNone,
+    WhenNotAll,
+    expand_hook_patterns,
+)
+from .registry import Handler, HandlerRegistry
+
+__all__ = ['DEFAULT_AUTOMATIC_PREFIXES', 'FINDING_KINDS', 'FlagGraph', 'Finding', 'flag_node',
+           'handler_node']
+
+#: Prefixes of the flags Juju or reactops sets without any handler.
+DEFAULT_AUTOMATIC_PREFIXES = ('config.', 'leadership.', 'endpoint.', 'upgrade.series.')
+#: Every kind of :class:`Finding` that :meth:`FlagGraph.check` reports.
+FINDING_KINDS = ('never_runs', 'hook_with_when', 'read_never_set', 'set_never_read', 'cycle')
+
+_FLAG_READS = (WhenAll, WhenAny, WhenNone, WhenNotAll)
+_SETTING = {'sets', 'toggles', 'changes'}
+_CLEARING = {'clears', 'toggles', 'changes'}
+_EFFECTS = {'sets': {'set'}, 'clears': {'clear'}, 'toggles': {'set', 'clear'},
+            'changes': {'set', 'clear'}}
+_ENABLED_BY = {'set': {'when', 'when_any'}, 'clear': {'when_not', 'when_not_all'}}
+_RESTRICTED_HOOKS = ('collect-metrics', 'meter-status-changed')
+_MAX_CYCLES = 10_000  # simple_cycles can be exponential; a graph this tangled says enough
+
+
+def flag_node(name: str) -> str:
+    """The node id of flag *name*."""
+    return f'flag:{name}'
+
+
+def handler_node(handler_id: str) -> str:
+    """The node id of the handler with this id."""
+    return f'handler:{handler_id}'
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem :meth:`FlagGraph.check` found.
+
+    *kind* is one of :data:`FINDING_KINDS`; *subject* and *related* are node ids
+    (``flag:<name>``, ``handler:<id>``), so a tool can look them up in the graph;
+    *message* says in words what is wrong and how to fix it.
+    """
+
+    kind: str
+    subject: str
+    message: str
+    related: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f'{self.kind}: {self.message}'
+
+
+def _trigger_text(on_set: bool, does: str) -> str:
+    return f'on {"set" if on_set else "clear"}: {does}'
+
+
+def _parse_trigger(text: str) -> tuple[str, str]:
+    """``'on set: sets'`` -> ``('set', 'sets')``."""
+    on, does = text.split(': ')
+    return on[3:], does
+
+
+def _node_name(node: str) -> str:
+    return node.split(':', 1)[1]
+
+
+class FlagGraph:
+    """The flags and handlers of a charm, and how they depend on each other.
+
+    Build it with :meth:`from_registry` (or :meth:`from_trace` to add what a dispatch
+    recorded), then export it (:meth:`to_dot`, :meth:`to_mermaid`, :meth:`to_json`), check
+    it (:meth:`check`) or ask why a handler did not run (:meth:`why_not`). The networkx
+    graph is :attr:`graph`; read it, but change it only through this class.
+    """
+
+    def __init__(self, automatic_prefixes: Iterable[str] | None = None):
+        prefixes = DEFAULT_AUTOMATIC_PREFIXES if automatic_prefixes is None \
+            else automatic_prefixes
+        self.automatic_prefixes: tuple[str, ...] = tuple(prefixes)
+        self.graph = nx.DiGraph(automatic_prefixes=list(self.automatic_prefixes))
+        self.handlers: dict[str, Handler] = {}
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def from_registry(cls, registry: HandlerRegistry | Iterable[Handler], *,
+                      runtime_edges: Mapping[str, Iterable[str]] | None = None,
+                      triggers: Iterable[Trigger] = (),
+                      automatic_prefixes: Iterable[str] | None = None) -> FlagGraph:
+        """The graph of *registry*'s handlers: their predicates, the literal flag calls and
+        ``register_trigger`` calls in their source (and at the top level of their modules),
+        the given *triggers* (e.g. ``_runtime.static_trigger_flags()``), and the
+        *runtime_edges* a dispatch recorded (handler id → flags it changed)."""
+        self = cls(automatic_prefixes)
+        modules: dict[str, ModuleType] = {}
+        for handler in registry:
+            self._add_handler(handler)
+            module = _module_of(handler)
+            if module is not None:
+                modules.setdefault(module.__name__, module)
+        for module in modules.values():
+            for static in module_triggers(module):
+                self._add_static_trigger(static)
+        for trigger in triggers:
+            self._add_static_trigger(StaticTrigger(
+                trigger.flag, trigger.on_set, tuple(trigger.set_flags),
+                tuple(trigger.clear_flags)))
+        if runtime_edges:
+            self.add_runtime_edges(runtime_edges)
+        return self
+
+    @classmethod
+    def from_trace(cls, registry: HandlerRegistry | Iterable[Handler],
+                   trace: Mapping[str, Any], **options: Any) -> FlagGraph:
+        """:meth:`from_registry`, plus the edges of a stored dispatch trace (the value at
+        key ``reactops.trace.last`` of the state store)."""
+        self = cls.from_registry(registry, **options)
+        self.merge_trace(trace)
+        return self
+
+    def is_automatic(self, flag: str) -> bool:
+        """Whether Juju or reactops sets *flag* by itself (so no handler has to)."""
+        return flag.startswith(self.automatic_prefixes)
+
+    def _flag(self, name: str) -> str:
+        node = flag_node(name)
+        if node not in self.graph:
+            self.graph.add_node(node, kind='flag', name=name, automatic=self.is_automatic(name))
+        return node
+
+    def _link(self, source: str, target: str, kind: str, *, observed: bool = False,
+              trigger: str | None = None) -> None:
+        data = self.graph.get_edge_data(source, target)
+        if data is None:
+            self.graph.add_edge(source, target, kinds=[], static=False, observed=False)
+            data = self.graph.edges[source, target]
+        if kind not in data['kinds']:
+            data['kinds'].append(kind)
+        data['observed' if observed else 'static'] = True
+        if trigger is not None:
+            data.setdefault('triggers', [])
+            if trigger not in data['triggers']:
+                data['triggers'].append(trigger)
+        label = ', '.join(data['kinds'])
+        if 'triggers' in data:
+            label = f'trigger ({"; ".join(data["triggers"])})'
+        data['label'] = label + (' (observed)' if data['observed'] and not data['static']
+                                 else '')
+
+    def _add_handler(self, handler: Handler) -> None:
+        node = handler_node(handler.id)
+        file, line = source_location(handler.action)
+        facts = function_facts(handler.action, handler.endpoint_name)
+        self.handlers[handler.id] = handler
+        self.graph.add_node(
+            node, kind='handler', handler_id=handler.id, name=handler.name, file=file,
+            line=line, phase=handler.phase, predicates=[p.describe() for p in handler.predicates],
+            hooks=[pattern for p in handler.predicates if isinstance(p, HookMatches)
+                   for pattern in p.patterns],
+            checks=list(facts.reads), is_method=handler.is_method)
+        for predicate in handler.predicates:
+            if isinstance(predicate, _FLAG_READS):
+                for flag in predicate.flags:
+                    self._link(self._flag(flag), node, predicate.kind)
+        for kind, flag in facts.writes:
+            self._link(node, self._flag(flag), kind)
+        for static in facts.triggers:
+            self._add_static_trigger(static)
+
+    def _add_static_trigger(self, trigger: StaticTrigger) -> None:
+        source = self._flag(trigger.flag)
+        for does, names in (('sets', trigger.set_flags), ('clears', trigger.clear_flags)):
+            for name in names:
+                self._link(source, self._flag(name), 'trigger',
+                           trigger=_trigger_text(trigger.on_set, does))
+
+    def add_runtime_edges(self, written_by: Mapping[str, Iterable[str]], *,
+                          kind: str = 'changes') -> None:
+        """Add what a dispatch recorded: handler id → flags it changed
+        (``DispatchRecorder.written_by``). An edge the source already explains is only
+        marked ``observed``; a new one gets *kind*. Unknown handlers are added as nodes
+        without predicates (the handler may have been removed since)."""
+        covering = {'changes': _SETTING | _CLEARING, 'sets': _SETTING,
+                    'clears': _CLEARING}[kind]
+        for handler_id, flags in written_by.items():
+            node = handler_node(handler_id)
+            if node not in self.graph:
+                self.graph.add_node(node, kind='handler', handler_id=handler_id,
+                                    name=handler_id.rsplit(':', 1)[-1], file=None, line=None,
+                                    phase='unknown', predicates=[], hooks=[], checks=[],
+                                    is_method=False)
+            for flag in sorted(flags):
+                target = self._flag(flag)
+                data = self.graph.get_edge_data(node, target)
+                if data is not None and covering & set(data['kinds']):
+                    data['observed'] = True
+                else:
+                    self._link(node, target, kind, observed=True)
+
+    def merge_trace(self, trace: Mapping[str, Any]) -> None:
+        """Add the edges of a stored dispatch trace (``DispatchRecorder.to_json()``): which
+        handler set or cleared which flag, from its steps, else from ``written_by``."""
+        sets: dict[str, set[str]] = {}
+        clears: dict[str, set[str]] = {}
+        for step in trace.get('steps', ()):
+            if 'by' in step:
+                for key, into in (('set', sets), ('clear', clears)):
+                    if key in step:
+                        into.setdefault(step['by'], set()).add(step[key])
+        self.add_runtime_edges(sets, kind='sets')
+        self.add_runtime_edges(clears, kind='clears')
+        self.add_runtime_edges(trace.get('written_by', {}))
+
+    # -- queries --------------------------------------------------------------------------
+
+    def _kinds(self, source: str, target: str) -> list[str]:
+        return list(self.graph.edges[source, target]['kinds'])
+
+    def _handler_nodes(self) -> list[str]:
+        return [n for n, kind in self.graph.nodes(data='kind') if kind == 'handler']
+
+    def _flag_nodes(self) -> list[str]:
+        return [n for n, kind in self.graph.nodes(data='kind') if kind == 'flag']
+
+    def _writers(self, flag: str, kinds: set[str], does: str) -> list[str]:
+        """Handlers (and trigger source flags) that can set (does='sets') or clear it."""
+        found = []
+        for source in self.graph.predecessors(flag):
+            data = self.graph.edges[source, flag]
+            if source.startswith('handler:') and kinds & set(data['kinds']):
+                found.append(source)
+            elif any(t.endswith(does) for t in data.get('triggers', ())):
+                found.append(source)
+        return found
+
+    def setters(self, flag: str) -> list[str]:
+        """Node ids of the handlers and triggering flags that can set *flag*."""
+        return self._writers(flag_node(flag), _SETTING, 'sets')
+
+    def clearers(self, flag: str) -> list[str]:
+        """Node ids of the handlers and triggering flags that can clear *flag*."""
+        return self._writers(flag_node(flag), _CLEARING, 'clears')
+
+    def _similar(self, flag: str) -> str:
+        names = [self.graph.nodes[n]['name'] for n in self._flag_nodes()]
+        close = difflib.get_close_matches(flag, [n for n in names if n != flag], n=1)
+        return f' (did you mean {close[0]!r}?)' if close else ''
+
+    def _who_sets(self, flag: str) -> str:
+        if self.is_automatic(flag):
+            return 'Juju or reactops sets it by itself when that applies'
+        parts = []
+        for node in self.setters(flag) if flag_node(flag) in self.graph else []:
+            if node.startswith('flag:'):
+                parts.append(f'a trigger sets it when {_node_name(node)!r} changes')
+            else:
+                parts.append(f'it is set by handler {_node_name(node)}'
+                             + ('' if self.graph.edges[node, flag_node(flag)]['static']
+                                else ' (seen in a dispatch)'))
+        if not parts:
+            return f'nothing sets it (no handler, trigger or automatic rule){self._similar(flag)}'
+        return '; '.join(parts)
+
+    def _who_clears(self, flag: str) -> str:
+        nodes = self.clearers(flag) if flag_node(flag) in self.graph else []
+        if not nodes:
+            return 'no handler or trigger clears it'
+        return '; '.join(f'a trigger clears it when {_node_name(n)!r} changes'
+                         if n.startswith('flag:') else f'it is cleared by handler {_node_name(n)}'
+                         for n in nodes)
+
+    # -- exports --------------------------------------------------------------------------
+
+    def to_dot(self) -> str:
+        """The graph in Graphviz DOT: flags as ellipses (grey when automatic), handlers
+        as boxes, ``when_not*`` edges dashed, triggers dotted, edges seen only in a
+        dispatch blue."""
+        lines = ['digraph reactops {', '  rankdir=LR;']
+        for node, data in self.graph.nodes(data=True):
+            if data['kind'] == 'flag':
+                style = ', style=filled, fillcolor=lightgrey' if data['automatic'] else ''
+                lines.append(f'  {_dot(node)} [shape=ellipse, label={_dot(data["name"])}{style}];')
+            else:
+                label = f'{data["name"]}\n{data["phase"]}'
+                lines.append(f'  {_dot(node)} [shape=box, label={_dot(label)}];')
+        for source, target, data in self.graph.edges(data=True):
+            attrs = [f'label={_dot(data["label"])}']
+            if set(data['kinds']) & {'when_not', 'when_not_all'}:
+                attrs.append('style=dashed')
+            elif 'trigger' in data['kinds']:
+                attrs.append('style=dotted')
+            if data['observed'] and not data['static']:
+                attrs.append('color=blue')
+            lines.append(f'  {_dot(source)} -> {_dot(target)} [{", ".join(attrs)}];')
+        lines.append('}')
+        return '\n'.join(lines) + '\n'
+
+    def to_mermaid(self) -> str:
+        """The graph as a Mermaid ``flowchart LR``: flags as stadiums, handlers as boxes,
+        ``when_not*`` and trigger edges dotted. Ids are sanitised; labels are kept."""
+        ids: dict[str, str] = {}
+        used: set[str] = set()
+        lines = ['flowchart LR']
+        for node, data in self.graph.nodes(data=True):
+            base = ''.join(c if c.isascii() and c.isalnum() else '_' for c in node)
+            ident = base
+            for n in itertools.count(2):
+                if ident not in used:
+                    break
+                ident = f'{base}_{n}'
+            used.add(ident)
+            ids[node] = ident
+            if data['kind'] == 'flag':
+                lines.append(f'  {ident}(["{_mermaid(data["name"])}"])')
+            else:
+                lines.append(f'  {ident}["{_mermaid(data["name"])}"]')
+        for source, target, data in self.graph.edges(data=True):
+            dotted = set(data['kinds']) & {'when_not', 'when_not_all', 'trigger'}
+            arrow = '-.->' if dotted else '-->'
+            lines.append(f'  {ids[source]} {arrow}|"{_mermaid(data["label"])}"| {ids[target]}')
+        return '\n'.join(lines) + '\n'
+
+    def to_json(self) -> dict[str, Any]:
+        """networkx node-link data (``nodes``, ``links``), ready for :func:`json.dumps`;
+        ``networkx.node_link_graph(data, edges='links')`` reads it back."""
+        try:
+            data: dict[str, Any] = nx.node_link_data(self.graph, edges='links')
+        except TypeError:  # networkx before 3.4 has no edges= and always says 'links'
+            data = nx.node_link_data(self.graph)
+        return data
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def check(self) -> list[Finding]:
+        """Every problem found, sorted by kind, subject and related nodes."""
+        findings = [*self._hook_with_when(), *self._never_runs(), *self._read_never_set(),
+                    *self._set_never_read(), *self._cycles()]
+        return sorted(findings, key=lambda f: (f.kind, f.subject, f.related, f.message))
+
+    def _hook_with_when(self) -> Iterator[Finding]:
+        for handler in self.handlers.values():
+            if handler.phase != 'never':
+                continue
+            described = ', '.join(p.describe() for p in handler.predicates
+                                  if p.phase is not None)
+            yield Finding('hook_with_when', handler_node(handler.id), (
+                f'handler {handler.id} never runs: {described} belong to different phases of '
+                'the dispatch (@hook handlers run before the main loop, @when* handlers in '
+                'it, metrics handlers only in their restricted hook). Split it into two '
+                "handlers, or replace @hook with the flag it stands for (e.g. "
+                "@when('endpoint.<name>.joined') instead of @hook('<name>-relation-joined'))."))
+
+    def _reachable(self) -> tuple[set[str], set[str]]:
+        """The flags that can become set and the handlers that can run, by fixed point
+        from the automatic flags (a flag is settable once a runnable handler or a trigger
+        of a settable flag sets it)."""
+        settable = {n for n in self._flag_nodes() if self.graph.nodes[n]['automatic']}
+        runnable: set[str] = set()
+        grew = True
+        while grew:
+            grew = False
+            for handler in self.handlers.values():
+                node = handler_node(handler.id)
+                if node not in runnable and not self._blockers(handler, settable):
+                    runnable.add(node)
+                    grew = True
+                    settable |= {f for f in self.graph.successors(node)
+                                 if _SETTING & set(self._kinds(node, f))}
+            for source, target, data in self.graph.edges(data=True):
+                if source in settable and target not in settable and \
+                        any(t.endswith('sets') for t in data.get('triggers', ())):
+                    settable.add(target)
+                    grew = True
+        return settable, runnable
+
+    def _blockers(self, handler: Handler, settable: set[str]) -> list[tuple[str, str]]:
+        """(flag, predicate description) pairs that keep *handler* from ever running."""
+        blocked: list[tuple[str, str]] = []
+        if handler.phase == 'never':
+            blocked.append(('', 'its phase'))
+        for predicate in handler.predicates:
+            missing = [f for f in predicate.flags if flag_node(f) not in settable]
+            if isinstance(predicate, WhenAll):
+                blocked += [(f, predicate.describe()) for f in missing]
+            elif isinstance(predicate, WhenAny) and len(missing) == len(predicate.flags):
+                blocked += [(f, predicate.describe()) for f in missing]
+        return blocked
+
+    def _never_runs(self) -> Iterator[Finding]:
+        settable, runnable = self._reachable()
+        for handler in self.handlers.values():
+            blocked = [b for b in self._blockers(handler, settable) if b[0]]
+            if handler_node(handler.id) in runnable or not blocked:
+                continue
+            reasons, related = [], []
+            for flag, described in blocked:
+                related.append(flag_node(flag))
+                setters = self.setters(flag)
+                if setters:
+                    related += setters
+                    who = ', '.join(_node_name(s) for s in setters)
+                    reasons.append(f'{flag!r} ({described}), which only {who} sets, and '
+                                   'that never happens either')
+                else:
+                    reasons.append(f'{flag!r} ({described}), which no handler, trigger or '
+                                   f'automatic rule sets{self._similar(flag)}')
+            yield Finding('never_runs', handler_node(handler.id), (
+                f'handler {handler.id} never runs: it needs {"; and ".join(reasons)}. Set the '
+                'flag with set_flag() in a handler that can run, correct the name if it is a '
+                'typo, or, if code the graph cannot see sets it, pass its prefix in '
+                'automatic_prefixes (or merge a dispatch trace that shows it being set).'),
+                tuple(dict.fromkeys(related)))
+
+    def _read_never_set(self) -> Iterator[Finding]:
+        for flag in self._flag_nodes():
+            data = self.graph.nodes[flag]
+            readers = list(self.graph.successors(flag))
+            if data['automatic'] or not readers or self.setters(data['name']):
+                continue
+            how = ', '.join(f'{_node_name(r)} ({", ".join(self._kinds(flag, r))})'
+                            for r in readers)
+            yield Finding('read_never_set', flag, (
+                f'flag {data["name"]!r} is read by {how}, but nothing sets it: no handler '
+                f'calls set_flag({data["name"]!r}) with that literal name, no trigger sets it '
+                f'and it is not automatic{self._similar(data["name"])}. Set it where it becomes '
+                'true, or remove the predicate.'), tuple(readers))
+
+    def _set_never_read(self) -> Iterator[Finding]:
+        checked = {f for _, checks in self.graph.nodes(data='checks') for f in checks or ()}
+        for flag in self._flag_nodes():
+            data = self.graph.nodes[flag]
+            setters = self.setters(data['name'])
+            if data['automatic'] or not setters or data['name'] in checked or \
+                    any(True for _ in self.graph.successors(flag)):
+                continue
+            who = ', '.join(_node_name(s) for s in setters)
+            yield Finding('set_never_read', flag, (
+                f'flag {data["name"]!r} is set by {who}, but no handler or trigger reads it. '
+                f'Add the handler that should react to it (@when({data["name"]!r})) or stop '
+                'setting it; if code outside these handlers reads it, ignore this.'),
+                tuple(setters))
+
+    def _cycles(self) -> Iterator[Finding]:
+        for cycle in itertools.islice(nx.simple_cycles(self.graph), _MAX_CYCLES):
+            handlers = [n for n in cycle if n.startswith('handler:')]
+            if not handlers:
+                continue
+            start = cycle.index(min(handlers))
+            members = cycle[start:] + cycle[:start]
+            steps = self._loop_steps(members)
+            if steps is None:
+                continue
+            path = ' -> '.join(steps)
+            yield Finding('cycle', members[0], (
+                f'handlers can re-trigger each other without end: {path}. Every step enables '
+                'the next and every flag on the way is both set and cleared by some handler, '
+                'so a dispatch can keep going until it fails with DispatchLoopError. Break the '
+                'loop: guard one handler with @when_not on a flag it sets, or stop one of them '
+                'from undoing the flag it reacts to.'), tuple(members))
+
+    def _loop_steps(self, members: list[str]) -> list[str] | None:
+        """The cycle in words if it can sustain a loop, else None: each write must enable
+        the next read (a set enables @when/@when_any, a clear @when_not/@when_not_all) and
+        each flag must be settable and clearable."""
+        words = [_node_name(members[0])]
+        effects: set[str] = set()
+        for source, target in zip(members, members[1:] + members[:1], strict=True):
+            data = self.graph.edges[source, target]
+            if source.startswith('handler:'):
+                effects = {e for k in data['kinds'] for e in _EFFECTS.get(k, ())}
+                name = _node_name(target)
+                if not (self.setters(name) and self.clearers(name)):
+                    return None
+                words.append(f'{"/".join(data["kinds"])} {name!r}')
+            elif target.startswith('flag:'):
+                effects = {e for on, does in map(_parse_trigger, data['triggers'])
+                           if on in effects for e in _EFFECTS[does]}
+                name = _node_name(target)
+                if not effects or not (self.setters(name) and self.clearers(name)):
+                    return None
+                words.append(f'(trigger) {name!r}')
+            else:
+                kinds = set(data['kinds'])
+                if not any(_ENABLED_BY[e] & kinds for e in effects):
+                    return None
+                words.append(f'{_node_name(target)} (@{"/@".join(data["kinds"])})')
+        return words
+
+    # -- explaining -----------------------------------------------------------------------
+
+    def find_handler(self, key: str) -> Handler:
+        """The handler whose id is *key*, or whose qualified or plain name or id ending is
+        *key* if only one matches (so ``explain install`` works)."""
+        if key in self.handlers:
+            return self.handlers[key]
+        found = [h for h in self.handlers.values()
+                 if key in (h.name, h.name.rsplit('.', 1)[-1]) or h.id.endswith(':' + key)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ReactiveError(f'no handler matches {key!r}; give a handler id as the '
+                                f'dispatch logs it, one of: {", ".join(sorted(self.handlers))}')
+        raise ReactiveError(f'{len(found)} handlers match {key!r}: '
+                            f'{", ".join(h.id for h in found)}; give the full handler id')
+
+    def why_not(self, handler_id: str, flags_set: Iterable[str], *,
+                hook_name: str | None = None, trace: Mapping[str, Any] | None = None
+                ) -> list[str]:
+        """Plain-language reasons why a handler did not run with *flags_set* set (e.g. the
+        flags after a dispatch) in hook *hook_name*; a *trace* (stored dispatch trace)
+        gives the hook when *hook_name* is None, says whether the handler did run after all,
+        and tells what happened to the flags it needs during that dispatch."""
+        handler = self.find_handler(handler_id)
+        flags = set(flags_set)
+        if trace is not None:
+            ran = _runs(handler.id, trace)
+            if ran:
+                return ran
+            hook_name = hook_name or trace.get('hook') or None
+        reasons = _phase_reasons(handler, hook_name)
+        for predicate in handler.predicates:
+            reasons += self._predicate_reasons(predicate, flags, trace)
+        if reasons:
+            return reasons
+        maybe = _possible_reasons(handler)
+        return maybe or [f'with these flags every predicate of {handler.id} holds, so it '
+                         'runs in the next dispatch (the flags may have differed while the '
+                         'last one ran; pass its trace to see)']
+
+    def _predicate_reasons(self, predicate: Any, flags: set[str],
+                           trace: Mapping[str, Any] | None) -> list[str]:
+        described = predicate.describe()
+        names = predicate.flags
+        if isinstance(predicate, WhenAll):
+            return [f'needs flag {f!r} ({described}), which is not set; {self._who_sets(f)}'
+                    f'{_history(f, trace)}' for f in names if f not in flags]
+        if isinstance(predicate, WhenAny) and not flags & set(names):
+            who = '; '.join(f'{f!r}: {self._who_sets(f)}{_history(f, trace)}' for f in names)
+            return [f'needs one of the flags {", ".join(map(repr, names))} ({described}), and '
+                    f'none is set; {who}']
+        if isinstance(predicate, WhenNone):
+            return [f'needs flag {f!r} not set ({described}), but it is set; '
+                    f'{self._who_clears(f)}{_history(f, trace)}' for f in names if f in flags]
+        if isinstance(predicate, WhenNotAll) and set(names) <= flags:
+            who = '; '.join(f'{f!r}: {self._who_clears(f)}' for f in names)
+            return [f'needs at least one of the flags {", ".join(map(repr, names))} not set '
+                    f'({described}), but all are set; {who}']
+        return []
+
+
+def _module_of(handler: Handler) -> ModuleType | None:
+    name = getattr(getattr(handler.action, '__func__', handler.action), '__module__', None)
+    return sys.modules.get(name) if isinstance(name, str) else None
+
+
+def _phase_reasons(handler: Handler, hook: str | None) -> list[str]:
+    phase = handler.phase
+    if phase == 'never':
+        described = ', '.join(p.describe() for p in handler.predicates if p.phase is not None)
+        return [f'it can never run: {described} belong to different phases of the dispatch; '
+                'split it into two handlers']
+    reasons = []
+    for predicate in handler.predicates:
+        if isinstance(predicate, HookMatches):
+            if hook is None:
+                reasons.append(f'phase: it runs only in a hook matching '
+                               f'{predicate.describe()}')
+            elif hook not in expand_hook_patterns(predicate.patterns):
+                note = (' ({role:interface} patterns need the charm metadata: check the '
+                        "endpoint's interface)" if any(':' in p for p in predicate.patterns)
+                        else '')
+                reasons.append(f'phase: {predicate.describe()} and the hook was {hook}{note}')
+        elif isinstance(predicate, RestrictedHook) and predicate.hook != (hook or ''):
+            reasons.append(f'phase: it runs only in the restricted hook {predicate.hook}'
+                           + (f' and the hook was {hook}' if hook else ''))
+    if phase in ('other', 'any') and hook in _RESTRICTED_HOOKS:
+        reasons.append(f'phase: the hook was {hook}, a restricted hook, in which only '
+                       '@collect_metrics and @meter_status_changed handlers run')
+    return reasons
+
+
+def _possible_reasons(handler: Handler) -> list[str]:
+    reasons = []
+    for predicate in handler.predicates:
+        if isinstance(predicate, OnlyOnce):
+            reasons.append("@only_once: it runs once in the unit's life, so not again if it "
+                           'ran in an earlier hook')
+        elif isinstance(predicate, FileChanged):
+            reasons.append(f'{predicate.describe()}: it runs only when one of the files '
+                           'changed since it last ran')
+    if not handler.spec.rerun:
+        reasons.append('rerun=False: it runs again only when its predicates newly hold or '
+                       'the values of its flags change')
+    return reasons
+
+
+def _iteration(value: Any) -> str:
+    if value == 'hooks':
+        return 'the hooks phase'
+    if value == 'restricted':
+        return 'the restricted hook'
+    return f'iteration {value}'
+
+
+def _runs(handler_id: str, trace: Mapping[str, Any]) -> list[str]:
+    """What the trace says the handler did, if it ran."""
+    hook = trace.get('hook') or '?'
+    said = []
+    last: Any = None
+    for step in trace.get('steps', ()):
+        if step.get('run') == handler_id:
+            last = step.get('iteration')
+            said.append(f'it ran in {_iteration(last)} (hook {hook})')
+        elif step.get('failed') == handler_id:
+            said.append(f'it raised {step.get("error")} in {_iteration(last)} (hook {hook}), '
+                        'so nothing of that dispatch was kept')
+    return said
+
+
+def _history(flag: str, trace: Mapping[str, Any] | None) -> str:
+    """' (in the last dispatch: set by A, cleared by B)', or nothing."""
+    events = []
+    for step in (trace or {}).get('steps', ()):
+        for key, verb in (('set', 'set'), ('clear', 'cleared')):
+            if step.get(key) == flag:
+                events.append(f'{verb} by {step["by"]}' if 'by' in step
+                              else f'{verb} automatically')
+    return f' (in the last dispatch: {", ".join(events)})' if events else ''
+
+
+def _dot(text: str) -> str:
+    escaped = text.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+    return f'"{escaped}"'
+
+
+def _mermaid(text: str) -> str:
+    # Mermaid reads '#name;' entities in labels; these characters break its syntax otherwise.
+    return (text.replace('#', '#35;').replace('"', '#quot;').replace('<', '#lt;')
+            .replace('>', '#gt;').replace('|', '#124;'))
+

@@ -1,0 +1,57 @@
+"""The same handler modules under charms.reactive 1.5.3 and under reactops: same handler
+sequence and same final flags, or the difference reactops documents, pinned.
+
+Skipped unless an interpreter with charms.reactive is found (``$REACTOPS_COMPAT_PYTHON``,
+else ``/tmp/ref/bin/python`` or the running one); ``nox -s compat`` provides one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from compat_harness import Scenario, find_reference_python, load_scenarios, mismatches, run_both
+
+pytestmark = pytest.mark.compat
+
+SCENARIOS = load_scenarios()
+
+
+@pytest.fixture(scope='session')
+def reference_python() -> str:
+    python, reason = find_reference_python()
+    if python is None:
+        pytest.skip(reason)
+    return python
+
+
+def _report(scenario: Scenario, side: str, expected: list[dict], got: list[dict]) -> list[str]:
+    problems = []
+    for number, (want, actual) in enumerate(zip(expected, got)):
+        hook = scenario.dispatches[number].hook
+        problems += [f'{side}, dispatch {number} ({hook}): {problem}'
+                     for problem in mismatches(want, actual)]
+    return problems
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_scenario(scenario: Scenario, reference_python: str, tmp_path: Path) -> None:
+    reactive, reactops = run_both(scenario, reference_python, tmp_path)
+
+    # charms.reactive does what the scenario says (so the expectation is the reference's
+    # behaviour, not a guess), and reactops does what the scenario says of it.
+    problems = _report(scenario, 'charms.reactive', scenario.reactive, reactive)
+    problems += _report(scenario, 'reactops', scenario.reactops, reactops)
+    if scenario.identical:
+        for number, (theirs, ours) in enumerate(zip(reactive, reactops)):
+            if theirs != ours:
+                problems.append(f'dispatch {number}: charms.reactive {theirs} != reactops '
+                                f'{ours}')
+    assert not problems, f'{scenario.name}: {scenario.description}\n' + '\n'.join(problems)
+
+
+def test_every_documented_difference_really_differs(reference_python: str) -> None:
+    """A difference scenario whose two expectations agree would pin nothing."""
+    for scenario in SCENARIOS:
+        if not scenario.identical:
+            assert scenario.reactive != scenario.reactops, scenario.name
