@@ -1,5 +1,6 @@
-"""What a handler's source says about flags, read with :mod:`ast` for the flag graph.
+"""The flag graph's helpers that need no networkx: reading handlers and traces.
 
+**Source.** What a handler's source says about flags, read with :mod:`ast`.
 Only literal names count: ``set_flag('db.ready')`` (bare or as ``reactive.set_flag``),
 ``set_flag(self.expand_name('{endpoint_name}.ready'))`` for endpoint handlers, and the
 literal ``when=``/``when_not=``/``set_flag=``/``clear_flag=`` of ``register_trigger``. A
@@ -7,21 +8,30 @@ name computed at run time is invisible here; the graph learns it from the dispat
 instead. Source that cannot be found or parsed gives no facts, never an error: a graph is
 a diagnostic, and a handler defined in a shell or a zip file must not break it.
 
-This module does not import networkx, so it can be tested and used on its own.
+**Explanations.** The words of :meth:`FlagGraph.why_not` that come from a handler's own
+predicates (its phase, ``@only_once``, ...) and from a stored dispatch trace.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ['READ_CALLS', 'SourceFacts', 'StaticTrigger', 'WRITE_CALLS', 'function_facts',
-           'module_triggers', 'source_location']
+from .predicates import FileChanged, HookMatches, OnlyOnce, RestrictedHook, expand_hook_patterns
+
+if TYPE_CHECKING:
+    from .predicates import Predicate
+    from .registry import Handler
+
+__all__ = ['READ_CALLS', 'SourceFacts', 'StaticTrigger', 'WRITE_CALLS', 'automatic_words',
+           'flag_history', 'function_facts', 'module_triggers', 'phase_reasons',
+           'possible_reasons', 'source_location', 'source_order', 'trace_runs']
 
 #: Calls that change a flag, and the graph's edge label for each.
 WRITE_CALLS = {
@@ -29,12 +39,13 @@ WRITE_CALLS = {
     'clear_flag': 'clears', 'remove_state': 'clears',
     'toggle_flag': 'toggles', 'toggle_state': 'toggles',
 }
-#: Calls that read flags in a handler's body (every literal positional argument).
+#: Calls that read flags in a handler's body (every literal argument).
 READ_CALLS = frozenset({
     'is_flag_set', 'is_state', 'get_flag_value', 'get_state', 'all_flags_set',
     'any_flags_set', 'all_states', 'any_states', 'get_unset_flags',
 })
 _TRIGGER_PARAMETERS = ('when', 'when_not', 'set_flag', 'clear_flag', 'callback')
+_RESTRICTED_HOOKS = ('collect-metrics', 'meter-status-changed')
 
 
 @dataclass(frozen=True)
@@ -178,15 +189,123 @@ def function_facts(action: Callable[..., Any], endpoint_name: str | None = None)
     return _facts_of(tree, endpoint_name)
 
 
-def module_triggers(module: ModuleType) -> list[StaticTrigger]:
-    """The ``register_trigger`` calls made at the top level of *module* (at import)."""
-    tree = _parse(module)
-    if not isinstance(tree, ast.Module):
-        return []
+def module_triggers(actions: Iterable[Callable[..., Any]]) -> list[StaticTrigger]:
+    """The ``register_trigger`` calls made at the top level (at import) of the modules
+    that define *actions*, each module read once."""
+    modules: dict[str, ModuleType] = {}
+    for action in actions:
+        name = getattr(_function(action), '__module__', None)
+        if isinstance(name, str) and name in sys.modules:
+            modules.setdefault(name, sys.modules[name])
     found: list[StaticTrigger] = []
-    for statement in tree.body:
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-            for trigger in _facts_of(statement.value, None).triggers:
-                if trigger not in found:
-                    found.append(trigger)
+    for module in modules.values():
+        tree = _parse(module)
+        for statement in tree.body if isinstance(tree, ast.Module) else ():
+            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                found += [t for t in _facts_of(statement.value, None).triggers
+                          if t not in found]
     return found
+
+
+# -- explaining: what the predicates and a dispatch trace say ------------------------------
+
+
+def source_order(handler: Handler) -> list[Predicate]:
+    """The predicates top to bottom, as written (decorators apply bottom up)."""
+    return list(reversed(handler.predicates))
+
+
+def phase_reasons(handler: Handler, hook: str | None) -> list[str]:
+    """Why the handler's phase (``@hook``, restricted hooks) kept it from running."""
+    phase = handler.phase
+    if phase == 'never':
+        described = ', '.join(p.describe() for p in source_order(handler)
+                              if p.phase is not None)
+        return [f'it can never run: {described} belong to different phases of the dispatch; '
+                'split it into two handlers']
+    reasons = []
+    for predicate in source_order(handler):
+        if isinstance(predicate, HookMatches):
+            if hook is None:
+                reasons.append(f'phase: it runs only in a hook matching '
+                               f'{predicate.describe()}')
+            elif hook not in expand_hook_patterns(predicate.patterns):
+                note = (' ({role:interface} patterns need the charm metadata: check the '
+                        "endpoint's interface)" if any(':' in p for p in predicate.patterns)
+                        else '')
+                reasons.append(f'phase: {predicate.describe()} and the hook was {hook}{note}')
+        elif isinstance(predicate, RestrictedHook) and predicate.hook != (hook or ''):
+            reasons.append(f'phase: it runs only in the restricted hook {predicate.hook}'
+                           + (f' and the hook was {hook}' if hook else ''))
+    if phase in ('other', 'any') and hook in _RESTRICTED_HOOKS:
+        reasons.append(f'phase: the hook was {hook}, a restricted hook, in which only '
+                       '@collect_metrics and @meter_status_changed handlers run')
+    return reasons
+
+
+def possible_reasons(handler: Handler) -> list[str]:
+    """What may have kept the handler from running that only the unit's store knows."""
+    reasons = []
+    for predicate in source_order(handler):
+        if isinstance(predicate, OnlyOnce):
+            reasons.append("@only_once: it runs once in the unit's life, so not again if it "
+                           'ran in an earlier hook')
+        elif isinstance(predicate, FileChanged):
+            reasons.append(f'{predicate.describe()}: it runs only when one of the files '
+                           'changed since it last ran')
+    if not handler.spec.rerun:
+        reasons.append('rerun=False: it runs again only when its predicates newly hold or '
+                       'the values of its flags change')
+    return reasons
+
+
+_AUTOMATIC_WORDS = (
+    ('config.changed', 'reactops sets it in a hook where the config changed'),
+    ('config.set.', "reactops sets it while the option's value is truthy"),
+    ('config.default.', 'reactops sets it while the option has its default value'),
+    ('leadership.is_leader', 'reactops sets it while this unit is the leader'),
+    ('endpoint.', 'the endpoint sets it from the state of its relations'),
+    ('upgrade.series.', 'reactops sets it during a series upgrade'),
+)
+
+
+def automatic_words(flag: str) -> str:
+    """Who sets an automatic flag, and when."""
+    for prefix, words in _AUTOMATIC_WORDS:
+        if flag.startswith(prefix):
+            return words
+    return 'Juju or reactops sets it by itself when that applies'
+
+
+def _iteration(value: Any) -> str:
+    if value == 'hooks':
+        return 'the hooks phase'
+    if value == 'restricted':
+        return 'the restricted hook'
+    return f'iteration {value}'
+
+
+def trace_runs(handler_id: str, trace: Mapping[str, Any]) -> list[str]:
+    """What the trace says the handler did, if it ran."""
+    hook = trace.get('hook') or '?'
+    said = []
+    last: Any = None
+    for step in trace.get('steps', ()):
+        if step.get('run') == handler_id:
+            last = step.get('iteration')
+            said.append(f'it ran in {_iteration(last)} (hook {hook})')
+        elif step.get('failed') == handler_id:
+            said.append(f'it raised {step.get("error")} in {_iteration(last)} (hook {hook}), '
+                        'so nothing of that dispatch was kept')
+    return said
+
+
+def flag_history(flag: str, trace: Mapping[str, Any] | None) -> str:
+    """' (in the last dispatch: set by A, cleared by B)', or nothing."""
+    events = []
+    for step in (trace or {}).get('steps', ()):
+        for key, verb in (('set', 'set'), ('clear', 'cleared')):
+            if step.get(key) == flag:
+                events.append(f'{verb} by {step["by"]}' if 'by' in step
+                              else f'{verb} automatically')
+    return f' (in the last dispatch: {", ".join(events)})' if events else ''

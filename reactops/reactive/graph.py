@@ -25,28 +25,28 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import sys
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import networkx as nx
 
 from ..errors import ReactiveError
-from ._graph_ast import StaticTrigger, function_facts, module_triggers, source_location
-from ._runtime import Trigger
-from .predicates import (
-    FileChanged,
-    HookMatches,
-    OnlyOnce,
-    RestrictedHook,
-    WhenAll,
-    WhenAny,
-    WhenNone,
-    WhenNotAll,
-    expand_hook_patterns,
+from ._graph_ast import (
+    StaticTrigger,
+    automatic_words,
+    flag_history,
+    function_facts,
+    module_triggers,
+    phase_reasons,
+    possible_reasons,
+    source_location,
+    source_order,
+    trace_runs,
 )
+from ._runtime import Trigger
+from .predicates import HookMatches, WhenAll, WhenAny, WhenNone, WhenNotAll
 from .registry import Handler, HandlerRegistry
 
 __all__ = ['DEFAULT_AUTOMATIC_PREFIXES', 'FINDING_KINDS', 'FlagGraph', 'Finding', 'flag_node',
@@ -63,7 +63,6 @@ _CLEARING = {'clears', 'toggles', 'changes'}
 _EFFECTS = {'sets': {'set'}, 'clears': {'clear'}, 'toggles': {'set', 'clear'},
             'changes': {'set', 'clear'}}
 _ENABLED_BY = {'set': {'when', 'when_any'}, 'clear': {'when_not', 'when_not_all'}}
-_RESTRICTED_HOOKS = ('collect-metrics', 'meter-status-changed')
 _MAX_CYCLES = 10_000  # simple_cycles can be exponential; a graph this tangled says enough
 
 
@@ -105,6 +104,11 @@ def _parse_trigger(text: str) -> tuple[str, str]:
     return on[3:], does
 
 
+def _setter(node: str) -> str:
+    kind, name = node.split(':', 1)
+    return f'handler {name}' if kind == 'handler' else f'a trigger on {name!r}'
+
+
 def _node_name(node: str) -> str:
     return node.split(':', 1)[1]
 
@@ -124,6 +128,8 @@ class FlagGraph:
         self.automatic_prefixes: tuple[str, ...] = tuple(prefixes)
         self.graph = nx.DiGraph(automatic_prefixes=list(self.automatic_prefixes))
         self.handlers: dict[str, Handler] = {}
+        #: The last trace merged (:meth:`why_not` reads it when given none).
+        self.trace: dict[str, Any] | None = None
 
     # -- building -------------------------------------------------------------------------
 
@@ -137,15 +143,11 @@ class FlagGraph:
         the given *triggers* (e.g. ``_runtime.static_trigger_flags()``), and the
         *runtime_edges* a dispatch recorded (handler id → flags it changed)."""
         self = cls(automatic_prefixes)
-        modules: dict[str, ModuleType] = {}
-        for handler in registry:
+        handlers = list(registry)
+        for handler in handlers:
             self._add_handler(handler)
-            module = _module_of(handler)
-            if module is not None:
-                modules.setdefault(module.__name__, module)
-        for module in modules.values():
-            for static in module_triggers(module):
-                self._add_static_trigger(static)
+        for static in module_triggers(h.action for h in handlers):
+            self._add_static_trigger(static)
         for trigger in triggers:
             self._add_static_trigger(StaticTrigger(
                 trigger.flag, trigger.on_set, tuple(trigger.set_flags),
@@ -197,13 +199,14 @@ class FlagGraph:
         file, line = source_location(handler.action)
         facts = function_facts(handler.action, handler.endpoint_name)
         self.handlers[handler.id] = handler
+        predicates = source_order(handler)
         self.graph.add_node(
             node, kind='handler', handler_id=handler.id, name=handler.name, file=file,
-            line=line, phase=handler.phase, predicates=[p.describe() for p in handler.predicates],
-            hooks=[pattern for p in handler.predicates if isinstance(p, HookMatches)
+            line=line, phase=handler.phase, predicates=[p.describe() for p in predicates],
+            hooks=[pattern for p in predicates if isinstance(p, HookMatches)
                    for pattern in p.patterns],
             checks=list(facts.reads), is_method=handler.is_method)
-        for predicate in handler.predicates:
+        for predicate in predicates:
             if isinstance(predicate, _FLAG_READS):
                 for flag in predicate.flags:
                     self._link(self._flag(flag), node, predicate.kind)
@@ -255,21 +258,21 @@ class FlagGraph:
         self.add_runtime_edges(sets, kind='sets')
         self.add_runtime_edges(clears, kind='clears')
         self.add_runtime_edges(trace.get('written_by', {}))
+        self.trace = dict(trace)
 
     # -- queries --------------------------------------------------------------------------
 
     def _kinds(self, source: str, target: str) -> list[str]:
         return list(self.graph.edges[source, target]['kinds'])
 
-    def _handler_nodes(self) -> list[str]:
-        return [n for n, kind in self.graph.nodes(data='kind') if kind == 'handler']
-
     def _flag_nodes(self) -> list[str]:
         return [n for n, kind in self.graph.nodes(data='kind') if kind == 'flag']
 
     def _writers(self, flag: str, kinds: set[str], does: str) -> list[str]:
         """Handlers (and trigger source flags) that can set (does='sets') or clear it."""
-        found = []
+        found: list[str] = []
+        if flag not in self.graph:
+            return found
         for source in self.graph.predecessors(flag):
             data = self.graph.edges[source, flag]
             if source.startswith('handler:') and kinds & set(data['kinds']):
@@ -293,26 +296,28 @@ class FlagGraph:
 
     def _who_sets(self, flag: str) -> str:
         if self.is_automatic(flag):
-            return 'Juju or reactops sets it by itself when that applies'
-        parts = []
-        for node in self.setters(flag) if flag_node(flag) in self.graph else []:
-            if node.startswith('flag:'):
-                parts.append(f'a trigger sets it when {_node_name(node)!r} changes')
-            else:
-                parts.append(f'it is set by handler {_node_name(node)}'
-                             + ('' if self.graph.edges[node, flag_node(flag)]['static']
-                                else ' (seen in a dispatch)'))
+            return automatic_words(flag)
+        parts = self._writer_words(flag, self.setters(flag), 'sets', 'set')
         if not parts:
             return f'nothing sets it (no handler, trigger or automatic rule){self._similar(flag)}'
         return '; '.join(parts)
 
     def _who_clears(self, flag: str) -> str:
-        nodes = self.clearers(flag) if flag_node(flag) in self.graph else []
-        if not nodes:
-            return 'no handler or trigger clears it'
-        return '; '.join(f'a trigger clears it when {_node_name(n)!r} changes'
-                         if n.startswith('flag:') else f'it is cleared by handler {_node_name(n)}'
-                         for n in nodes)
+        parts = self._writer_words(flag, self.clearers(flag), 'clears', 'cleared')
+        return '; '.join(parts) if parts else 'no handler or trigger clears it'
+
+    def _writer_words(self, flag: str, writers: list[str], does: str, done: str) -> list[str]:
+        words = []
+        for writer in writers:
+            data = self.graph.edges[writer, flag_node(flag)]
+            if writer.startswith('flag:'):
+                when = ' or '.join('set' if on == 'set' else 'cleared' for on, what
+                                   in map(_parse_trigger, data['triggers']) if what == does)
+                words.append(f'a trigger {does} it when {_node_name(writer)!r} is {when}')
+            else:
+                seen = '' if data['static'] else ' (seen in a dispatch)'
+                words.append(f'it is {done} by handler {_node_name(writer)}{seen}')
+        return words
 
     # -- exports --------------------------------------------------------------------------
 
@@ -369,10 +374,11 @@ class FlagGraph:
         """networkx node-link data (``nodes``, ``links``), ready for :func:`json.dumps`;
         ``networkx.node_link_graph(data, edges='links')`` reads it back."""
         try:
-            data: dict[str, Any] = nx.node_link_data(self.graph, edges='links')
+            data = nx.node_link_data(self.graph, edges='links')
         except TypeError:  # networkx before 3.4 has no edges= and always says 'links'
             data = nx.node_link_data(self.graph)
-        return data
+        copy: dict[str, Any] = json.loads(json.dumps(data))  # no lists shared with the graph
+        return copy
 
     # -- checks ---------------------------------------------------------------------------
 
@@ -386,7 +392,7 @@ class FlagGraph:
         for handler in self.handlers.values():
             if handler.phase != 'never':
                 continue
-            described = ', '.join(p.describe() for p in handler.predicates
+            described = ', '.join(p.describe() for p in source_order(handler)
                                   if p.phase is not None)
             yield Finding('hook_with_when', handler_node(handler.id), (
                 f'handler {handler.id} never runs: {described} belong to different phases of '
@@ -400,7 +406,11 @@ class FlagGraph:
         from the automatic flags (a flag is settable once a runnable handler or a trigger
         of a settable flag sets it)."""
         settable = {n for n in self._flag_nodes() if self.graph.nodes[n]['automatic']}
-        runnable: set[str] = set()
+        # A handler known only from a trace ran, so what it set can be set.
+        runnable = {n for n, kind in self.graph.nodes(data='kind')
+                    if kind == 'handler' and _node_name(n) not in self.handlers}
+        settable |= {f for n in runnable for f in self.graph.successors(n)
+                     if _SETTING & set(self._kinds(n, f))}
         grew = True
         while grew:
             grew = False
@@ -423,7 +433,7 @@ class FlagGraph:
         blocked: list[tuple[str, str]] = []
         if handler.phase == 'never':
             blocked.append(('', 'its phase'))
-        for predicate in handler.predicates:
+        for predicate in source_order(handler):
             missing = [f for f in predicate.flags if flag_node(f) not in settable]
             if isinstance(predicate, WhenAll):
                 blocked += [(f, predicate.describe()) for f in missing]
@@ -443,7 +453,7 @@ class FlagGraph:
                 setters = self.setters(flag)
                 if setters:
                     related += setters
-                    who = ', '.join(_node_name(s) for s in setters)
+                    who = ' and '.join(_setter(s) for s in setters)
                     reasons.append(f'{flag!r} ({described}), which only {who} sets, and '
                                    'that never happens either')
                 else:
@@ -478,7 +488,7 @@ class FlagGraph:
             if data['automatic'] or not setters or data['name'] in checked or \
                     any(True for _ in self.graph.successors(flag)):
                 continue
-            who = ', '.join(_node_name(s) for s in setters)
+            who = ' and '.join(_setter(s) for s in setters)
             yield Finding('set_never_read', flag, (
                 f'flag {data["name"]!r} is set by {who}, but no handler or trigger reads it. '
                 f'Add the handler that should react to it (@when({data["name"]!r})) or stop '
@@ -557,17 +567,18 @@ class FlagGraph:
         and tells what happened to the flags it needs during that dispatch."""
         handler = self.find_handler(handler_id)
         flags = set(flags_set)
+        trace = trace if trace is not None else self.trace
         if trace is not None:
-            ran = _runs(handler.id, trace)
+            ran = trace_runs(handler.id, trace)
             if ran:
                 return ran
             hook_name = hook_name or trace.get('hook') or None
-        reasons = _phase_reasons(handler, hook_name)
-        for predicate in handler.predicates:
+        reasons = phase_reasons(handler, hook_name)
+        for predicate in source_order(handler):
             reasons += self._predicate_reasons(predicate, flags, trace)
         if reasons:
             return reasons
-        maybe = _possible_reasons(handler)
+        maybe = possible_reasons(handler)
         return maybe or [f'with these flags every predicate of {handler.id} holds, so it '
                          'runs in the next dispatch (the flags may have differed while the '
                          'last one ran; pass its trace to see)']
@@ -578,99 +589,19 @@ class FlagGraph:
         names = predicate.flags
         if isinstance(predicate, WhenAll):
             return [f'needs flag {f!r} ({described}), which is not set; {self._who_sets(f)}'
-                    f'{_history(f, trace)}' for f in names if f not in flags]
+                    f'{flag_history(f, trace)}' for f in names if f not in flags]
         if isinstance(predicate, WhenAny) and not flags & set(names):
-            who = '; '.join(f'{f!r}: {self._who_sets(f)}{_history(f, trace)}' for f in names)
+            who = '; '.join(f'{f!r}: {self._who_sets(f)}{flag_history(f, trace)}' for f in names)
             return [f'needs one of the flags {", ".join(map(repr, names))} ({described}), and '
                     f'none is set; {who}']
         if isinstance(predicate, WhenNone):
             return [f'needs flag {f!r} not set ({described}), but it is set; '
-                    f'{self._who_clears(f)}{_history(f, trace)}' for f in names if f in flags]
+                    f'{self._who_clears(f)}{flag_history(f, trace)}' for f in names if f in flags]
         if isinstance(predicate, WhenNotAll) and set(names) <= flags:
             who = '; '.join(f'{f!r}: {self._who_clears(f)}' for f in names)
             return [f'needs at least one of the flags {", ".join(map(repr, names))} not set '
                     f'({described}), but all are set; {who}']
         return []
-
-
-def _module_of(handler: Handler) -> ModuleType | None:
-    name = getattr(getattr(handler.action, '__func__', handler.action), '__module__', None)
-    return sys.modules.get(name) if isinstance(name, str) else None
-
-
-def _phase_reasons(handler: Handler, hook: str | None) -> list[str]:
-    phase = handler.phase
-    if phase == 'never':
-        described = ', '.join(p.describe() for p in handler.predicates if p.phase is not None)
-        return [f'it can never run: {described} belong to different phases of the dispatch; '
-                'split it into two handlers']
-    reasons = []
-    for predicate in handler.predicates:
-        if isinstance(predicate, HookMatches):
-            if hook is None:
-                reasons.append(f'phase: it runs only in a hook matching '
-                               f'{predicate.describe()}')
-            elif hook not in expand_hook_patterns(predicate.patterns):
-                note = (' ({role:interface} patterns need the charm metadata: check the '
-                        "endpoint's interface)" if any(':' in p for p in predicate.patterns)
-                        else '')
-                reasons.append(f'phase: {predicate.describe()} and the hook was {hook}{note}')
-        elif isinstance(predicate, RestrictedHook) and predicate.hook != (hook or ''):
-            reasons.append(f'phase: it runs only in the restricted hook {predicate.hook}'
-                           + (f' and the hook was {hook}' if hook else ''))
-    if phase in ('other', 'any') and hook in _RESTRICTED_HOOKS:
-        reasons.append(f'phase: the hook was {hook}, a restricted hook, in which only '
-                       '@collect_metrics and @meter_status_changed handlers run')
-    return reasons
-
-
-def _possible_reasons(handler: Handler) -> list[str]:
-    reasons = []
-    for predicate in handler.predicates:
-        if isinstance(predicate, OnlyOnce):
-            reasons.append("@only_once: it runs once in the unit's life, so not again if it "
-                           'ran in an earlier hook')
-        elif isinstance(predicate, FileChanged):
-            reasons.append(f'{predicate.describe()}: it runs only when one of the files '
-                           'changed since it last ran')
-    if not handler.spec.rerun:
-        reasons.append('rerun=False: it runs again only when its predicates newly hold or '
-                       'the values of its flags change')
-    return reasons
-
-
-def _iteration(value: Any) -> str:
-    if value == 'hooks':
-        return 'the hooks phase'
-    if value == 'restricted':
-        return 'the restricted hook'
-    return f'iteration {value}'
-
-
-def _runs(handler_id: str, trace: Mapping[str, Any]) -> list[str]:
-    """What the trace says the handler did, if it ran."""
-    hook = trace.get('hook') or '?'
-    said = []
-    last: Any = None
-    for step in trace.get('steps', ()):
-        if step.get('run') == handler_id:
-            last = step.get('iteration')
-            said.append(f'it ran in {_iteration(last)} (hook {hook})')
-        elif step.get('failed') == handler_id:
-            said.append(f'it raised {step.get("error")} in {_iteration(last)} (hook {hook}), '
-                        'so nothing of that dispatch was kept')
-    return said
-
-
-def _history(flag: str, trace: Mapping[str, Any] | None) -> str:
-    """' (in the last dispatch: set by A, cleared by B)', or nothing."""
-    events = []
-    for step in (trace or {}).get('steps', ()):
-        for key, verb in (('set', 'set'), ('clear', 'cleared')):
-            if step.get(key) == flag:
-                events.append(f'{verb} by {step["by"]}' if 'by' in step
-                              else f'{verb} automatically')
-    return f' (in the last dispatch: {", ".join(events)})' if events else ''
 
 
 def _dot(text: str) -> str:
