@@ -1,9 +1,10 @@
 """``reactops.main``: the one entry point for ops-style, reactive and mixed charms.
 
-It sits above both layers: it runs the charm layer's dispatch, and brings in the reactive
-layer only when the charm has handlers (a ``reactive/`` directory, a legacy
-``hooks/reactive/`` or ``hooks/relations/`` tree, or decorated methods), so a plain
-ops-style charm pays nothing for it.
+It sits above both layers: it runs the charm layer's dispatch with the flag store open
+(so flags an ops-style observer sets are kept), and runs reactive handlers only when the
+charm has some (a ``reactive/`` directory, a legacy ``hooks/reactive/`` or
+``hooks/relations/`` tree, or decorated methods), so a plain ops-style charm imports no
+handler machinery.
 """
 
 from __future__ import annotations
@@ -25,12 +26,9 @@ def main(charm_class: type[CharmBase] | None = None,
     handlers, collect-status, commit.
     """
     from .reactive._detect import wants_reactive
-
-    if charm_class is not None and not wants_reactive(
-            charm_class, JujuContext.from_environ().charm_dir):
-        _dispatch_main(charm_class, use_juju_for_storage)
-        return
     from .reactive._dispatch import ReactiveCharm, ReactiveExtension
 
+    run_handlers = charm_class is None or wants_reactive(
+        charm_class, JujuContext.from_environ().charm_dir)
     _dispatch_main(charm_class or ReactiveCharm, use_juju_for_storage,
-                   extensions=[ReactiveExtension()])
+                   extensions=[ReactiveExtension(run_handlers=run_handlers)])

@@ -287,3 +287,22 @@ print(sorted(m for m in ('blinker', 'networkx') if m in sys.modules))
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[1]).stdout
     assert out.strip() == '[]'
+
+
+def test_triggers_a_handler_module_registers_at_import_survive_later_dispatches(
+        tmp_path: Path) -> None:
+    from reactops.reactive.registry import discover_modules
+
+    (tmp_path / 'reactive').mkdir()
+    (tmp_path / 'reactive' / 'trig.py').write_text(
+        'from reactops import register_trigger\n'
+        "register_trigger(when='imported.a', set_flag='imported.b')\n")
+    _runtime.reset_default()
+    try:
+        for _ in range(2):  # the module is imported once, by the first dispatch
+            with activate(ReactiveRuntime(SQLiteStorage(':memory:'))):
+                discover_modules(tmp_path)
+                set_flag('imported.a')
+                assert is_flag_set('imported.b')
+    finally:
+        _runtime.reset_default()

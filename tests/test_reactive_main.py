@@ -18,8 +18,8 @@ def webapp(tmp_path: Path) -> CharmUnit:
 
 def test_a_reactive_charm_runs_its_handlers_in_flag_order(webapp: CharmUnit) -> None:
     webapp.ok('hooks/install')
-    # Iteration 0 tests every handler before running any: open_port's config.changed.port
-    # computes the config flags (one config-get) before install runs.
+    # Iteration 0 tests every handler before running any: the motd handlers read
+    # config.set.motd, which computes the config flags (one config-get) before install runs.
     assert webapp.tools() == [
         ['config-get', '--format=json'],
         ['status-set', '--application=false', 'maintenance', '--', 'installing the web app'],
@@ -44,7 +44,7 @@ def test_config_flags_last_one_hook_and_track_changes(webapp: CharmUnit) -> None
     assert not [flag for flag in webapp.flags() if flag.startswith('config.')]
 
 
-def test_a_hook_that_needs_no_config_flag_runs_no_config_get(webapp: CharmUnit) -> None:
+def test_leadership_is_asked_only_when_a_flag_or_status_needs_it(webapp: CharmUnit) -> None:
     webapp.ok('hooks/install')
     webapp.juju.update(config={'port': 8080, 'motd': ''})
     webapp.ok('hooks/update-status')
@@ -95,3 +95,27 @@ def test_an_ops_charm_without_handlers_does_not_load_the_reactive_layer(
                 if line.startswith('import time:')}
     assert 'reactops.reactive.dispatcher' not in imported
     assert not unit.flags()
+
+
+def test_handlers_do_not_run_for_actions(tmp_path: Path) -> None:
+    unit = CharmUnit(tmp_path, MIXED, 'mixed/0', config={'mode': 'safe'}, leader=True)
+    unit.ok('hooks/install')
+    unit.juju.update(action={'params': {}})
+    unit.ok('actions/ping', JUJU_ACTION_NAME='ping', JUJU_ACTION_UUID='1')
+    assert unit.juju.state()['action']['results'] == {'answer': 'pong'}
+    assert not [line for line in unit.logs('INFO') if 'Invoking reactive handler' in line]
+    assert 'mixed.pinged' in unit.flags()  # the observer's flag is kept
+
+
+def test_flags_an_ops_charm_sets_without_handlers_are_kept(tmp_path: Path) -> None:
+    unit = CharmUnit(tmp_path, MIXED.parent / 'opsflags', 'opsflags/0')
+    unit.ok('hooks/install')
+    assert unit.flags() == ['opsflags.installed']
+
+
+def test_config_flags_read_in_a_restricted_hook_do_not_leak(tmp_path: Path) -> None:
+    unit = CharmUnit(tmp_path, MIXED, 'mixed/0', config={'mode': 'safe'})
+    unit.ok('hooks/install')
+    unit.ok('hooks/collect-metrics')
+    assert 'mixed.metrics-saw-config' in unit.flags()  # the family was computed...
+    assert not [flag for flag in unit.flags() if flag.startswith('config.')]  # ...and cleared

@@ -15,9 +15,6 @@ from typing import Any
 from ..charm import CharmBase
 from ..framework import Framework
 from ._runtime import ReactiveRuntime, activate, current
-from .automatic import clear_hook_flags, install_automatic_flags
-from .dispatcher import Dispatcher
-from .registry import HandlerRegistry, discover_modules
 
 __all__ = ['ReactiveCharm', 'ReactiveExtension', 'current_charm']
 
@@ -40,9 +37,17 @@ def current_charm() -> Any:
 
 
 class ReactiveExtension:
-    """The reactive layer's part in ``main()``'s dispatch."""
+    """The reactive layer's part in ``main()``'s dispatch.
 
-    def __init__(self) -> None:
+    The runtime is current for the whole dispatch, so flags set by ops-style observers
+    persist even in a charm without handlers (*run_handlers* False: nothing is discovered
+    and no handler module is imported). Handlers do not run for actions: an action is an
+    operator's request, not a change of the model, and charms.reactive never dispatched
+    handlers for one.
+    """
+
+    def __init__(self, *, run_handlers: bool = True) -> None:
+        self.run_handlers = run_handlers
         self._stack = contextlib.ExitStack()
         self.runtime: ReactiveRuntime | None = None
         self.framework: Framework | None = None
@@ -58,12 +63,20 @@ class ReactiveExtension:
         assert self.runtime is not None and self.framework is not None
         runtime = self.runtime
         runtime.charm = charm
+        is_action = (self.framework._event_name or '').endswith('_action')
+        if not self.run_handlers or is_action:
+            return
+        from .automatic import clear_hook_flags, install_automatic_flags
+        from .dispatcher import Dispatcher
+        from .registry import HandlerRegistry, discover_modules
+
         install_automatic_flags(runtime, charm, runtime.hook_name)
         charm_dir = self.framework.charm_dir or Path('.')
         modules = discover_modules(charm_dir)
         registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir)
-        Dispatcher(registry, runtime).dispatch(restricted=restricted)
-        if not restricted:
+        try:
+            Dispatcher(registry, runtime).dispatch(restricted=restricted)
+        finally:
             clear_hook_flags(runtime)
 
     def stop(self) -> None:

@@ -165,10 +165,15 @@ class ReactiveRuntime:
             # Automatic flags describe the hook's starting point, as if set before the
             # dispatch began: they are not changes the dispatcher reacts to.
             changed, clear_called = set(self.changed), self.clear_called
+            running = self.recorder.current if self.recorder is not None else None
+            if self.recorder is not None:
+                self.recorder.current = None  # set by reactops, not by the running handler
             try:
                 compute(self)
             finally:
                 self.changed, self.clear_called = changed, clear_called
+                if self.recorder is not None:
+                    self.recorder.current = running
 
     def take_changes(self) -> builtins.set[str]:
         """Return the flags changed since the last call, and start counting afresh."""
@@ -221,13 +226,26 @@ def reset_default() -> None:
     _STATIC_TRIGGERS.clear()
 
 
+_importing: list[bool] = []
+
+
+@contextlib.contextmanager
+def importing_handler_modules() -> Iterator[None]:
+    """Mark that handler modules are being imported: triggers they register at import
+    time are definitions for every dispatch of the process, like their handlers."""
+    _importing.append(True)
+    try:
+        yield
+    finally:
+        _importing.pop()
+
+
 def add_trigger(trigger: Trigger) -> None:
-    """Register *trigger* for the current dispatch, or for every dispatch if none runs."""
-    if _current:
-        _current[-1].register_trigger(trigger)
-        return
-    if trigger.key() not in {t.key() for t in _STATIC_TRIGGERS}:
-        _STATIC_TRIGGERS.append(trigger)
+    """Register *trigger* for the current dispatch; outside a dispatch, or while handler
+    modules are imported, for every dispatch of this process."""
+    if _importing or not _current:
+        if trigger.key() not in {t.key() for t in _STATIC_TRIGGERS}:
+            _STATIC_TRIGGERS.append(trigger)
     current().register_trigger(trigger)
 
 

@@ -20,8 +20,10 @@ Where charms.reactive had bugs, reactops differs on purpose: file-change predica
 not consumed by re-tests; a handler without flag predicates (``@when()``) runs once, not
 in all 100 iterations; a dispatch that does not settle raises :class:`DispatchLoopError`
 naming the loop instead of stopping silently after 100 iterations (a loop is recognised
-when the flags return to a state they had after an earlier iteration; long chains that
-keep making progress are not cut off); handler arguments are computed once.
+at once when the flags return to a state they had after an earlier iteration; otherwise
+the limit is max(100, 2 x handlers + 10) iterations, so long chains of handlers settle);
+handler arguments are computed once. A file's hash is read once per dispatch, so a file
+a handler rewrites during the dispatch fires its watchers in the next hook, not this one.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
 """Change detection for handlers: ``data_changed``, ``any_file_changed`` and friends.
 
-The hashes live in the state store under the keys charms.reactive used
-(``reactive.data_changed.<id>``, ``reactive.files_changed.<file>``,
-``reactive.invoked.<handler>``), so a charm upgraded in place does not see everything as
-changed again. Like flags, they are kept only when the dispatch succeeds.
+The hashes live in the state store. ``data_changed`` and ``any_file_changed`` use the keys
+charms.reactive used (``reactive.data_changed.<id>``, ``reactive.files_changed.<file>``),
+so a charm upgraded in place does not see that data as changed again. Two differ: the
+``@when_file_changed`` predicate remembers what each handler saw
+(``reactops.files_seen.<handler>:<file>``), and ``@only_once`` keys on a handler id
+relative to the charm directory (``reactive.invoked.<id>``); after an in-place upgrade
+from charms.reactive, such handlers run once more. Like flags, everything is kept only
+when the dispatch succeeds.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import HandlerDefinitionError
 from ._detect import DISCOVERY_ROOTS
+from ._runtime import importing_handler_modules
 from .decorators import HandlerSpec, handler_spec, takes_arguments
 from .predicates import HOOKS, MAIN, Predicate
 
@@ -194,7 +195,7 @@ def legacy_arguments(handler: Handler, endpoint_from_flag: Callable[[str], Any],
             relation = hook_relation()
             if relation is not None:
                 args.append(relation)
-        for group in reversed(handler.spec.when_arg_groups):
+        for group in handler.spec.when_arg_groups:  # bottom decorator first
             args.extend(e for e in map(endpoint_from_flag, group) if e is not None)
     handler._args = args
     return args
@@ -225,7 +226,8 @@ def discover_modules(charm_dir: Path) -> list[ModuleType]:
                 parts = [package, *relative.parts]
                 if parts[-1] == '__init__':
                     parts.pop()
-                modules.append(importlib.import_module('.'.join(parts)))
+                with importing_handler_modules():
+                    modules.append(importlib.import_module('.'.join(parts)))
     return modules
 
 

@@ -13,6 +13,12 @@ class MixedCharm(reactops.CharmBase):
         self._stored.set_default(order=[])
         framework.observe(self.on.install, self._on_install)
         framework.observe(self.on.collect_unit_status, self._on_collect_status)
+        framework.observe(self.on.ping_action, self._on_ping)
+
+    def _on_ping(self, event):
+        self._stored.order.append('observer:ping')
+        set_flag('mixed.pinged')
+        event.set_results({'answer': 'pong'})
 
     def _on_install(self, event):
         self._stored.order.append('observer:install')
