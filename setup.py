@@ -20,6 +20,7 @@ setup(
     packages=find_packages(include=['reactops', 'reactops.*']),
     package_data={'reactops': ['py.typed']},
     zip_safe=False,
+    entry_points={'pytest11': ['reactops = reactops.testing.plugin']},
     install_requires=[
         'PyYAML',
         'blinker',
