@@ -55,3 +55,13 @@ def bench(session: nox.Session) -> None:
         session.error('no bench/bench_*.py scripts found')
     for script in scripts:
         session.run('python', str(script.relative_to(HERE)))
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """Run tests/compat: the same handler modules under charms.reactive and reactops."""
+    # charms.reactive 1.5.3 imports pkg_resources, which setuptools 81 dropped.
+    session.install('-e', '.[test]', 'charms.reactive', 'charmhelpers', 'setuptools<81')
+    reference = str(Path(session.bin) / 'python')
+    session.run('pytest', '-m', 'compat', 'tests/compat', *session.posargs,
+                env={'REACTOPS_COMPAT_PYTHON': reference})

@@ -8,7 +8,8 @@ request gives ``charm_dir`` (holding ``reactive/*.py`` and maybe ``metadata.yaml
 The caller sets ``CHARM_DIR``, ``JUJU_HOOK_NAME`` and the working directory.
 
 The last line of output is ``COMPAT-RESULT <json>``: ``ran`` (what :mod:`record` saw),
-``flags`` (sorted names), ``values`` (flags whose value is not null) and ``error``.
+``flags`` (sorted names), ``values`` (flags whose value is not null) and ``error``. As in
+a hook, the state is saved only when the dispatch succeeded.
 
 Only this file knows how to drive each framework: ``reactive`` uses charms.reactive's
 ``bus.discover()``/``bus.dispatch()`` over a charmhelpers ``unitdata.Storage``;
@@ -63,6 +64,7 @@ def run_reactive(request: dict[str, Any]) -> dict[str, Any]:
     kv = unitdata.kv()
     for flag, value in request['flags'].items():
         kv.set(FLAG_PREFIX + flag, value)
+    kv.flush()  # left by an earlier hook
 
     import record
     from charms.reactive import bus, flags
@@ -77,7 +79,12 @@ def run_reactive(request: dict[str, Any]) -> dict[str, Any]:
     result.update(ran=list(record.RAN), flags=names, values={
         name: flags._get_flag_value(name) for name in names
         if flags._get_flag_value(name) is not None})
-    kv.flush()
+    if result['error'] is None:
+        # As charms.reactive.main(): atexit callbacks (they forget the hook's triggers)
+        # and a commit, only for a successful hook.
+        if request['hook'] not in RESTRICTED_HOOKS:
+            hookenv._run_atexit()
+        kv.flush()
     return result
 
 
@@ -111,6 +118,7 @@ def run_reactops(request: dict[str, Any]) -> dict[str, Any]:
     storage = SQLiteStorage(request['state'])
     for flag, value in request['flags'].items():
         storage.kv_set(FLAG_PREFIX + flag, value)
+    storage.commit()  # left by an earlier hook
 
     result: dict[str, Any] = {'error': None}
     modules = discover_modules(charm_dir)
@@ -131,7 +139,8 @@ def run_reactops(request: dict[str, Any]) -> dict[str, Any]:
         result.update(ran=list(record.RAN), flags=names, values={
             name: runtime.value(name) for name in names if runtime.value(name) is not None})
     result['handler_tests'] = dispatcher.handler_tests
-    storage.commit()
+    if result['error'] is None:
+        storage.commit()
     storage.close()
     return result
 

@@ -15,10 +15,10 @@ def check_config():
     else:
         data = {'host': 'h', 'port': port}
     peek = is_data_changed('cfg', data)
-    ran('peek=%s,changed=%s,again=%s' % (
-        peek, data_changed('cfg', data), data_changed('cfg', data)))
+    changed = data_changed('cfg', data)
+    ran(f"peek={peek},changed={changed},again={data_changed('cfg', data)}")
 
 
 @when('go')
 def check_list():
-    ran('changed=%s' % data_changed('list', [1, 2, int(os.environ['COMPAT_PORT']) > 80]))
+    ran(f"changed={data_changed('list', [1, 2, int(os.environ['COMPAT_PORT']) > 80])}")

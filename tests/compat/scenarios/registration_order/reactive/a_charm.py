@@ -1,10 +1,9 @@
 """The charm's module; it imports z_lib, whose handlers therefore register first,
-although discovery reaches a_charm.py first. Within a module: definition order."""
+whichever module discovery reaches first. Within a module: definition order."""
 
 from charms.reactive import when
-from record import ran
-
 from reactive.z_lib import lib_first, shared_helper
+from record import ran
 
 __all__ = ['lib_first', 'shared_helper']
 

@@ -2,12 +2,12 @@
 them, then every clear_flag action, then every callback; the callback, registered first,
 therefore sees 'z' set and 'y' cleared."""
 
-from charms.reactive import is_flag_set, register_trigger, set_flag, when, when_not
+from charms.reactive import is_flag_set, register_trigger, set_flag, when_not
 from record import RAN, ran
 
 
 def callback():
-    RAN.append('callback:y=%s,z=%s' % (is_flag_set('y'), is_flag_set('z')))
+    RAN.append(f"callback:y={is_flag_set('y')},z={is_flag_set('z')}")
 
 
 register_trigger(when='x', callback=callback)

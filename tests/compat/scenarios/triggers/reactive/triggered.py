@@ -36,7 +36,7 @@ def register_late():
 def set_a():
     ran()
     set_flag('t.a')
-    ran('b=%s,d=%s,e=%s' % (is_flag_set('t.b'), is_flag_set('t.d'), is_flag_set('t.e')))
+    ran(f"b={is_flag_set('t.b')},d={is_flag_set('t.d')},e={is_flag_set('t.e')}")
     set_flag('t.a')
 
 
@@ -44,7 +44,7 @@ def set_a():
 def check_b():
     ran()
     clear_flag('t.c')
-    ran('b=%s' % is_flag_set('t.b'))
+    ran(f"b={is_flag_set('t.b')}")
 
 
 @when('t.d')

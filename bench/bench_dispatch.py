@@ -1,0 +1,254 @@
+"""Reactive dispatch timings, reactops beside charms.reactive 1.5.3 in the same process.
+
+Two shapes of handler sets, of 10, 100, 1,000 and 10,000 handlers each:
+
+* **chain**: handler *i* is ``@when('f<i>')`` and sets ``f<i+1>``; ``f0`` is set. Each
+  handler runs one iteration after the previous one, so the dispatch has N iterations.
+* **fan**: ``go`` is set and N handlers ``@when('go')`` each set their own flag: one
+  iteration of N handlers, then one in which nobody reads the new flags.
+
+Each dispatch runs on a fresh in-memory store (reactops ``SQLiteStorage(':memory:')``,
+charmhelpers ``unitdata.Storage(':memory:')``); registering the handlers is not timed.
+The handlers are generated source, one function per handler with its own code object and
+line, because charms.reactive keys handlers by code location.
+
+charms.reactive is measured with ``hookenv.log`` replaced by a no-op (under Juju every
+handler run spawns ``juju-log``; here there is none) and stops a dispatch after 100
+iterations, so it runs only 100 handlers of a longer chain: the ``ran`` column shows it.
+It is skipped for a size whose estimated time (quadratic from the previous size) exceeds
+a budget. Without charms.reactive installed only reactops is measured.
+
+Run it with ``python bench/bench_dispatch.py`` (or ``nox -s bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SIZES = (10, 100, 1_000, 10_000)
+SHAPES = ('chain', 'fan')
+MAX_GROWTH = 12.0       # allowed time factor per 10x handlers (linear, with slack)
+CHAIN_BUDGET = 1.0      # seconds for a 10,000-handler chain
+REFERENCE_BUDGET = 60.0  # seconds charms.reactive may take for one measurement
+
+_SOURCE = {
+    'chain': "@when('f{i}')\ndef chain_{i}():\n    RAN.append({i})\n    set_flag('f{j}')\n",
+    'fan': "@when('go')\ndef fan_{i}():\n    RAN.append({i})\n    set_flag('done{i}')\n",
+}
+_START_FLAG = {'chain': 'f0', 'fan': 'go'}
+
+
+def _runs(size: int) -> int:
+    return 5 if size <= 1_000 else 3
+
+
+REACTOPS_RUNS = 5
+
+
+def _handlers_source(shape: str, size: int) -> str:
+    return '\n'.join(_SOURCE[shape].format(i=i, j=i + 1) for i in range(size))
+
+
+def _define(shape: str, size: int, when: Callable[..., Any], set_flag: Callable[..., Any]
+            ) -> tuple[list[Callable[..., Any]], list[int]]:
+    """Decorate *size* generated functions with *when*; return them and their run log."""
+    ran: list[int] = []
+    namespace: dict[str, Any] = {'when': when, 'set_flag': set_flag, 'RAN': ran}
+    code = compile(_handlers_source(shape, size), f'<bench {shape} {size}>', 'exec')
+    exec(code, namespace)
+    functions = [namespace[f'{shape}_{i}'] for i in range(size)]
+    return functions, ran
+
+
+def _timed(action: Callable[[], None]) -> float:
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # as timeit does: a collection landing in one run only would be noise
+    try:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+class ReactopsBench:
+    """reactops' Dispatcher over a registry of generated handlers."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from reactops.reactive import (
+            Dispatcher,
+            HandlerRegistry,
+            ReactiveRuntime,
+            activate,
+            set_flag,
+            when,
+        )
+        from reactops.storage import SQLiteStorage
+
+        self.Dispatcher, self.HandlerRegistry = Dispatcher, HandlerRegistry
+        self.ReactiveRuntime, self.activate = ReactiveRuntime, activate
+        self.SQLiteStorage, self.when, self.set_flag = SQLiteStorage, when, set_flag
+
+    def measure(self, shape: str, size: int) -> dict[str, Any]:
+        functions, ran = _define(shape, size, self.when, self.set_flag)
+        registry = self.HandlerRegistry()
+        for function in functions:
+            registry.add_function(function)
+        assert len(registry) == size, f'{len(registry)} handlers registered, not {size}'
+        best, tests = float('inf'), 0
+        for _ in range(REACTOPS_RUNS):
+            ran.clear()
+            elapsed, tests = self._dispatch_once(registry, _START_FLAG[shape])
+            best = min(best, elapsed)
+        return {'time': best, 'ran': len(ran), 'tests': tests}
+
+    def _dispatch_once(self, registry: Any, start_flag: str) -> tuple[float, int]:
+        """Time one dispatch on a fresh store where *start_flag* is set."""
+        storage = self.SQLiteStorage(':memory:')
+        storage.kv_set('reactive.states.' + start_flag, None)
+        runtime = self.ReactiveRuntime(storage, hook_name='update-status')
+        dispatchers: list[Any] = []
+
+        def dispatch() -> None:
+            with self.activate(runtime):
+                dispatcher = self.Dispatcher(registry, runtime)
+                dispatcher.dispatch()
+            dispatchers.append(dispatcher)
+
+        elapsed = _timed(dispatch)
+        storage.close()
+        return elapsed, dispatchers[0].handler_tests
+
+
+class ReactiveBench:
+    """charms.reactive's bus.dispatch() over the same generated handlers."""
+
+    def __init__(self) -> None:
+        import charmhelpers.osplatform
+
+        # charmhelpers refuses to import on anything but Ubuntu/CentOS.
+        charmhelpers.osplatform.get_platform = lambda: 'ubuntu'
+        from charmhelpers.core import hookenv, unitdata
+        from charms import reactive
+        from charms.reactive import bus
+
+        hookenv.log = lambda message, level=None: None
+        self.unitdata, self.bus, self.reactive = unitdata, bus, reactive
+
+    def measure(self, shape: str, size: int, runs: int) -> dict[str, Any]:
+        best, ran_count = float('inf'), 0
+        for _ in range(runs):
+            # Handlers live in a class-level registry keyed by code location: start afresh.
+            self.bus.Handler.clear()
+            self.unitdata._KV = self.unitdata.Storage(':memory:')
+            _, ran = _define(shape, size, self.reactive.when, self.reactive.set_flag)
+            registered = len(self.bus.Handler.get_handlers())
+            assert registered == size, f'{registered} handlers registered, not {size}'
+            self.unitdata.kv().set('reactive.states.' + _START_FLAG[shape], None)
+            best = min(best, _timed(self.bus.dispatch))
+            ran_count = len(ran)
+        return {'time': best, 'ran': ran_count}
+
+
+def _reference() -> tuple[ReactiveBench | None, str]:
+    try:
+        return ReactiveBench(), 'charms.reactive'
+    except ImportError as error:
+        return None, f'charms.reactive not installed ({error})'
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return '-'
+    return f'{value * 1000:.2f} ms' if value < 1 else f'{value:.2f} s'
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--budget', type=float, default=REFERENCE_BUDGET,
+                        help='seconds charms.reactive may take for one measurement '
+                             '(estimated from the previous size; default %(default)s)')
+    options = parser.parse_args()
+    logging.getLogger('reactops').setLevel(logging.WARNING)
+
+    # All of reactops first, so charms.reactive's garbage never weighs on its timings.
+    ours = ReactopsBench()
+    mine = {(shape, size): ours.measure(shape, size) for shape in SHAPES for size in SIZES}
+    theirs, reference_label = _reference()
+    ref: dict[tuple[str, int], dict[str, Any] | str] = {}
+    for shape in SHAPES:
+        previous: dict[str, Any] | str | None = None
+        for size in SIZES:
+            if theirs is None:
+                break
+            estimate = previous['time'] * 100 if isinstance(previous, dict) else 0.0
+            if isinstance(previous, str) or estimate > options.budget:
+                ref[shape, size] = f'skipped (est. {estimate:.0f} s)' if estimate else 'skipped'
+            else:
+                ref[shape, size] = theirs.measure(shape, size, 1 if estimate > 1 else
+                                                  _runs(size))
+            previous = ref[shape, size]
+
+    print(f'reactive dispatch, best of {REACTOPS_RUNS} runs (charms.reactive: 5, 3 at 10,000, 1 '
+          'when over 1 s), fresh in-memory store each run; exit status 1 on any FAIL')
+    if theirs is None:
+        print(reference_label)
+    header = (f'{"shape":<6}{"handlers":>9}  {"reactops":>10}{"ran":>7}{"tests":>8}'
+              f'{"x/10":>7}  {"charms.reactive":>19}{"ran":>8}{"x/10":>7}  {"ratio":>7}')
+    print(header)
+    print('-' * len(header))
+    verdicts: list[tuple[str, bool]] = []
+    for shape in SHAPES:
+        growths = []
+        for number, size in enumerate(SIZES):
+            ours_now = mine[shape, size]
+            growth = ref_growth = None
+            if number:
+                growth = ours_now['time'] / mine[shape, SIZES[number - 1]]['time']
+                growths.append(growth)
+            theirs_now = ref.get((shape, size))
+            if isinstance(theirs_now, dict):
+                before = ref.get((shape, SIZES[number - 1])) if number else None
+                if isinstance(before, dict):
+                    ref_growth = theirs_now['time'] / before['time']
+                ref_time, ref_ran = _seconds(theirs_now['time']), f'{theirs_now["ran"]:,}'
+                ratio = f'{ours_now["time"] / theirs_now["time"]:.3f}'
+            else:
+                ref_time, ref_ran, ratio = theirs_now or '-', '-', '-'
+            print(f'{shape:<6}{size:>9,}  {_seconds(ours_now["time"]):>10}'
+                  f'{ours_now["ran"]:>7,}{ours_now["tests"]:>8,}{_factor(growth):>7}  '
+                  f'{ref_time:>19}{ref_ran:>8}{_factor(ref_growth):>7}  {ratio:>7}')
+        worst = max(growths)
+        verdicts.append((f'{shape}: reactops time grows at most {MAX_GROWTH:g}x per 10x '
+                         f'handlers (worst {worst:.1f}x)', worst <= MAX_GROWTH))
+        tests = [mine[shape, size]['tests'] / size for size in SIZES]
+        verdicts.append((f'{shape}: reactops handler tests per handler stay constant '
+                         f'({", ".join(f"{t:.2f}" for t in tests)})',
+                         max(tests) <= 3 and tests[-1] <= tests[0] + 0.5))
+    chain = mine['chain', SIZES[-1]]['time']
+    verdicts.insert(0, (f'10,000 handlers in a chain under {CHAIN_BUDGET:g} s '
+                        f'({_seconds(chain)})', chain < CHAIN_BUDGET))
+    print()
+    print('ran: handlers run; tests: reactops Dispatcher.handler_tests; x/10: time factor '
+          'per 10x handlers; ratio: reactops / charms.reactive')
+    for label, ok in verdicts:
+        print(f'{"PASS" if ok else "FAIL"}  {label}')
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+def _factor(value: float | None) -> str:
+    return f'{value:.1f}x' if value is not None else '-'
+
+
+if __name__ == '__main__':
+    sys.exit(main())
