@@ -49,7 +49,8 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run every bench/bench_*.py, side by side with ops and charms.reactive."""
-    session.install('-e', '.', 'ops', 'charms.reactive', 'charmhelpers')
+    # charms.reactive 1.5.3 imports pkg_resources, which setuptools 81 dropped.
+    session.install('-e', '.', 'ops', 'charms.reactive', 'charmhelpers', 'setuptools<81')
     scripts = sorted((HERE / 'bench').glob('bench_*.py'))
     if not scripts:
         session.error('no bench/bench_*.py scripts found')

@@ -165,6 +165,10 @@ class SQLiteStorage:
         text = _codec.encode(value, where=f'kv key {key!r}')
         self._execute('REPLACE INTO kv VALUES (?, ?)', (key, text))
 
+    def kv_set_text(self, key: str, text: str) -> None:
+        """Store JSON *text* already made by :func:`reactops._codec.encode` under *key*."""
+        self._execute('REPLACE INTO kv VALUES (?, ?)', (key, text))
+
     def kv_delete(self, key: str) -> None:
         """Remove *key* from the key-value store (no error if absent)."""
         self._execute('DELETE FROM kv WHERE key=?', (key,))

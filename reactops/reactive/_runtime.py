@@ -66,7 +66,7 @@ class ReactiveRuntime:
         self.state_hash = 0
         for flag, value in self.flags.items():
             self.state_hash ^= _entry_hash(flag, value)
-        self._triggers: list[Trigger] = []
+        self._triggers: dict[tuple[str, bool], list[Trigger]] = {}
         self._trigger_keys: set[tuple[Any, ...]] = set()
         self.changed: set[str] = set()       # flags set or cleared since last taken
         self.clear_called = False            # any clear_flag since last reset
@@ -102,13 +102,13 @@ class ReactiveRuntime:
         """Set *flag* (with an optional JSON value); triggers fire if it was unset."""
         _check_flag(flag)
         self._materialise(flag)
-        _codec.check(value, where=f'value of flag {flag!r}')
+        text = _codec.encode(value, where=f'value of flag {flag!r}')
         was_set = flag in self.flags
         if was_set:
             self.state_hash ^= _entry_hash(flag, self.flags[flag])
-        self.state_hash ^= _entry_hash(flag, value)
+        self.state_hash ^= hash((flag, None if value is None else text))
         self.flags[flag] = value
-        self.storage.kv_set(FLAG_PREFIX + flag, value)
+        self.storage.kv_set_text(FLAG_PREFIX + flag, text)
         if was_set:
             return
         self.changed.add(flag)
@@ -140,16 +140,18 @@ class ReactiveRuntime:
         key = trigger.key()
         if key not in self._trigger_keys:
             self._trigger_keys.add(key)
-            self._triggers.append(trigger)
+            self._triggers.setdefault((trigger.flag, trigger.on_set), []).append(trigger)
 
     def _fire(self, flag: str, *, on_set: bool) -> None:
-        for trigger in [t for t in self._triggers if t.flag == flag and t.on_set == on_set]:
-            for name in trigger.set_flags:
-                self.set(name)
-            for name in trigger.clear_flags:
-                self.clear(name)
-            for callback in trigger.callbacks:
-                callback()
+        # As charms.reactive: every trigger's set_flag first, then every clear_flag, then
+        # every callback, whatever order the triggers were registered in.
+        triggers = list(self._triggers.get((flag, on_set), ()))
+        for name in [n for t in triggers for n in t.set_flags]:
+            self.set(name)
+        for name in [n for t in triggers for n in t.clear_flags]:
+            self.clear(name)
+        for callback in [c for t in triggers for c in t.callbacks]:
+            callback()
 
     # -- automatic flag families ---------------------------------------------------------
 

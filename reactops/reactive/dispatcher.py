@@ -138,13 +138,14 @@ class Dispatcher:
         runtime = self.runtime
         while queue:
             runtime.clear_called = False
-            for handler in list(queue):
-                queue.remove(handler)
+            for position, handler in enumerate(queue):
                 self._invoke(handler)
                 ran.append(handler.id)
                 if runtime.clear_called:
-                    queue = [h for h in queue if self._test(h)]
+                    queue = [h for h in queue[position + 1:] if self._test(h)]
                     break
+            else:
+                queue = []
         return ran
 
     def _invoke(self, handler: Handler) -> None:

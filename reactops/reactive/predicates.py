@@ -190,7 +190,9 @@ def expand_hook_patterns(patterns: Iterable[str], meta: Any = None) -> set[str]:
 
     ``{requires:pgsql}-relation-{joined,changed}`` gives ``db-relation-joined`` and
     ``db-relation-changed`` for a charm whose ``db`` endpoint requires ``pgsql``. A role
-    or interface no endpoint has makes the pattern match nothing.
+    or interface no endpoint has makes the pattern match nothing. The role is a metadata
+    section (``provides``, ``requires``, ``peers``); ``peer`` is accepted too, which
+    charms.reactive documented but did not match.
     """
     expanded: list[str] = list(patterns)
     expanded = _expand(expanded, _ROLE_INTERFACE, lambda m: _endpoints(meta, m[1], m[2]))

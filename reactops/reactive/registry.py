@@ -9,6 +9,7 @@ ordering before that.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import os
@@ -23,7 +24,7 @@ from ..errors import HandlerDefinitionError
 from ._detect import DISCOVERY_ROOTS
 from ._runtime import importing_handler_modules
 from .decorators import HandlerSpec, handler_spec, takes_arguments
-from .predicates import HOOKS, MAIN, Predicate
+from .predicates import HOOKS, MAIN, RESTRICTED, Predicate
 
 __all__ = ['DISCOVERY_ROOTS', 'Handler', 'HandlerRegistry', 'discover_modules']
 
@@ -46,7 +47,7 @@ class Handler:
         """Every flag a predicate of this handler reads."""
         return list(dict.fromkeys(f for p in self.predicates for f in p.flags))
 
-    @property
+    @functools.cached_property
     def phase(self) -> str:
         """The dispatch phase the handler can run in: hooks, other, restricted, or any."""
         phases = {p.phase for p in self.predicates if p.phase is not None}
@@ -67,8 +68,8 @@ class Handler:
     def runs_in(self, phase: str) -> bool:
         """Whether the handler's predicates allow *phase*."""
         own = self.phase
-        if own == 'any':
-            return phase in (HOOKS, MAIN)
+        if own == 'any':  # @only_once or @when_file_changed alone: any phase, as before
+            return phase in (HOOKS, MAIN, RESTRICTED)
         return own == phase
 
     def __repr__(self) -> str:
@@ -189,14 +190,15 @@ def legacy_arguments(handler: Handler, endpoint_from_flag: Callable[[str], Any],
     if handler._args is not None:
         return handler._args
     args: list[Any] = []
-    if handler.endpoint_name is None and not handler.is_method and \
-            takes_arguments(handler.action):
+    if handler.endpoint_name is None and not handler.is_method:
         if handler.spec.passes_hook_relation:
             relation = hook_relation()
             if relation is not None:
                 args.append(relation)
         for group in handler.spec.when_arg_groups:  # bottom decorator first
             args.extend(e for e in map(endpoint_from_flag, group) if e is not None)
+        if args and not takes_arguments(handler.action):
+            args = []
     handler._args = args
     return args
 
