@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml  # noqa: F401 - see below
 
+import reactops.testing._context  # noqa: F401  (pytester drops modules its inner runs import first)
 from reactops.testing._state import Relation, State
 from reactops.testing.plugin import find_charm_dir, pytest_assertrepr_compare
 

@@ -277,6 +277,9 @@ class State(_Frozen):
     unit_status: StatusBase = field(default_factory=UnknownStatus)
     workload_version: str = ''
     flags: Mapping[str, Any] = field(default_factory=dict)
+    kv: Mapping[str, Any] = field(default_factory=dict)
+    """The unit's key-value store apart from flags (JSON values): what reactive helpers
+    remember between hooks (``reactops.config.previous``, ``reactive.data_changed.*``, ...)."""
 
     def __post_init__(self) -> None:
         for name in ('relations', 'networks', 'storages', 'opened_ports', 'secrets',
@@ -285,6 +288,7 @@ class State(_Frozen):
         object.__setattr__(self, 'deferred', tuple(self.deferred))
         object.__setattr__(self, 'config', dict(self.config))
         object.__setattr__(self, 'flags', dict(self.flags))
+        object.__setattr__(self, 'kv', dict(self.kv))
 
     def get_relation(self, relation_id: int) -> RelationBase:
         """The relation with this id (``KeyError`` if none)."""
