@@ -31,11 +31,29 @@ from .errors import SnapshotEncodingError
 
 TAG = '__reactops__'
 _PLAIN_SCALARS = (str, int, float, bool, type(None))
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 def encode(value: Any, *, where: str = 'value') -> str:
     """Return *value* as JSON text; *where* names it in errors (e.g. a handle path)."""
+    # Fast path, all in C: plain JSON that reads back equal needs no tags. A tuple reads
+    # back as a list and an int key as a str, which compare unequal, so they take the
+    # tagging path; so does anything json cannot encode, and text with our tag in it.
+    if type(value) is dict and TAG not in value and all(
+            type(k) is str and type(v) in _PLAIN_TYPES for k, v in value.items()):
+        return json.dumps(value, separators=(',', ':'))  # the common flat case
+    try:
+        text = json.dumps(value, separators=(',', ':'), default=_not_plain)
+    except (TypeError, ValueError):
+        pass
+    else:
+        if TAG not in text and json.loads(text) == value:
+            return text
     return json.dumps(_to_json(value, where, ''), separators=(',', ':'), allow_nan=True)
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError('needs tagging')
 
 
 def decode(text: str | bytes) -> Any:
