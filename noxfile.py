@@ -50,7 +50,7 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run every bench/bench_*.py, side by side with ops and charms.reactive."""
     # charms.reactive 1.5.3 imports pkg_resources, which setuptools 81 dropped.
-    session.install('-e', '.', 'ops', 'charms.reactive', 'charmhelpers', 'setuptools<81')
+    session.install('-e', '.', 'ops[testing]', 'charms.reactive', 'charmhelpers', 'setuptools<81')
     scripts = sorted((HERE / 'bench').glob('bench_*.py'))
     if not scripts:
         session.error('no bench/bench_*.py scripts found')
