@@ -98,6 +98,9 @@ _EXPORTS: dict[str, str] = {
     'TooManyRelatedAppsError': 'errors',
     'HookToolMissingError': 'errors',
     # the reactive layer
+    'Endpoint': 'reactive',
+    'endpoint_from_flag': 'reactive',
+    'endpoint_from_name': 'reactive',
     'all_flags_set': 'reactive',
     'all_states': 'reactive',
     'any_file_changed': 'reactive',
@@ -159,6 +162,7 @@ __all__ = [
     'ConfigChangedEvent',
     'ConfigData',
     'DispatchLoopError',
+    'Endpoint',
     'ErrorStatus',
     'EventBase',
     'EventSource',
@@ -238,6 +242,8 @@ __all__ = [
     'collect_metrics',
     'current_charm',
     'data_changed',
+    'endpoint_from_flag',
+    'endpoint_from_name',
     'get_flag_value',
     'get_flags',
     'get_state',
@@ -358,6 +364,7 @@ if TYPE_CHECKING:
         WaitingStatus,
     )
     from .reactive import (
+        Endpoint,
         ReactiveCharm,
         all_flags_set,
         all_states,
@@ -368,6 +375,8 @@ if TYPE_CHECKING:
         collect_metrics,
         current_charm,
         data_changed,
+        endpoint_from_flag,
+        endpoint_from_name,
         get_flag_value,
         get_flags,
         get_state,

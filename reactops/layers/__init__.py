@@ -1,8 +1,27 @@
 """Interface layers that ship with reactops.
 
 An interface layer implements one relation interface (for example ``http``) as
-``Endpoint`` subclasses for the roles ``provides``, ``requires`` and ``peers``. Charms
-find them here, in their own ``interfaces/`` directory, or in installed packages that
-declare the ``reactops.interfaces`` entry-point group. The layers themselves arrive with
-the Endpoint machinery; until then this package holds none.
+:class:`~reactops.Endpoint` subclasses for the roles ``provides``, ``requires`` and
+``peers``. :func:`reactops.reactive.endpoint.find_endpoint_class` looks an endpoint's
+class up in this order (the first level with an implementation wins; two at one level
+are an error naming both):
+
+1. the charm's own files: ``interfaces/<interface>/<role>.py``, or the legacy
+   ``hooks/relations/<interface>/<role>.py`` and ``reactive/relations/<interface>/<role>.py``
+   (the file's unique most-derived Endpoint subclass);
+2. installed packages: an entry point in group ``reactops.interfaces`` named
+   ``<interface>.<role>`` whose object is the class, e.g. in ``pyproject.toml``::
+
+       [project.entry-points."reactops.interfaces"]
+       "pgsql.requires" = "my_pgsql_layer:PostgreSQLClient"
+
+3. the built-ins here: module ``reactops.layers.<interface>`` (dashes become
+   underscores: ``juju-info`` is ``reactops.layers.juju_info``) that either has a mapping
+   ``ENDPOINTS = {'provides': cls, 'requires': cls, 'peers': cls}`` or module attributes
+   ``Provides``, ``Requires`` and ``Peers`` (the role, capitalised). A module may define
+   only the roles it implements.
+
+An endpoint whose interface has no implementation gets a plain ``Endpoint``, so its
+automatic flags (``endpoint.<name>.joined`` ...) exist anyway. No built-in layer ships
+yet; they arrive with the next part of the work.
 """

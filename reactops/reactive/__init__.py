@@ -29,6 +29,9 @@ from .._lazy import lazy_exports
 # pays only for what it uses.
 _EXPORTS: dict[str, str] = {
     'Dispatcher': 'dispatcher',
+    'Endpoint': 'endpoint',
+    'endpoint_from_flag': 'endpoint',
+    'endpoint_from_name': 'endpoint',
     'Handler': 'registry',
     'HandlerRegistry': 'registry',
     'ReactiveCharm': '_dispatch',
@@ -96,6 +99,11 @@ if TYPE_CHECKING:
     from .dispatcher import (
         Dispatcher,
     )
+    from .endpoint import (
+        Endpoint,
+        endpoint_from_flag,
+        endpoint_from_name,
+    )
     from .flags import (
         all_flags_set,
         all_states,
@@ -127,9 +135,10 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    'Dispatcher', 'Handler', 'HandlerRegistry', 'ReactiveCharm', 'ReactiveRuntime',
+    'Dispatcher', 'Endpoint', 'Handler', 'HandlerRegistry', 'ReactiveCharm', 'ReactiveRuntime',
     'activate', 'all_flags_set', 'all_states', 'any_file_changed', 'any_flags_set',
     'any_states', 'clear_flag', 'collect_metrics', 'current_charm', 'data_changed',
+    'endpoint_from_flag', 'endpoint_from_name',
     'get_flag_value', 'get_flags', 'get_state', 'get_states', 'get_unset_flags', 'hook',
     'is_data_changed', 'is_flag_set', 'is_state', 'meter_status_changed', 'not_unless',
     'only_once', 'register_trigger', 'remove_state', 'set_flag', 'set_state', 'toggle_flag',

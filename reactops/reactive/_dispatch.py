@@ -9,7 +9,10 @@ decorated methods, and runs the handlers to a fixed point.
 from __future__ import annotations
 
 import contextlib
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..charm import CharmBase
@@ -73,12 +76,39 @@ class ReactiveExtension:
         install_automatic_flags(runtime, charm, runtime.hook_name)
         charm_dir = self.framework.charm_dir or Path('.')
         modules = discover_modules(charm_dir)
-        registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir)
+        endpoints: list[Any] = []
+        from_flag: Callable[[str], Any] | None = None
+        hook_relation: Callable[[], Any] | None = None
+        if not restricted and getattr(self.framework.meta, 'relations', None):
+            # Only charms with relation endpoints pay for the endpoint machinery.
+            from .endpoint import create_endpoints, endpoint_from_flag, hook_endpoint
+
+            endpoints = create_endpoints(runtime, charm, charm_dir)
+            modules += _interface_modules(endpoints, modules)
+            from_flag, hook_relation = endpoint_from_flag, hook_endpoint
+        registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir,
+                                           endpoints=endpoints)
         try:
-            Dispatcher(registry, runtime).dispatch(restricted=restricted)
+            Dispatcher(registry, runtime, endpoint_from_flag=from_flag,
+                       hook_relation=hook_relation).dispatch(restricted=restricted)
         finally:
             clear_hook_flags(runtime)
 
     def stop(self) -> None:
         """Leave the runtime."""
         self._stack.close()
+
+
+def _interface_modules(endpoints: list[Any], known: list[ModuleType]) -> list[ModuleType]:
+    """The modules of the endpoints' classes that discovery did not import (a charm's
+    ``interfaces/`` directory), so their module-level handlers are registered too;
+    installed and built-in layers register only their Endpoint methods."""
+    seen = {id(module) for module in known}
+    extra: list[ModuleType] = []
+    for endpoint in endpoints:
+        module = sys.modules.get(type(endpoint).__module__)
+        if module is not None and id(module) not in seen and \
+                module.__name__.split('.')[0] == 'interfaces':
+            seen.add(id(module))
+            extra.append(module)
+    return extra

@@ -24,7 +24,7 @@ from ..errors import HandlerDefinitionError
 from ._detect import DISCOVERY_ROOTS
 from ._runtime import importing_handler_modules
 from .decorators import HandlerSpec, handler_spec, takes_arguments
-from .predicates import HOOKS, MAIN, RESTRICTED, Predicate
+from .predicates import HOOKS, MAIN, RESTRICTED, HookMatches, Predicate
 
 __all__ = ['DISCOVERY_ROOTS', 'Handler', 'HandlerRegistry', 'discover_modules']
 
@@ -135,12 +135,33 @@ class HandlerRegistry:
     def __len__(self) -> int:
         return len(self._handlers)
 
+    def add_endpoint_method(self, func: Callable[..., Any], endpoint: Any, *,
+                            charm_dir: Path | None = None) -> Handler:
+        """Register a decorated method of an Endpoint subclass for one *endpoint*.
+
+        ``{endpoint_name}`` in its flags and hook patterns becomes the endpoint's name,
+        the id gets ``:<endpoint name>`` appended, and ``self`` is *endpoint*.
+        """
+        spec = handler_spec(func)
+        if spec is None:
+            raise HandlerDefinitionError(f'{func!r} has no handler decorators')
+        name: str = endpoint.endpoint_name
+        predicates = [_for_endpoint(p, name) for p in spec.predicates]
+        handler = Handler(f'{handler_id(func, charm_dir)}:{name}',
+                          func.__get__(endpoint, type(endpoint)), predicates, spec,
+                          is_method=True, endpoint_name=name)
+        self.add(handler)
+        return handler
+
     @classmethod
     def collect(cls, modules: Iterable[ModuleType] = (), charm: Any = None, *,
-                charm_dir: Path | None = None) -> HandlerRegistry:
-        """Build a registry from the handlers defined in *modules* and on *charm*'s class.
+                charm_dir: Path | None = None, endpoints: Iterable[Any] = ()) -> HandlerRegistry:
+        """Build a registry from the handlers defined in *modules*, on *charm*'s class
+        and on the classes of *endpoints* (once per endpoint, see
+        :meth:`add_endpoint_method`).
 
-        Handlers are registered in the order they were decorated.
+        Handlers are registered in the order they were decorated (an endpoint method
+        used by several endpoints: in endpoint-name order).
         """
         found: list[tuple[int, Callable[..., Any], Any]] = []
         seen: set[int] = set()
@@ -160,10 +181,31 @@ class HandlerRegistry:
                     if spec is not None and id(value) not in seen:
                         seen.add(id(value))
                         found.append((spec.order, value, charm))
+        for endpoint in endpoints:  # already in name order
+            for klass in reversed(type(endpoint).__mro__):
+                for value in vars(klass).values():
+                    spec = handler_spec(value) if inspect.isfunction(value) else None
+                    if spec is not None:
+                        found.append((spec.order, value, _EndpointBinding(endpoint)))
         registry = cls()
         for _, func, bound in sorted(found, key=lambda item: item[0]):
-            registry.add_function(func, charm_dir=charm_dir, bound_to=bound)
+            if isinstance(bound, _EndpointBinding):
+                registry.add_endpoint_method(func, bound.endpoint, charm_dir=charm_dir)
+            else:
+                registry.add_function(func, charm_dir=charm_dir, bound_to=bound)
         return registry
+
+
+@dataclass(frozen=True)
+class _EndpointBinding:
+    endpoint: Any
+
+
+def _for_endpoint(predicate: Predicate, endpoint_name: str) -> Predicate:
+    if isinstance(predicate, HookMatches):
+        return HookMatches(tuple(p.replace('{endpoint_name}', endpoint_name)
+                                 for p in predicate.patterns))
+    return predicate.with_endpoint(endpoint_name)
 
 
 def handler_id(func: Callable[..., Any], charm_dir: Path | None = None) -> str:
@@ -248,7 +290,7 @@ def _switch_charm(charm_dir: Path) -> None:
             sys.path.remove(path)
     _added_paths[:] = wanted
     for name in list(sys.modules):
-        if name.split('.')[0] in ('reactive', 'relations'):
+        if name.split('.')[0] in ('reactive', 'relations', 'interfaces'):
             del sys.modules[name]
     importlib.invalidate_caches()
     sys.path.extend(path for path in wanted if path not in sys.path)

@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     'ActionFailed': '_context',
     'Context': '_context',
     'Event': '_events',
+    'ActionOutput': '_harness',
+    'Harness': '_harness',
     'UncaughtCharmError': '_context',
     'DEFAULT_UNIT_DATA': '_state',
     'DeferredEvent': '_state',
@@ -50,9 +52,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     'DEFAULT_UNIT_DATA',
     'ActionFailed',
+    'ActionOutput',
     'Context',
     'DeferredEvent',
     'Event',
+    'Harness',
     'ICMPPort',
     'InconsistentScenarioError',
     'JujuLogLine',
@@ -79,6 +83,7 @@ if TYPE_CHECKING:
     from ._consistency import InconsistentScenarioError
     from ._context import ActionFailed, Context, UncaughtCharmError
     from ._events import Event
+    from ._harness import ActionOutput, Harness
     from ._state import (
         DEFAULT_UNIT_DATA,
         DeferredEvent,

@@ -120,18 +120,10 @@ def harness(charm_dir: Path, charm_type: type[Any] | None) -> Iterator[Any]:
     if charm_type is None:
         pytest.skip(f'reactops: {charm_dir / "src" / "charm.py"} defines no CharmBase '
                     'subclass, and Harness needs one; use the ctx fixture for reactive charms')
-    try:
-        harness_type = importlib.import_module('reactops.testing').Harness
-    except (AttributeError, ImportError):
-        harness_type = None
-    if harness_type is None:
-        pytest.skip('reactops: reactops.testing.Harness is not available in this version of '
-                    'reactops; use the ctx fixture (Context) instead')
+    harness_type = importlib.import_module('reactops.testing').Harness
     instance = harness_type(charm_type)
     yield instance
-    cleanup = getattr(instance, 'cleanup', None)
-    if cleanup is not None:
-        cleanup()
+    instance.cleanup()
 
 
 # -- readable diffs ----------------------------------------------------------------------
