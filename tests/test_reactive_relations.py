@@ -481,3 +481,59 @@ def test_the_departing_unit_leaves_its_unit_conversation(runtime: ReactiveRuntim
     db = MySQLClient.from_flag('db.connected')
     assert db is not None and db.conversations() == []
     manage_departures(runtime, departed('mysql/1'))  # nothing left: no error
+
+
+# -- a legacy interface layer whose RelationBase class holds the handlers ----------------------
+
+METHODS_IFACE = """
+from reactops.reactive import hook
+from reactops.reactive.relations import RelationBase, scopes
+
+
+class PgClient(RelationBase):
+    scope = scopes.UNIT
+    auto_accessors = ['host']
+
+    @hook('{requires:pgx}-relation-{joined,changed}')
+    def changed(self):
+        conversation = self.conversation()
+        conversation.set_state('{relation_name}.connected')
+        if self.host():
+            conversation.set_state('{relation_name}.available')
+
+    @hook('{requires:pgx}-relation-departed')
+    def departed(self):
+        conversation = self.conversation()
+        conversation.remove_state('{relation_name}.available')
+        conversation.remove_state('{relation_name}.connected')
+"""
+
+METHODS_HANDLERS = """
+from reactops.reactive import set_flag, when
+
+
+@when('pg.available')
+def use(pg):
+    set_flag('app.pg-host', pg.host())
+"""
+
+
+def test_hook_methods_of_a_relation_base_class_run_with_it_as_self(tmp_path: Path) -> None:
+    charm = tmp_path / 'legacy-methods'
+    (charm / 'hooks' / 'relations' / 'pgx').mkdir(parents=True)
+    (charm / 'reactive').mkdir()
+    (charm / 'metadata.yaml').write_text('name: app\nrequires:\n  pg:\n    interface: pgx\n')
+    (charm / 'hooks' / 'relations' / 'pgx' / 'requires.py').write_text(METHODS_IFACE)
+    (charm / 'reactive' / 'app.py').write_text(METHODS_HANDLERS)
+    ctx = Context(charm)
+    relation = Relation('pg', remote_app_name='pgsql',
+                        remote_units_data={0: {'host': '10.0.0.5'}})
+    joined = ctx.run(ctx.on.relation_changed(relation, remote_unit=0),
+                     State(relations=[relation]))
+    assert joined.flags['app.pg-host'] == '10.0.0.5'  # legacy argument: the RelationBase
+    assert joined.flags['pg.available']['conversations'] == [
+        f'reactive.conversations.pg:{relation.id}.pgsql/0']
+    departed = ctx.run(ctx.on.relation_departed(relation, remote_unit=0), joined)
+    assert 'pg.available' not in departed.flags and 'pg.connected' not in departed.flags
+    # the departing unit left its UNIT-scoped conversation: the record is gone
+    assert not [key for key in departed.kv if key.startswith('reactive.conversations.')]

@@ -28,6 +28,12 @@ from .._lazy import lazy_exports
 # name -> module of this package that defines it, loaded on first access so that a charm
 # pays only for what it uses.
 _EXPORTS: dict[str, str] = {
+    'relation_from_state': 'relations',
+    'relation_from_flag': 'relations',
+    'relation_from_name': 'relations',
+    'scopes': 'relations',
+    'Conversation': 'relations',
+    'RelationBase': 'relations',
     'Dispatcher': 'dispatcher',
     'Endpoint': 'endpoint',
     'endpoint_from_flag': 'endpoint',
@@ -133,8 +139,18 @@ if TYPE_CHECKING:
         Handler,
         HandlerRegistry,
     )
+    from .relations import (
+        Conversation,
+        RelationBase,
+        relation_from_flag,
+        relation_from_name,
+        relation_from_state,
+        scopes,
+    )
 
 __all__ = [
+    'Conversation', 'RelationBase', 'relation_from_flag', 'relation_from_name',
+    'relation_from_state', 'scopes',
     'Dispatcher', 'Endpoint', 'Handler', 'HandlerRegistry', 'ReactiveCharm', 'ReactiveRuntime',
     'activate', 'all_flags_set', 'all_states', 'any_file_changed', 'any_flags_set',
     'any_states', 'clear_flag', 'collect_metrics', 'current_charm', 'data_changed',

@@ -79,6 +79,7 @@ class ReactiveExtension:
         endpoints: list[Any] = []
         from_flag: Callable[[str], Any] | None = None
         hook_relation: Callable[[], Any] | None = None
+        legacy_functions: list[Callable[..., Any]] = []
         if not restricted and getattr(self.framework.meta, 'relations', None):
             # Only charms with relation endpoints pay for the endpoint machinery.
             from .endpoint import create_endpoints, endpoint_from_flag, hook_endpoint
@@ -86,11 +87,18 @@ class ReactiveExtension:
             endpoints = create_endpoints(runtime, charm, charm_dir)
             modules += _interface_modules(endpoints, modules)
             from_flag, hook_relation = endpoint_from_flag, hook_endpoint
+            from .relations import relation_base_handlers
+
+            legacy_functions = [f for m in modules for f in relation_base_handlers(m)]
         registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir,
-                                           endpoints=endpoints)
+                                           endpoints=endpoints, functions=legacy_functions)
         try:
             Dispatcher(registry, runtime, endpoint_from_flag=from_flag,
                        hook_relation=hook_relation).dispatch(restricted=restricted)
+            if legacy_functions or endpoints:
+                from .relations import manage_departures
+
+                manage_departures(runtime, charm.model._backend._juju_context)
         finally:
             clear_hook_flags(runtime)
 

@@ -497,11 +497,18 @@ def _toggle(runtime: ReactiveRuntime, flag: str, should_set: bool) -> None:
 # -- module functions ------------------------------------------------------------------------
 
 
-def endpoint_from_name(endpoint_name: str | None) -> Endpoint | None:
-    """The endpoint called *endpoint_name* in the running dispatch (``None`` if none)."""
+def endpoint_from_name(endpoint_name: str | None) -> Any:
+    """The endpoint called *endpoint_name* in the running dispatch (``None`` if none), or
+    the legacy RelationBase implementing it when no Endpoint class does."""
     if not endpoint_name:
         return None
-    return Endpoint.from_name(endpoint_name)
+    endpoint = Endpoint.from_name(endpoint_name)
+    if endpoint is None or type(endpoint) is Endpoint:
+        # No Endpoint implementation: a legacy RelationBase interface may implement it.
+        legacy = _legacy_relation_from_name(endpoint_name)
+        if legacy is not None:
+            return legacy
+    return endpoint
 
 
 def endpoint_from_flag(flag: str) -> Any:
@@ -514,6 +521,15 @@ def endpoint_from_flag(flag: str) -> Any:
     if isinstance(value, dict) and 'relation' in value:
         return _legacy_relation_from_flag(flag)
     return Endpoint.from_flag(flag)
+
+
+def _legacy_relation_from_name(endpoint_name: str) -> Any:
+    try:
+        relations = importlib.import_module('.relations', __package__)
+    except ImportError:
+        return None
+    factory = relations.relation_factory_for(endpoint_name)
+    return factory.from_name(endpoint_name) if factory is not None else None
 
 
 def _legacy_relation_from_flag(flag: str) -> Any:
@@ -663,8 +679,9 @@ def _lazy_startup(endpoint: Endpoint, hook_name: str, relation_id: int | None,
     return lambda runtime: endpoint._startup(hook_name, relation_id, remote_unit)
 
 
-def hook_endpoint() -> Endpoint | None:
-    """The endpoint of the running relation hook (``JUJU_RELATION``), for ``@hook``."""
+def hook_endpoint() -> Any:
+    """The endpoint (or legacy RelationBase) of the running relation hook
+    (``JUJU_RELATION``), for ``@hook``."""
     runtime = current()
     charm = runtime.charm
     context = getattr(getattr(getattr(charm, 'model', None), '_backend', None),

@@ -155,7 +155,8 @@ class HandlerRegistry:
 
     @classmethod
     def collect(cls, modules: Iterable[ModuleType] = (), charm: Any = None, *,
-                charm_dir: Path | None = None, endpoints: Iterable[Any] = ()) -> HandlerRegistry:
+                charm_dir: Path | None = None, endpoints: Iterable[Any] = (),
+                functions: Iterable[Callable[..., Any]] = ()) -> HandlerRegistry:
         """Build a registry from the handlers defined in *modules*, on *charm*'s class
         and on the classes of *endpoints* (once per endpoint, see
         :meth:`add_endpoint_method`).
@@ -172,6 +173,11 @@ class HandlerRegistry:
                     continue
                 if getattr(value, '__module__', None) != module.__name__:
                     continue  # imported from another module: registered there
+                seen.add(id(value))
+                found.append((spec.order, value, None))
+        for value in functions:  # e.g. @hook methods of legacy RelationBase classes
+            spec = handler_spec(value)
+            if spec is not None and id(value) not in seen:
                 seen.add(id(value))
                 found.append((spec.order, value, None))
         if charm is not None:
