@@ -22,6 +22,12 @@ are an error naming both):
    only the roles it implements.
 
 An endpoint whose interface has no implementation gets a plain ``Endpoint``, so its
-automatic flags (``endpoint.<name>.joined`` ...) exist anyway. No built-in layer ships
-yet; they arrive with the next part of the work.
+automatic flags (``endpoint.<name>.joined`` ...) exist anyway.
+
+Built-in layers (each module's docstring lists the flags it manages):
+
+* ``http`` (:mod:`reactops.layers.http`)
+* ``juju-info`` (:mod:`reactops.layers.juju_info`)
+* ``peers`` (:mod:`reactops.layers.peers`; its ``LeaderCoordinatedPeers`` is a base for
+  charms' own peer interfaces)
 """
