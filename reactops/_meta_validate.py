@@ -64,9 +64,12 @@ def load_yaml(source: str | IO[str], file: str) -> dict[str, Any]:
     """
     import yaml  # Imported here: a hook whose metadata is cached never needs PyYAML.
 
-    loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+    # The C safe loader when PyYAML has it, else the pure-Python safe one: never a loader
+    # that can build arbitrary objects.
+    safe_loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+    parser = safe_loader(source)
     try:
-        data = yaml.load(source, Loader=loader)
+        data = parser.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         place = f'line {mark.line + 1}, column {mark.column + 1}: ' if mark else ''
@@ -77,6 +80,8 @@ def load_yaml(source: str | IO[str], file: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise MetadataError(
             f'{file}: {exc}; the file is not valid YAML, fix its syntax') from None
+    finally:
+        parser.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
