@@ -69,6 +69,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReactiveError
+from ._classes import leaf_classes
 from ._endpoint_views import (
     CombinedUnitsView,
     EndpointDataWriteError,
@@ -596,9 +597,7 @@ def _most_derived(module: ModuleType, where: str) -> type[Endpoint] | None:
     candidates = {value for value in vars(module).values()
                   if inspect.isclass(value) and issubclass(value, Endpoint)
                   and value is not Endpoint}
-    leaves = sorted((c for c in candidates
-                     if not any(o is not c and issubclass(o, c) for o in candidates)),
-                    key=lambda c: c.__qualname__)
+    leaves = leaf_classes(candidates)
     if len(leaves) > 1:
         raise EndpointLookupError(
             f'{where} defines {len(leaves)} unrelated Endpoint subclasses '

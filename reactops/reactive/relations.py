@@ -36,6 +36,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import HandlerDefinitionError, ReactiveError
+from ._classes import leaf_classes
 from ._detect import SPEC_ATTRIBUTE
 from ._runtime import ReactiveRuntime, current
 
@@ -641,9 +642,7 @@ def _relation_base_classes(module: ModuleType) -> set[type[RelationBase]]:
 
 def _most_derived(module: ModuleType, where: str) -> type[RelationBase] | None:
     candidates = _relation_base_classes(module)
-    leaves = sorted((c for c in candidates
-                     if not any(o is not c and issubclass(o, c) for o in candidates)),
-                    key=lambda c: c.__qualname__)
+    leaves = leaf_classes(candidates)
     if len(leaves) > 1:
         raise RelationBaseLookupError(
             f'{where} defines {len(leaves)} unrelated RelationBase subclasses '
