@@ -20,7 +20,10 @@ setup(
     packages=find_packages(include=['reactops', 'reactops.*']),
     package_data={'reactops': ['py.typed']},
     zip_safe=False,
-    entry_points={'pytest11': ['reactops = reactops.testing.plugin']},
+    entry_points={
+        'pytest11': ['reactops = reactops.testing.plugin'],
+        'console_scripts': ['reactops = reactops.cli:main_exit'],
+    },
     install_requires=[
         'PyYAML',
         'blinker',

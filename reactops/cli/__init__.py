@@ -1,0 +1,81 @@
+"""The ``reactops`` command: one parser, subcommands contributed by small modules.
+
+Each command module exposes ``register(subparsers)``, which adds its subcommands and sets
+``func`` on each (a callable taking the parsed arguments and returning an exit code).
+Command modules import what they need inside their functions, so ``reactops --help``
+stays fast.
+
+Errors are one line on stderr (``reactops: error: ...``) and exit code 1; ``--debug``
+shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ._common import CliError
+
+__all__ = ['CliError', 'build_parser', 'main', 'main_exit']
+
+#: Modules (under ``reactops.cli``) that contribute subcommands, in help order.
+COMMAND_MODULES = ('_cmd_model', '_cmd_graph', '_cmd_init', '_cmd_port')
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every command module's subcommands."""
+    parser = argparse.ArgumentParser(
+        prog='reactops',
+        description='Develop Juju charms: run them in a local model, show and check '
+                    'their flag graphs, explain their handlers.')
+    parser.add_argument('--debug', action='store_true',
+                        help='show the full traceback when a command fails')
+    subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f'{__name__}.{name}')
+        except ModuleNotFoundError as exc:
+            if exc.name != f'{__name__}.{name}':
+                raise
+            continue  # a command group not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``reactops`` command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, 'func', None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code = func(args)
+    except KeyboardInterrupt:
+        print('reactops: interrupted', file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f'reactops: error: {_one_line(exc)}', file=sys.stderr)
+        return 1
+    return int(code or 0)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's message on one line, prefixed by its class unless it is a CliError."""
+    text = ' '.join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, CliError):
+        return text
+    from ..errors import ReactopsError
+    if isinstance(exc, ReactopsError | OSError | ValueError):
+        return text
+    return f'{type(exc).__name__}: {text}'
+
+
+def main_exit() -> None:
+    """Console-script entry point: run :func:`main` on ``sys.argv`` and exit with its code."""
+    sys.exit(main())
