@@ -21,7 +21,8 @@ LINT_PATHS = ['reactops', 'tests', 'bench', 'noxfile.py', 'setup.py']
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite; extra arguments go to pytest (`nox -s tests -- -k storage`)."""
-    session.install('-e', '.[test]')
+    # The example interface package is installed as a charm would have it (entry points).
+    session.install('-e', '.[test]', './examples/interface-redis')
     session.run('pytest', *session.posargs)
 
 

@@ -28,6 +28,8 @@ Built-in layers (each module's docstring lists the flags it manages):
 
 * ``http`` (:mod:`reactops.layers.http`)
 * ``juju-info`` (:mod:`reactops.layers.juju_info`)
+* ``pgsql`` (:mod:`reactops.layers.pgsql`)
+* ``mysql`` (:mod:`reactops.layers.mysql`)
 * ``peers`` (:mod:`reactops.layers.peers`; its ``LeaderCoordinatedPeers`` is a base for
   charms' own peer interfaces)
 """

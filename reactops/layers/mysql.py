@@ -32,14 +32,14 @@ joined server unit that has it, on the first relation of the endpoint that has i
 Flags (``<n>`` is the endpoint name), worked out whenever relation data is read (see
 :meth:`reactops.Endpoint.manage_flags`):
 
-==================================  ======================================================
-flag                                set while
-==================================  ======================================================
-``<n>.connected`` (client)          a server unit is joined (``endpoint.<n>.joined``)
-``<n>.available`` (client)          joined, and all five fields are known (with a
-                                    numeric ``port``)
-``<n>.database.requested`` (server) a joined client unit published ``database``
-==================================  ======================================================
+======================================  ======================================================
+flag                                    set while
+======================================  ======================================================
+``<n>.connected`` (client)              a server unit is joined (``endpoint.<n>.joined``)
+``<n>.available`` (client)              joined, and all five fields are known (with a
+                                        numeric ``port``)
+``<n>.database.requested`` (server)     a joined client unit published ``database``
+======================================  ======================================================
 """
 
 from __future__ import annotations

@@ -41,15 +41,15 @@ Flags (``<n>`` is the endpoint name); the client's are worked out whenever relat
 data is read (see :meth:`reactops.Endpoint.manage_flags`) and when it changes its
 request with :meth:`Requires.set_database` and friends:
 
-==================================  ======================================================
-flag                                set while
-==================================  ======================================================
-``<n>.connected`` (client)          a server unit is joined (``endpoint.<n>.joined``)
-``<n>.database.available`` (client) a relation answered with a master or a standby
-``<n>.master.available`` (client)   a relation answered with a master
-``<n>.standbys.available`` (client) a relation answered with at least one standby
-``<n>.database.requested`` (server) a joined client unit published ``database``
-==================================  ======================================================
+======================================  ======================================================
+flag                                    set while
+======================================  ======================================================
+``<n>.connected`` (client)              a server unit is joined (``endpoint.<n>.joined``)
+``<n>.database.available`` (client)     a relation answered with a master or a standby
+``<n>.master.available`` (client)       a relation answered with a master
+``<n>.standbys.available`` (client)     a relation answered with at least one standby
+``<n>.database.requested`` (server)     a joined client unit published ``database``
+======================================  ======================================================
 
 Unlike the original layer, the client leaves ``endpoint.<n>.changed`` set for the charm.
 """

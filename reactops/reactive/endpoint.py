@@ -325,7 +325,7 @@ class Endpoint:
         self._wanted_ids = None if relation_ids is None else {str(r) for r in relation_ids}
         self._dropped: set[str] = set()
         self._relations: KeyList[Relation] | None = None
-        self._departed: _DepartedUnits | None = None
+        self._departed_units: _DepartedUnits | None = None
 
     # -- finding endpoints ---------------------------------------------------------------
 
@@ -392,15 +392,15 @@ class Endpoint:
     def all_departed_units(self) -> CombinedUnitsView[RelatedUnit]:
         """Units that departed, with their last data; kept until the charm removes them
         (``all_departed_units.clear()``)."""
-        if self._departed is None:
+        if self._departed_units is None:
             storage = self._runtime.storage
             key = DEPARTED_KEY + self.endpoint_name
             stored = storage.kv_get(key) or []
             units = [RelatedUnit(self._relation_or_none(entry.get('relation')),
                                  entry['unit_name'], dict(entry.get('data') or {}))
                      for entry in stored]
-            self._departed = _DepartedUnits(units, lambda value: storage.kv_set(key, value))
-        return self._departed
+            self._departed_units = _DepartedUnits(units, lambda value: storage.kv_set(key, value))
+        return self._departed_units
 
     def _relation_or_none(self, relation_id: str | None) -> Relation | None:
         for relation in self.relations:

@@ -235,8 +235,17 @@ class SimulatedBackend:
                       if b.relation.endpoint == endpoint)
 
     def relation_list(self, relation_id: int, endpoint: str) -> list[str]:
-        """The remote units (peers as ``<app>/<n>``, without our own unit)."""
-        return list(self._remote_units(self._relation(relation_id, endpoint)))
+        """The remote units (peers as ``<app>/<n>``, without our own unit).
+
+        In a relation-departed hook the departing unit has already left the list, as in
+        Juju, even when the state still holds its data (which relation-get then answers).
+        """
+        units = self._remote_units(self._relation(relation_id, endpoint))
+        context = self._juju_context
+        if context.event_name.endswith('_relation_departed') and \
+                context.relation_id == relation_id:
+            units.pop(context.remote_unit or '', None)
+        return list(units)
 
     def relation_remote_app_name(self, relation_id: int, endpoint: str) -> str | None:
         """The remote app (our own for peers), ``None`` when the relation is not known."""
@@ -267,7 +276,7 @@ class SimulatedBackend:
             if member in units:
                 return dict(units[member])
             if member == self._juju_context.remote_unit:
-                return {}  # a departing unit no longer listed in the state: nothing left
+                return {}  # a departing unit the state left out: its data is not known
         raise ModelError(f'ERROR cannot read settings for {member} in relation '
                          f'{endpoint}:{relation_id}: not a member of the relation',
                          command=['relation-get', '-r', f'{endpoint}:{relation_id}', member])
