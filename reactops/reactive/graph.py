@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,6 +222,24 @@ class FlagGraph:
                 self._link(source, self._flag(name), 'trigger',
                            trigger=_trigger_text(trigger.on_set, does))
 
+    def add_observer(self, observer_id: str, function: Callable[..., Any], *,
+                     is_method: bool = True, endpoint_name: str | None = None) -> None:
+        """Add a function that is no handler but changes flags, e.g. an ops-style observer
+        of a mixed charm or an endpoint's ``manage_flags``: a node of phase ``observer``
+        with the literal flag calls and triggers of its source (``{endpoint_name}``
+        expanded), so the handlers waiting for those flags are not taken for dead."""
+        node = handler_node(observer_id)
+        file, line = source_location(function)
+        facts = function_facts(function, endpoint_name)
+        self.graph.add_node(node, kind='handler', handler_id=observer_id,
+                            name=getattr(function, '__qualname__', observer_id), file=file,
+                            line=line, phase='observer', predicates=[], hooks=[],
+                            checks=list(facts.reads), is_method=is_method)
+        for kind, flag in facts.writes:
+            self._link(node, self._flag(flag), kind)
+        for static in facts.triggers:
+            self._add_static_trigger(static)
+
     def add_runtime_edges(self, written_by: Mapping[str, Iterable[str]], *,
                           kind: str = 'changes') -> None:
         """Add what a dispatch recorded: handler id → flags it changed
@@ -304,6 +322,8 @@ class FlagGraph:
 
     def _who_clears(self, flag: str) -> str:
         parts = self._writer_words(flag, self.clearers(flag), 'clears', 'cleared')
+        if self.is_automatic(flag):
+            parts.insert(0, automatic_words(flag))
         return '; '.join(parts) if parts else 'no handler or trigger clears it'
 
     def _writer_words(self, flag: str, writers: list[str], does: str, done: str) -> list[str]:
@@ -316,7 +336,9 @@ class FlagGraph:
                 words.append(f'a trigger {does} it when {_node_name(writer)!r} is {when}')
             else:
                 seen = '' if data['static'] else ' (seen in a dispatch)'
-                words.append(f'it is {done} by handler {_node_name(writer)}{seen}')
+                role = 'observer' if self.graph.nodes[writer]['phase'] == 'observer' \
+                    else 'handler'
+                words.append(f'it is {done} by {role} {_node_name(writer)}{seen}')
         return words
 
     # -- exports --------------------------------------------------------------------------
