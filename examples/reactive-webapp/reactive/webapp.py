@@ -4,13 +4,16 @@ from reactops import (
     ActiveStatus,
     BlockedStatus,
     MaintenanceStatus,
+    WaitingStatus,
     clear_flag,
     current_charm,
+    get_flag_value,
     hook,
     set_flag,
     when,
     when_not,
 )
+from reactops.layers.pgsql import Requires
 
 
 @when_not('webapp.installed')
@@ -41,11 +44,26 @@ def hide_motd() -> None:
 
 
 @when('webapp.port-open')
-@when_not('webapp.bad-port')
+@when_not('webapp.bad-port', 'database.connected')
 def ready() -> None:
-    from reactops import get_flag_value
-
     current_charm().unit.status = ActiveStatus(f'serving on :{get_flag_value("webapp.port-open")}')
+
+
+@when('database.connected')
+@when_not('database.master.available')
+def request_database(database: Requires) -> None:
+    database.set_database('webapp')  # the same request again publishes nothing new
+    current_charm().unit.status = WaitingStatus('waiting for the database')
+
+
+@when('webapp.port-open', 'database.master.available')
+@when_not('webapp.bad-port')
+def ready_with_database(database: Requires) -> None:
+    master = database.master
+    assert master is not None  # the flag says the server answered with one
+    current_charm().unit.status = ActiveStatus(
+        f'serving on :{get_flag_value("webapp.port-open")}, '
+        f'database {master.dbname} on {master.host}')
 
 
 @when('webapp.bad-port')

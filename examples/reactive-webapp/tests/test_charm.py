@@ -62,3 +62,24 @@ def test_upgrade_reinstalls(ctx: Context) -> None:
     out = ctx.run(ctx.on.upgrade_charm(), state)
     assert ran(ctx)[:2] == ['upgraded', 'install']
     assert 'webapp.installed' in out.flags
+
+
+def test_a_database_is_requested_then_used(ctx: Context) -> None:
+    from reactops import WaitingStatus
+    from reactops.layers.pgsql import ConnectionString
+    from reactops.testing import Relation
+
+    db = Relation('database', remote_app_name='tinydb')
+    joined = ctx.run(ctx.on.relation_joined(db, remote_unit=0),
+                     ctx.run(ctx.on.install(), State(relations=[db])))
+    assert joined.get_relation(db.id).local_unit_data['database'] == 'webapp'
+    assert joined.unit_status == WaitingStatus('waiting for the database')
+
+    master = ConnectionString('10.1.0.2', 5432, 'webapp', 'u_webapp', 'secret')
+    answer = {'master': str(master), 'database': 'webapp', 'allowed-units': 'reactive-webapp/0'}
+    answered = Relation('database', id=db.id, remote_app_name='tinydb',
+                        remote_units_data={0: answer},
+                        local_unit_data=dict(joined.get_relation(db.id).local_unit_data))
+    out = ctx.run(ctx.on.relation_changed(answered, remote_unit=0),
+                  joined.replace(relations=[answered]))
+    assert out.unit_status == ActiveStatus('serving on :8080, database webapp on 10.1.0.2')

@@ -1,0 +1,125 @@
+"""Running one hook of one unit as a real process, the way a Juju unit agent does.
+
+The hook tools (``_tool.py`` under every tool name) and a ``python3`` that is this very
+interpreter go in ``<model-dir>/bin``, first on PATH; the charm's ``dispatch`` (or
+``hooks/<name>``, ``actions/<name>``) runs in its charm directory with the ``JUJU_*``
+environment Juju sets.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ['HookResult', 'install_tools', 'run_hook']
+
+JUJU_VERSION = '3.6.0'
+_LAUNCHER = '_reactops_tool'
+_TOOL_SOURCE = Path(__file__).with_name('_tool.py')
+# Files of a charm's source that a unit's copy does not need (or must not share).
+_NOT_COPIED = shutil.ignore_patterns('.unit-state.db', '__pycache__', '.git', '.tox',
+                                     '.nox', '.venv', '*.charm', '.pytest_cache')
+
+
+@dataclass(frozen=True)
+class HookResult:
+    """How a hook process ended: exit code, stdout and stderr together, wall time."""
+
+    code: int
+    output: str
+    seconds: float
+
+
+def install_tools(model_dir: Path) -> Path:
+    """Put the hook tools and the ``python3`` wrapper in ``<model-dir>/bin``; return it."""
+    bin_dir = model_dir / 'bin'
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    from ._tool import TOOLS
+
+    shutil.copyfile(_TOOL_SOURCE, bin_dir / '_tool.py')
+    # Imported (not run as a script) so it is compiled once; -S: no site-packages needed.
+    _write_exec(bin_dir / _LAUNCHER,
+                f'#!{sys.executable} -S\n'
+                f'import sys\n'
+                f'sys.dont_write_bytecode = False\n'
+                f'sys.path.insert(0, {str(bin_dir)!r})\n'
+                f'from _tool import main\n'
+                f'sys.exit(main(sys.argv))\n')
+    for name in TOOLS:
+        link = bin_dir / name
+        if not link.is_symlink():
+            link.symlink_to(_LAUNCHER)
+    # A charm's "#!/usr/bin/env python3" must find the interpreter running reactops, with
+    # its packages: a wrapper keeps the virtualenv (a symlink would lose it).
+    extra = _reactops_path()
+    pythonpath = f'PYTHONPATH="${{PYTHONPATH:+$PYTHONPATH:}}{extra}" ' if extra else ''
+    for name in ('python3', 'python'):
+        _write_exec(bin_dir / name,
+                    f'#!/bin/sh\n{pythonpath}exec {_sh_quote(sys.executable)} "$@"\n')
+    return bin_dir
+
+
+def _reactops_path() -> str:
+    """The directory to add to a charm's PYTHONPATH so it imports this reactops, or ''
+    when the interpreter finds it anyway (installed into site-packages)."""
+    root = str(Path(__file__).resolve().parents[2])
+    installed = {str(Path(p).resolve()) for p in site.getsitepackages()}
+    return '' if root in installed else root
+
+
+def _sh_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _write_exec(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_suffix('.tmp')
+        tmp.write_text(text)
+        tmp.chmod(0o755)
+        tmp.replace(path)
+
+
+def copy_charm(source: Path, target: Path) -> None:
+    """Refresh a unit's copy of the charm from *source*, keeping the unit's state file."""
+    shutil.copytree(source, target, symlinks=True, ignore=_NOT_COPIED, dirs_exist_ok=True)
+
+
+def run_hook(charm_dir: Path, bin_dir: Path, dispatch_path: str, env: Mapping[str, str],
+             timeout: float) -> HookResult:
+    """Run *dispatch_path* (``hooks/install``, ``actions/x``) in *charm_dir*.
+
+    The charm's ``dispatch`` runs when it has one, else the hook's own file; a hook the
+    charm has no file for succeeds at once, as on Juju.
+    """
+    program = charm_dir / 'dispatch'
+    if not os.access(program, os.X_OK):
+        program = charm_dir / dispatch_path
+        if not program.exists():
+            return HookResult(0, '', 0.0)
+    full_env = {k: v for k, v in os.environ.items()
+                if not k.startswith(('JUJU_', 'REACTOPS_')) and k != 'PYTHONPATH'}
+    full_env.update(env)
+    full_env['JUJU_DISPATCH_PATH'] = dispatch_path
+    full_env['JUJU_CHARM_DIR'] = str(charm_dir)
+    full_env['JUJU_VERSION'] = JUJU_VERSION
+    full_env['PATH'] = f'{bin_dir}{os.pathsep}{os.environ.get("PATH", os.defpath)}'
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([str(program)], cwd=charm_dir, env=full_env, timeout=timeout,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired as e:
+        output = (e.stdout or b'').decode(errors='replace')
+        return HookResult(124, f'{output}\nkilled after {timeout:g} s',
+                          time.monotonic() - started)
+    except OSError as e:
+        return HookResult(126, f'cannot run {program}: {e}', time.monotonic() - started)
+    return HookResult(proc.returncode, proc.stdout.decode(errors='replace'),
+                      time.monotonic() - started)

@@ -1,0 +1,623 @@
+"""The local model's hook tools: one program, installed under every tool's name.
+
+The tool it plays is ``basename(argv[0])``. It answers from, and writes to, the model's
+SQLite file named by ``$REACTOPS_MODEL_DB``, as the unit ``$JUJU_UNIT_NAME`` in the hook
+``$REACTOPS_HOOK_ID``. It parses argv the way Juju's tools do (flags anywhere, ``--`` ends
+them, ``--format smart|json|yaml``) and fails like them: exit 2 and ``ERROR ...`` for a bad
+command line, exit 1 when Juju would refuse.
+
+Relation and leader settings written by a hook are *pending* (in table ``pending``) until
+the hook succeeds; the runner then commits them. The writing unit reads its own pending
+values, as it would on Juju.
+
+This file is copied into ``<model-dir>/bin`` and run without ``site``: standard library
+only, never an import of reactops (every hook-tool call pays for what it imports).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import sys
+
+TYPE_CHECKING = False  # typing costs an import on every tool run; only mypy needs it
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+BOOLS = {'1': True, 't': True, 'true': True, 'True': True, 'TRUE': True,
+         '0': False, 'f': False, 'false': False, 'False': False, 'FALSE': False}
+STATUSES = ('maintenance', 'blocked', 'waiting', 'active')
+PORT = re.compile(r'^(?:(\d+)(?:-(\d+))?(?:/(tcp|udp))?|icmp)$')
+LEADER_REL = -1  # the relation id under which pending leader settings are kept
+
+# tool -> (flag spec, usage). Flag spec: name -> 'bool' | 'value', 'kind:alias' for aliases.
+FMT = {'format': 'value'}
+REL = {'r': 'value:relation', 'relation': 'value'}
+SPECS: dict[str, tuple[dict[str, str], str]] = {
+    'action-fail': ({}, '["<failure message>"]'),
+    'action-get': (FMT, '[<key>[.<key>...]]'),
+    'action-log': ({}, '<message>'),
+    'action-set': ({}, '<key>=<value> [<key>=<value> ...]'),
+    'application-version-set': ({}, '<new-version>'),
+    'close-port': ({**FMT, 'endpoints': 'value'}, '<port>[/<protocol>] or icmp'),
+    'config-get': ({**FMT, 'a': 'bool:all', 'all': 'bool'}, '[<key>]'),
+    'goal-state': (FMT, ''),
+    'is-leader': (FMT, ''),
+    'juju-log': ({**FMT, 'debug': 'bool', 'l': 'value:log-level', 'log-level': 'value'},
+                 '<message>'),
+    'leader-get': (FMT, '[<key>]'),
+    'leader-set': ({'file': 'value'}, '<key>=<value> [...]'),
+    'network-get': ({**FMT, **REL, 'primary-address': 'bool', 'bind-address': 'bool',
+                     'ingress-address': 'bool', 'egress-subnets': 'bool'}, '<binding-name>'),
+    'open-port': ({**FMT, 'endpoints': 'value'}, '<port>[/<protocol>] or icmp'),
+    'opened-ports': ({**FMT, 'endpoints': 'bool'}, ''),
+    'relation-get': ({**FMT, **REL, 'app': 'bool'}, '<key> <unit id>'),
+    'relation-ids': (FMT, '<name>'),
+    'relation-list': ({**FMT, **REL, 'app': 'bool'}, ''),
+    'relation-model-get': ({**FMT, **REL}, ''),
+    'relation-set': ({**FMT, **REL, 'app': 'bool', 'file': 'value'},
+                     'key=value [key=value ...]'),
+    'state-delete': ({}, '<key>'),
+    'state-get': ({**FMT, 'strict': 'bool'}, '[<key>]'),
+    'state-set': ({'file': 'value'}, 'key=value [key=value ...]'),
+    'status-get': ({**FMT, 'include-data': 'bool', 'application': 'bool'},
+                   '[--include-data] [--application]'),
+    'status-set': ({'application': 'bool'}, '<maintenance | blocked | waiting | active> '
+                   '[message]'),
+    'unit-get': (FMT, '<setting>'),
+}
+#: Tools Juju has that the local model does not offer; each fails with a clear message.
+UNSUPPORTED = ('add-metric', 'credential-get', 'juju-reboot', 'pod-spec-set', 'resource-get',
+               'secret-add', 'secret-get', 'secret-grant', 'secret-ids', 'secret-info-get',
+               'secret-remove', 'secret-revoke', 'secret-set', 'storage-add', 'storage-get',
+               'storage-list')
+TOOLS = tuple(sorted((*SPECS, *UNSUPPORTED)))
+
+
+class Refused(Exception):
+    """Juju would refuse: exit status *code* with ``ERROR <message>`` on stderr."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def parse(tool: str, argv: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Flags and positional arguments of *argv*, parsed as Juju's gnuflag does."""
+    spec = SPECS[tool][0]
+    opts: dict[str, Any] = {}
+    args: list[str] = []
+    items = iter(argv)
+    for arg in items:
+        if arg == '--':
+            args.extend(items)
+            break
+        if not arg.startswith('-') or arg == '-':
+            args.append(arg)
+            continue
+        name, eq, value = arg.lstrip('-').partition('=')
+        kind = spec.get(name)
+        if kind is None or (not arg.startswith('--') and len(name) != 1):
+            raise Refused(f'option provided but not defined: {arg.partition("=")[0]}', 2)
+        kind, _, alias = kind.partition(':')
+        if kind == 'bool':
+            if eq and value not in BOOLS:
+                raise Refused(f'invalid boolean value {value!r} for option -{name}', 2)
+            opts[alias or name] = BOOLS[value] if eq else True
+            continue
+        if not eq:
+            following = next(items, None)
+            if following is None:
+                raise Refused(f'option needs an argument: {arg}', 2)
+            value = following
+        opts[alias or name] = value
+    if opts.get('format', 'smart') not in ('smart', 'json', 'yaml'):
+        raise Refused(f'invalid value "{opts["format"]}" for option --format', 2)
+    return opts, args
+
+
+def render(value: object, fmt: str) -> str:
+    """*value* as Juju prints it; JSON stands in for YAML (it is valid YAML)."""
+    if value is None:
+        return ''
+    if fmt == 'smart':
+        if isinstance(value, bool):
+            return 'True\n' if value else 'False\n'
+        if isinstance(value, (str, int, float)):
+            return f'{value}\n'
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return ''.join(f'{v}\n' for v in value)
+    return json.dumps(value) + '\n'
+
+
+def key_values(args: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for arg in args:
+        key, eq, value = arg.partition('=')
+        if not eq or not key:
+            raise Refused(f'expected "key=value", got "{arg}"', 2)
+        values[key] = value
+    return values
+
+
+def no_more(args: list[str]) -> None:
+    if args:
+        raise Refused('unrecognized args: ' + json.dumps(args), 2)
+
+
+class Ctx:
+    """One tool run: the unit, its hook, the parsed command line and the database."""
+
+    def __init__(self, tool: str, opts: dict[str, Any], args: list[str],
+                 db: sqlite3.Connection):
+        self.tool, self.opts, self.args, self.db = tool, opts, args, db
+        self.unit = os.environ.get('JUJU_UNIT_NAME', '')
+        self.app = self.unit.split('/')[0]
+        self.hook_id = int(os.environ.get('REACTOPS_HOOK_ID') or 0)
+        row = db.execute('SELECT address FROM units WHERE name=?', (self.unit,)).fetchone()
+        if row is None:
+            raise Refused(f'unit "{self.unit}" is not in the local model (JUJU_UNIT_NAME)')
+        self.address = str(row[0])
+
+    def one(self, sql: str, *params: object) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @property
+    def leader(self) -> bool:
+        return bool(self.one('SELECT leader FROM apps WHERE name=?', self.app) == self.unit)
+
+    def stdin_or_file(self) -> dict[str, str]:
+        path = self.opts.get('file')
+        if path is None:
+            return {}
+        try:
+            text = sys.stdin.read() if path == '-' else open(path, encoding='utf-8').read()
+        except OSError as e:
+            raise Refused(f'cannot read {path}: {e.strerror}') from None
+        return flat_map(text)
+
+    # relations
+
+    def relation(self, required: bool = True) -> tuple[int, str] | None:
+        """(id, this unit's endpoint) of ``-r`` or of the hook's relation."""
+        raw = self.opts.get('relation') or os.environ.get('JUJU_RELATION_ID')
+        if not raw:
+            if required:
+                raise Refused('no relation id specified', 2)
+            return None
+        number = str(raw).rpartition(':')[2]
+        row = self.db.execute('SELECT app1, ep1, app2, ep2 FROM relations WHERE id=?',
+                              (int(number) if number.isdigit() else -2,)).fetchone()
+        if row is None or self.app not in (row[0], row[2]):
+            raise Refused(f'invalid value "{raw}" for option -r: relation not found', 2)
+        return int(number), row[1] if row[0] == self.app else row[3]
+
+    def other_app(self, rel_id: int) -> str:
+        app1, app2 = self.db.execute('SELECT app1, app2 FROM relations WHERE id=?',
+                                     (rel_id,)).fetchone()
+        return str(app2 if app1 == self.app else app1)
+
+    def bag(self, rel_id: int, owner: str) -> dict[str, str] | None:
+        """A bag as this unit sees it: its own pending writes first."""
+        if owner in (self.unit, self.app) and self.hook_id:
+            pending = self.one('SELECT data FROM pending WHERE hook_id=? AND rel_id=? AND '
+                               'owner=?', self.hook_id, rel_id, owner)
+            if pending is not None:
+                return dict(json.loads(pending))
+        data = self.one('SELECT data FROM bags WHERE rel_id=? AND owner=?', rel_id, owner)
+        return None if data is None else dict(json.loads(data))
+
+    def write_pending(self, rel_id: int, owner: str, values: dict[str, str]) -> None:
+        bag = self.bag(rel_id, owner) or {}
+        for key, value in values.items():
+            if value:
+                bag[key] = value
+            else:
+                bag.pop(key, None)
+        self.db.execute('INSERT OR REPLACE INTO pending(hook_id, rel_id, owner, data) '
+                        'VALUES (?, ?, ?, ?)', (self.hook_id, rel_id, owner, json.dumps(bag)))
+
+
+def flat_map(text: str) -> dict[str, str]:
+    """A flat ``key: value`` map from JSON or simple YAML lines (all ``--file`` carries)."""
+    text = text.strip()
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = {}
+        for line in text.splitlines():
+            if line.strip() and not line.lstrip().startswith('#'):
+                key, colon, value = line.partition(':')
+                if not colon:
+                    raise Refused(f"yaml: line {line!r}: could not find expected ':'") from None
+                data[key.strip()] = value.strip().strip('"\'')
+    if not isinstance(data, dict):
+        raise Refused('yaml: cannot unmarshal into map[string]string')
+    return {str(k): '' if v is None else str(v) for k, v in data.items()}
+
+
+HANDLERS: dict[str, Callable[[Ctx], object]] = {}
+
+
+def answers(*tools: str) -> Callable[[Callable[[Ctx], object]], Callable[[Ctx], object]]:
+    def register(func: Callable[[Ctx], object]) -> Callable[[Ctx], object]:
+        for tool in tools:
+            HANDLERS[tool] = func
+        return func
+    return register
+
+
+@answers('relation-ids')
+def relation_ids(c: Ctx) -> object:
+    name = c.args[0] if c.args else os.environ.get('JUJU_RELATION')
+    if not name:
+        raise Refused('no endpoint name specified', 2)
+    no_more(c.args[1:])
+    current = os.environ.get('JUJU_RELATION_ID', '').rpartition(':')[2]
+    rows = c.db.execute('SELECT id, dying FROM relations WHERE (app1=? AND ep1=?) OR '
+                        '(app2=? AND ep2=?) ORDER BY id', (c.app, name, c.app, name))
+    return [f'{name}:{i}' for i, dying in rows if not dying or str(i) == current]
+
+
+@answers('relation-list')
+def relation_list(c: Ctx) -> object:
+    rel_id, _ = c.relation()  # type: ignore[misc]
+    no_more(c.args)
+    if c.opts.get('app'):
+        return c.other_app(rel_id)
+    rows = c.db.execute('SELECT remote FROM members WHERE rel_id=? AND unit=?',
+                        (rel_id, c.unit))
+    return sorted((r for (r,) in rows), key=unit_order)
+
+
+def unit_order(name: str) -> tuple[str, int]:
+    app, _, n = name.partition('/')
+    return app, int(n) if n.isdigit() else 0
+
+
+@answers('relation-get')
+def relation_get(c: Ctx) -> object:
+    rel_id, _ = c.relation()  # type: ignore[misc]
+    args = list(c.args)
+    key = args.pop(0) if args else '-'
+    app = bool(c.opts.get('app'))
+    if args:
+        member = args.pop(0)
+    elif os.environ.get('JUJU_REMOTE_UNIT') and not app:
+        member = os.environ['JUJU_REMOTE_UNIT']
+    elif os.environ.get('JUJU_REMOTE_APP'):
+        member, app = os.environ['JUJU_REMOTE_APP'], True
+    else:
+        raise Refused('no unit or application specified', 2)
+    no_more(args)
+    if app:
+        member = member.split('/')[0]
+        peer = c.other_app(rel_id) == c.app
+        if member == c.app and not c.leader and not peer:
+            raise Refused('permission denied')
+    bag = c.bag(rel_id, member)
+    if bag is None and member.split('/')[0] in (c.app, c.other_app(rel_id)):
+        bag = {}  # a member that has written nothing yet
+    if bag is None:
+        raise Refused(f'cannot read settings for unit "{member}" in relation {rel_id}: '
+                      f'settings not found')
+    return bag if key == '-' else bag.get(key)
+
+
+@answers('relation-set')
+def relation_set(c: Ctx) -> object:
+    rel_id, _ = c.relation()  # type: ignore[misc]
+    values = {**c.stdin_or_file(), **key_values(c.args)}
+    app = bool(c.opts.get('app'))
+    if app and not c.leader:
+        raise Refused('cannot write relation settings: this unit is not the leader')
+    c.write_pending(rel_id, c.app if app else c.unit, values)
+    return None
+
+
+@answers('relation-model-get')
+def relation_model_get(c: Ctx) -> object:
+    c.relation()
+    no_more(c.args)
+    return {'uuid': c.one("SELECT value FROM meta WHERE key='uuid'")}
+
+
+@answers('config-get')
+def config_get(c: Ctx) -> object:
+    config = json.loads(c.one('SELECT config FROM apps WHERE name=?', c.app))
+    if c.args:
+        no_more(c.args[1:])
+        return config.get(c.args[0])
+    return config if c.opts.get('all') else {k: v for k, v in config.items() if v is not None}
+
+
+@answers('is-leader')
+def is_leader(c: Ctx) -> object:
+    no_more(c.args)
+    return c.leader
+
+
+@answers('leader-get')
+def leader_get(c: Ctx) -> object:
+    settings = c.bag(LEADER_REL, c.app) or {}
+    key = c.args[0] if c.args and c.args[0] != '-' else None
+    no_more(c.args[1:])
+    return settings if key is None else settings.get(key)
+
+
+@answers('leader-set')
+def leader_set(c: Ctx) -> object:
+    if not c.leader:
+        raise Refused('cannot write leadership settings: cannot write settings: not the leader')
+    c.write_pending(LEADER_REL, c.app, {**c.stdin_or_file(), **key_values(c.args)})
+    return None
+
+
+@answers('status-set')
+def status_set(c: Ctx) -> object:
+    if not c.args:
+        raise Refused('invalid args, require <status> [message]', 2)
+    if c.args[0] not in STATUSES:
+        raise Refused(f'invalid status "{c.args[0]}", expected one of '
+                      f'[{" ".join(STATUSES)}]', 2)
+    no_more(c.args[2:])
+    message = c.args[1] if len(c.args) > 1 else ''
+    if c.opts.get('application'):
+        if not c.leader:
+            raise Refused('setting application status: this unit is not the leader')
+        c.db.execute('UPDATE apps SET status=?, message=? WHERE name=?',
+                     (c.args[0], message, c.app))
+    else:
+        c.db.execute('UPDATE units SET status=?, message=? WHERE name=?',
+                     (c.args[0], message, c.unit))
+    return None
+
+
+@answers('status-get')
+def status_get(c: Ctx) -> object:
+    no_more(c.args)
+    include = bool(c.opts.get('include-data'))
+    smart = c.opts.get('format', 'smart') == 'smart'
+
+    def details(status: str, message: str) -> dict[str, object]:
+        return {'status': status, 'message': message, 'status-data': {}} if include \
+            else {'status': status}
+
+    unit = c.db.execute('SELECT status, message FROM units WHERE name=?', (c.unit,)).fetchone()
+    if not c.opts.get('application'):
+        return unit[0] if smart and not include else details(*unit)
+    if not c.leader:
+        raise Refused('finding application status: this unit is not the leader')
+    app = c.db.execute('SELECT status, message FROM apps WHERE name=?', (c.app,)).fetchone()
+    if smart and not include:
+        return app[0]
+    units = {name: details(s, m) for name, s, m in c.db.execute(
+        'SELECT name, status, message FROM units WHERE app=?', (c.app,))}
+    return {'application-status': {**details(*app), 'units': units}}
+
+
+@answers('application-version-set')
+def application_version_set(c: Ctx) -> object:
+    if not c.args:
+        raise Refused('no version specified', 2)
+    no_more(c.args[1:])
+    c.db.execute('UPDATE apps SET version=? WHERE name=?', (c.args[0], c.app))
+    return None
+
+
+@answers('juju-log')
+def juju_log(c: Ctx) -> object:
+    if not c.args:
+        raise Refused('no message specified', 2)
+    level = 'DEBUG' if c.opts.get('debug') else str(c.opts.get('log-level', 'INFO')).upper()
+    c.db.execute('INSERT INTO logs(hook_id, unit, level, message) VALUES (?, ?, ?, ?)',
+                 (c.hook_id, c.unit, level, ' '.join(c.args)))
+    return None
+
+
+def port_spec(text: str) -> str:
+    match = PORT.match(text.lower())
+    if not match:
+        raise Refused('expected <port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp; '
+                      f'got "{text}"', 2)
+    start, end, protocol = match.groups()
+    if start is None:
+        return 'icmp'
+    return f'{start}-{end}/{protocol or "tcp"}' if end else f'{start}/{protocol or "tcp"}'
+
+
+def ports_of(c: Ctx) -> list[str]:
+    return list(json.loads(c.one('SELECT ports FROM units WHERE name=?', c.unit)))
+
+
+@answers('open-port', 'close-port')
+def open_port(c: Ctx) -> object:
+    if not c.args:
+        raise Refused('no port or range specified', 2)
+    spec = port_spec(c.args[0])
+    no_more(c.args[1:])
+    ports = set(ports_of(c))
+    ports = ports | {spec} if c.tool == 'open-port' else ports - {spec}
+    c.db.execute('UPDATE units SET ports=? WHERE name=?',
+                 (json.dumps(sorted(ports, key=port_order)), c.unit))
+    return None
+
+
+def port_order(spec: str) -> tuple[str, int]:
+    number, _, protocol = spec.partition('/')
+    return protocol, int(number.split('-')[0]) if number != 'icmp' else 0
+
+
+@answers('opened-ports')
+def opened_ports(c: Ctx) -> object:
+    no_more(c.args)
+    ports = ports_of(c)
+    return [f'{p} (*)' for p in ports] if c.opts.get('endpoints') else ports
+
+
+@answers('unit-get')
+def unit_get(c: Ctx) -> object:
+    if not c.args or c.args[0] not in ('private-address', 'public-address'):
+        raise Refused(f'unknown setting "{c.args[0] if c.args else ""}"', 2)
+    no_more(c.args[1:])
+    return c.address
+
+
+@answers('network-get')
+def network_get(c: Ctx) -> object:
+    if not c.args:
+        raise Refused('no arguments specified', 2)
+    c.relation(required=False)
+    no_more(c.args[1:])
+    values = {'bind-address': c.address, 'ingress-address': c.address,
+              'egress-subnets': [f'{c.address}/32']}
+    keys = [k for k in values if c.opts.get(k)]
+    if c.opts.get('primary-address'):
+        return c.address
+    if keys:
+        return values[keys[0]] if len(keys) == 1 else {k: values[k] for k in keys}
+    return {'bind-addresses': [{'mac-address': '', 'interface-name': 'lo',
+                                'addresses': [{'hostname': '', 'value': c.address,
+                                               'cidr': f'{c.address}/32'}]}],
+            'egress-subnets': values['egress-subnets'], 'ingress-addresses': [c.address]}
+
+
+@answers('goal-state')
+def goal_state(c: Ctx) -> object:
+    no_more(c.args)
+    units = {name: {'status': 'active', 'since': ''} for (name,) in c.db.execute(
+        'SELECT name FROM units WHERE app=?', (c.app,))}
+    return {'units': units, 'relations': {}}
+
+
+# actions
+
+
+def action(c: Ctx) -> tuple[int, dict[str, Any]]:
+    ident = int(os.environ.get('REACTOPS_ACTION_ID') or 0)
+    row = c.db.execute('SELECT params, results, logs FROM actions WHERE id=?',
+                       (ident,)).fetchone()
+    if row is None:
+        raise Refused('not running an action')
+    return ident, {'params': json.loads(row[0]), 'results': json.loads(row[1]),
+                   'logs': json.loads(row[2])}
+
+
+@answers('action-get')
+def action_get(c: Ctx) -> object:
+    value: Any = action(c)[1]['params']
+    no_more(c.args[1:])
+    for part in c.args[0].split('.') if c.args else ():
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+@answers('action-set')
+def action_set(c: Ctx) -> object:
+    ident, act = action(c)
+    results = act['results']
+    for key, value in key_values(c.args).items():
+        *path, last = key.split('.')
+        node = results
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    c.db.execute('UPDATE actions SET results=? WHERE id=?', (json.dumps(results), ident))
+    return None
+
+
+@answers('action-log')
+def action_log(c: Ctx) -> object:
+    ident, act = action(c)
+    if not c.args:
+        raise Refused('no message specified', 2)
+    c.db.execute('UPDATE actions SET logs=? WHERE id=?',
+                 (json.dumps([*act['logs'], ' '.join(c.args)]), ident))
+    return None
+
+
+@answers('action-fail')
+def action_fail(c: Ctx) -> object:
+    ident, _ = action(c)
+    no_more(c.args[1:])
+    message = c.args[0] if c.args else 'action failed without reason given'
+    c.db.execute("UPDATE actions SET status='failed', message=? WHERE id=?", (message, ident))
+    return None
+
+
+# the unit's server-side state
+
+
+def unit_state(c: Ctx) -> dict[str, str]:
+    return dict(json.loads(c.one('SELECT state FROM units WHERE name=?', c.unit)))
+
+
+@answers('state-get')
+def state_get(c: Ctx) -> object:
+    values = unit_state(c)
+    key = c.args[0] if c.args and c.args[0] != '-' else None
+    no_more(c.args[1:])
+    if key is not None and key not in values and c.opts.get('strict'):
+        raise Refused(f'"{key}" not found')
+    return values if key is None else values.get(key)
+
+
+@answers('state-set', 'state-delete')
+def state_set(c: Ctx) -> object:
+    values = unit_state(c)
+    if c.tool == 'state-delete':
+        if not c.args:
+            raise Refused('no key specified', 2)
+        no_more(c.args[1:])
+        values.pop(c.args[0], None)
+    else:
+        values.update({**c.stdin_or_file(), **key_values(c.args)})
+    c.db.execute('UPDATE units SET state=? WHERE name=?', (json.dumps(values), c.unit))
+    return None
+
+
+def main(argv: list[str]) -> int:
+    """Run the tool named by ``argv[0]``; return its exit status."""
+    tool = os.path.basename(argv[0])
+    trace = os.environ.get('REACTOPS_TOOL_TRACE')
+    if trace:  # a file to append each call's argv to, for debugging a charm's tool use
+        with open(trace, 'a', encoding='utf-8') as f:
+            f.write(json.dumps([tool, *argv[1:]]) + '\n')
+    if tool in UNSUPPORTED:
+        sys.stderr.write(f'ERROR {tool} is not supported by the reactops local model; '
+                         f'test this part of the charm on Juju\n')
+        return 1
+    if tool not in SPECS:
+        sys.stderr.write(f'ERROR the reactops local model has no hook tool {tool!r}\n')
+        return 2
+    path = os.environ.get('REACTOPS_MODEL_DB')
+    if not path or not os.path.exists(path):
+        sys.stderr.write('ERROR not in a hook of the reactops local model '
+                         '(REACTOPS_MODEL_DB names no model file)\n')
+        return 1
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        db.execute('BEGIN IMMEDIATE')
+        opts, args = parse(tool, argv[1:])
+        out = render(HANDLERS[tool](Ctx(tool, opts, args, db)), opts.get('format', 'smart'))
+        db.execute('COMMIT')
+    except Refused as e:
+        db.execute('ROLLBACK')
+        sys.stderr.write(f'ERROR {e}\n')
+        if e.code == 2:
+            sys.stderr.write(f'Usage: {tool} [options] {SPECS[tool][1]}'.rstrip() + '\n')
+        return e.code
+    finally:
+        db.close()
+    sys.stdout.write(out)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
