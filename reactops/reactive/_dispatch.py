@@ -92,6 +92,7 @@ class ReactiveExtension:
             legacy_functions = [f for m in modules for f in relation_base_handlers(m)]
         registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir,
                                            endpoints=endpoints, functions=legacy_functions)
+        self.before_dispatch(registry, charm_dir)
         try:
             Dispatcher(registry, runtime, endpoint_from_flag=from_flag,
                        hook_relation=hook_relation).dispatch(restricted=restricted)
@@ -101,6 +102,10 @@ class ReactiveExtension:
                 manage_departures(runtime, charm.model._backend._juju_context)
         finally:
             clear_hook_flags(runtime)
+
+    def before_dispatch(self, registry: Any, charm_dir: Path) -> None:
+        """Called with the dispatch's handler registry just before the handlers run
+        (the legacy entry point adds external handlers and runs ``atstart`` callbacks)."""
 
     def stop(self) -> None:
         """Leave the runtime."""

@@ -23,6 +23,15 @@ with a non-null value), ``error`` (exception class name), ``error_handlers`` and
 ``error_flags`` (handler names, sorted, and flags a DispatchLoopError named), ``ran_total``
 and ``flags_total`` (lengths, for long runs).
 
+``"mode": "main"`` runs whole hooks instead: each framework's legacy entry point
+(``charms.reactive.main()`` with layer-basic's config flags, ``reactops.legacy.main()``) on
+the charm's ``hooks/``-less directory, with fake hook tools on PATH (``tests/fakejuju``)
+answering from ``"model"`` (the fake model, e.g. ``config`` and ``relations``; a dispatch's
+own ``"model"`` replaces top-level parts before it runs) for unit ``"unit"``. Its results
+add ``relation_data`` (the unit's own bag on every relation, as the fake Juju holds it
+after the hook), and ``flags``/``values`` are what the hook committed; ``error`` is
+``HookFailed`` when the hook exits non-zero.
+
 ``"known_bug": "..."`` marks a scenario whose ``expect`` (charms.reactive's behaviour)
 reactops does not meet yet, without documenting the difference: its test is an expected
 failure until reactops is fixed (then it passes, and the strict xfail asks to drop the mark)
@@ -45,6 +54,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))  # tests/, where the fake hook tools live
+from fakejuju import FakeJuju  # noqa: E402
+
 SCENARIOS = HERE / 'scenarios'
 RUNNER = HERE / 'runner.py'
 
@@ -90,6 +104,7 @@ class Dispatch:
     flags: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,6 +119,9 @@ class Scenario:
     reactops: list[dict[str, Any]]
     documented_difference: str | None = None
     known_bug: str | None = None
+    mode: str = 'dispatch'
+    model: dict[str, Any] = field(default_factory=dict)
+    unit: str = 'compat/0'
 
     @property
     def identical(self) -> bool:
@@ -124,7 +142,7 @@ def load_scenario(path: Path) -> Scenario:
         if not isinstance(flags, Mapping):
             flags = dict.fromkeys(flags)
         dispatches.append(Dispatch(raw['hook'], dict(flags), raw.get('env', {}),
-                                   raw.get('files', {})))
+                                   raw.get('files', {}), raw.get('model', {})))
     if 'difference' in data:
         difference = data['difference']
         reactive, reactops = difference['reactive'], difference['reactops']
@@ -137,7 +155,8 @@ def load_scenario(path: Path) -> Scenario:
             raise ValueError(f'{path.name}/scenario.json: {len(dispatches)} dispatches but '
                              f'{len(expected)} {side} expectations')
     return Scenario(path.name, path, data['description'], dispatches, reactive, reactops,
-                    documented, data.get('known_bug'))
+                    documented, data.get('known_bug'), data.get('mode', 'dispatch'),
+                    data.get('model', {}), data.get('unit', 'compat/0'))
 
 
 def _environment(charm: Path, dispatch: Dispatch) -> dict[str, str]:
@@ -153,7 +172,11 @@ def _environment(charm: Path, dispatch: Dispatch) -> dict[str, str]:
 def run_side(scenario: Scenario, side: str, python: str, workdir: Path) -> list[dict[str, Any]]:
     """Run every dispatch of *scenario* under one framework; one result per dispatch."""
     charm = workdir / side / 'charm'
-    shutil.copytree(scenario.path, charm,
+    juju = None
+    if scenario.mode == 'main':
+        # Whole hooks need Juju: fake hook tools on PATH, one model per side.
+        juju = FakeJuju(workdir / side, unit=scenario.unit, state=scenario.model)
+    shutil.copytree(scenario.path, charm, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns('scenario.json', '__pycache__'))
     state = workdir / side / 'state.db'
     results = []
@@ -161,18 +184,33 @@ def run_side(scenario: Scenario, side: str, python: str, workdir: Path) -> list[
         for name, content in dispatch.files.items():
             (charm / name).write_text(content)
         request = {'charm_dir': str(charm), 'state': str(state), 'hook': dispatch.hook,
-                   'flags': dispatch.flags}
+                   'flags': dispatch.flags, 'mode': scenario.mode, 'repo': str(REPO)}
+        env = _environment(charm, dispatch)
+        if juju is not None:
+            if dispatch.model:
+                juju.update(**dispatch.model)
+            juju.clear_calls()
+            env.update(juju.env(JUJU_DISPATCH_PATH=f'hooks/{dispatch.hook}',
+                                JUJU_HOOK_NAME=dispatch.hook, **dispatch.env))
         proc = subprocess.run([python, str(RUNNER), side, json.dumps(request)], cwd=charm,
-                              env=_environment(charm, dispatch), capture_output=True,
-                              text=True, timeout=_TIMEOUT)
+                              env=env, capture_output=True, text=True, timeout=_TIMEOUT)
         lines = [line for line in proc.stdout.splitlines()
                  if line.startswith(_RESULT_PREFIX)]
         if proc.returncode != 0 or not lines:
             raise AssertionError(
                 f'{scenario.name}: the {side} runner failed in hook {dispatch.hook} (exit '
                 f'{proc.returncode})\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}')
-        results.append(_normalise(json.loads(lines[-1][len(_RESULT_PREFIX):])))
+        result = _normalise(json.loads(lines[-1][len(_RESULT_PREFIX):]))
+        if juju is not None:
+            result['relation_data'] = _published(juju, scenario.unit)
+        results.append(result)
     return results
+
+
+def _published(juju: FakeJuju, unit: str) -> dict[str, dict[str, str]]:
+    """What this unit has published on each relation (its own bag), as Juju holds it."""
+    relations = juju.state()['relations']
+    return {key: relation['data'].get(unit, {}) for key, relation in sorted(relations.items())}
 
 
 def run_both(scenario: Scenario, reference: str, workdir: Path

@@ -13,8 +13,9 @@ a hook, the state is saved only when the dispatch succeeded.
 
 Only this file knows how to drive each framework: ``reactive`` uses charms.reactive's
 ``bus.discover()``/``bus.dispatch()`` over a charmhelpers ``unitdata.Storage``;
-``reactops`` uses the reactops work tree, with a stand-in ``charms.reactive`` module
-mapping the names the handler modules import to reactops' own functions.
+``reactops`` uses the reactops work tree, with ``reactops.legacy.install()`` making
+``charms.reactive`` resolve to reactops. A request with ``"mode": "main"`` runs a whole
+hook through each framework's legacy entry point instead (:mod:`runner_main`).
 """
 
 from __future__ import annotations
@@ -30,15 +31,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 RESTRICTED_HOOKS = ('collect-metrics', 'meter-status-changed')
 FLAG_PREFIX = 'reactive.states.'
-
-# The names handler modules may import from charms.reactive.
-SHIM_NAMES = (
-    'when', 'when_all', 'when_any', 'when_not', 'when_none', 'when_not_all', 'hook',
-    'only_once', 'when_file_changed', 'collect_metrics', 'meter_status_changed',
-    'set_flag', 'clear_flag', 'toggle_flag', 'is_flag_set', 'all_flags_set',
-    'any_flags_set', 'get_flags', 'register_trigger', 'data_changed', 'is_data_changed',
-)
-
 
 def _error(error: BaseException) -> dict[str, Any]:
     detail: dict[str, Any] = {'type': type(error).__name__, 'message': str(error)}
@@ -89,18 +81,11 @@ def run_reactive(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _install_shim() -> None:
-    """Make ``from charms.reactive import when, ...`` give reactops' functions."""
-    import reactops.reactive as reactive
+    """Make ``from charms.reactive import when, ...`` give reactops' functions: the real
+    shim of :mod:`reactops.legacy`, so these scenarios test it too."""
+    import reactops.legacy
 
-    shim = types.ModuleType('charms.reactive')
-    shim.__doc__ = 'compat runner stand-in: charms.reactive names bound to reactops'
-    for name in SHIM_NAMES:
-        setattr(shim, name, getattr(reactive, name))
-    charms = types.ModuleType('charms')
-    charms.__path__ = []
-    charms.reactive = shim  # type: ignore[attr-defined]
-    sys.modules['charms'] = charms
-    sys.modules['charms.reactive'] = shim
+    reactops.legacy.install()
 
 
 def run_reactops(request: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +132,13 @@ def run_reactops(request: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     side, request = argv[1], json.loads(argv[2])
-    runner = {'reactive': run_reactive, 'reactops': run_reactops}[side]
-    result = runner(request)
+    if request.get('mode') == 'main':
+        import runner_main
+
+        result = runner_main.run(side, request)
+    else:
+        runner = {'reactive': run_reactive, 'reactops': run_reactops}[side]
+        result = runner(request)
     print('COMPAT-RESULT ' + json.dumps(result, sort_keys=True))
     return 0
 

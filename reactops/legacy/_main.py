@@ -1,0 +1,123 @@
+"""``reactops.legacy.main()``: run a built charms.reactive charm, unchanged, on reactops.
+
+A built legacy charm's ``hooks/<hook>`` scripts (or its ``dispatch``) call this instead
+of ``charms.reactive.main()``. One call is one dispatch of reactops (one transaction, the
+reactive dispatch rules of ``docs/flags-and-handlers.md``) with what charms.reactive's
+``main()`` added around it:
+
+1. the import shim is installed and ``lib/`` put on ``sys.path`` (as layer-basic's hook
+   template did), ``JUJU_HOOK_NAME`` set for external handlers;
+2. the first dispatch after charms.reactive maps its memory keys (:mod:`._upgrade`);
+3. handlers are discovered in ``reactive/``, ``hooks/reactive/`` and ``hooks/relations/``
+   (Python modules, and executables speaking the ``--test``/``--invoke`` protocol);
+4. ``hookenv.atstart`` callbacks run before the handlers, ``hookenv.atexit`` callbacks
+   after them (reverse order) when they succeeded; then the dispatch commits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .._main import Dispatch
+from ..jujucontext import JujuContext
+from ..reactive._dispatch import ReactiveCharm, ReactiveExtension
+from . import _session
+from ._shim import install
+
+__all__ = ['LegacyExtension', 'main']
+
+_REENTRY_VARIABLE = 'REACTOPS_DISPATCHING'
+
+
+class LegacyExtension(ReactiveExtension):
+    """The reactive layer's part in a dispatch, with charms.reactive's ``main()`` around
+    it: the session of the charmhelpers shim, ``atstart``/``atexit``, external handlers
+    and the in-place upgrade."""
+
+    def __init__(self) -> None:
+        super().__init__(run_handlers=True)
+        self.external: list[Any] = []
+
+    def start(self, framework: Any, hook_name: str) -> None:
+        _session.begin()
+        super().start(framework, hook_name)
+        os.environ.setdefault('JUJU_HOOK_NAME', hook_name)
+
+    def before_dispatch(self, registry: Any, charm_dir: Path) -> None:
+        from ._external import add_external_handlers
+        from .hookenv import _run_atstart
+
+        assert self.runtime is not None
+        self.external = add_external_handlers(registry, charm_dir, self.runtime)
+        _upgrade_in_place(self.runtime.storage, registry, charm_dir)
+        _run_atstart()
+
+    def after_event(self, charm: Any, restricted: bool) -> None:
+        from .hookenv import _run_atexit
+
+        super().after_event(charm, restricted)
+        if not restricted:
+            _run_atexit()
+
+
+def _upgrade_in_place(storage: Any, registry: Any, charm_dir: Path) -> None:
+    from ..reactive.helpers import _name
+    from ..reactive.predicates import FileChanged
+    from ._upgrade import MARKER_KEY, map_legacy_keys, needs_upgrade
+
+    if storage.kv_get(MARKER_KEY) is not None:
+        return
+    if not needs_upgrade(storage):
+        storage.kv_set(MARKER_KEY, True)  # a fresh unit: nothing to carry over
+        return
+    watchers = [(handler.id, [_name(f) for p in handler.predicates
+                              if isinstance(p, FileChanged) for f in p.files])
+                for handler in registry]
+    done = map_legacy_keys(storage, charm_dir, [w for w in watchers if w[1]])
+    from .hookenv import log
+
+    log(f'reactops: carried on from charms.reactive\'s state ({len(done["invoked"])} '
+        f'@only_once and {len(done["files"])} @when_file_changed records mapped)',
+        level='INFO')
+
+
+class _LegacyDispatch(Dispatch):
+    """A dispatch whose ``hooks/<hook>`` files are this entry point itself (or
+    layer-basic's template calling it), never separate legacy hooks to run first."""
+
+    def _run_legacy_hook(self, charm_dir: Path) -> int:
+        return 0
+
+
+def _prepare_environment(context: JujuContext) -> None:
+    charm_dir = context.charm_dir
+    lib = str(charm_dir / 'lib')
+    if lib not in sys.path:
+        sys.path.append(lib)
+    if not context.dispatch_path and Path(sys.argv[0]).parent.name == 'hooks':
+        os.environ['JUJU_DISPATCH_PATH'] = f'hooks/{Path(sys.argv[0]).name}'
+
+
+def main() -> None:
+    """Run this process's hook for a legacy reactive charm (see the module docstring);
+    exit non-zero if it fails, so Juju retries it."""
+    import logging
+
+    install()
+    if os.environ.get(_REENTRY_VARIABLE):
+        logging.getLogger('reactops').warning(
+            'reactops.legacy.main() called during a dispatch; not dispatching again.')
+        return
+    _prepare_environment(JujuContext.from_environ())
+    context = JujuContext.from_environ()
+    os.environ[_REENTRY_VARIABLE] = '1'
+    try:
+        code = _LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]).run()
+    finally:
+        os.environ.pop(_REENTRY_VARIABLE, None)
+    if code:
+        sys.exit(code)
+

@@ -1,0 +1,177 @@
+"""The import shim: ``charms.reactive`` and parts of ``charmhelpers`` resolve to reactops.
+
+:func:`install` puts one finder first on :data:`sys.meta_path`. It answers only for the
+names in :data:`ALIASES` (each an alias of a reactops module, imported when first used)
+and for the packages around them:
+
+* ``charms`` is a namespace package over every ``charms/`` directory on ``sys.path``
+  (the charm's ``lib/charms``), so ``charms.layer.status`` or ``charms.apt`` from the
+  charm's ``lib/`` import as before;
+* ``charms.layer`` is a package over every ``charms/layer`` directory, with
+  ``import_layer_libs``; its ``options`` and ``basic`` modules are reactops' own;
+* ``charmhelpers`` and ``charmhelpers.core`` are the real packages when installed (so
+  ``charmhelpers.fetch`` still works) and empty packages otherwise.
+
+Nothing of this happens on ``import reactops``: only :func:`install` (or the legacy
+entry point) changes the import system.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+__all__ = ['ALIASES', 'install', 'is_installed', 'uninstall']
+
+#: Legacy module name -> the reactops module it is.
+ALIASES: dict[str, str] = {
+    'charms.reactive': 'reactops.legacy.reactive',
+    'charms.reactive.bus': 'reactops.legacy.reactive.bus',
+    'charms.reactive.flags': 'reactops.legacy.reactive.flags',
+    'charms.reactive.decorators': 'reactops.legacy.reactive.decorators',
+    'charms.reactive.helpers': 'reactops.legacy.reactive.helpers',
+    'charms.reactive.relations': 'reactops.legacy.reactive.relations',
+    'charms.reactive.endpoints': 'reactops.legacy.reactive.endpoints',
+    'charms.reactive.trace': 'reactops.legacy.reactive.trace',
+    'charms.reactive.cli': 'reactops.legacy.cli',
+    'charms.reactive.patterns': 'reactops.legacy.reactive.patterns',
+    'charms.reactive.patterns.request_response':
+        'reactops.legacy.reactive.patterns.request_response',
+    'charms.layer.options': 'reactops.legacy.layer.options',
+    'charms.layer.basic': 'reactops.legacy.layer.basic',
+    'charmhelpers.core.hookenv': 'reactops.legacy.hookenv',
+    'charmhelpers.core.unitdata': 'reactops.legacy.unitdata',
+}
+# Packages made here when nothing else provides them (name -> directory under each
+# sys.path entry whose copies form its __path__, or None for an empty package).
+_PACKAGES: dict[str, str | None] = {
+    'charms': 'charms',
+    'charms.layer': os.path.join('charms', 'layer'),
+    'charmhelpers': None,
+    'charmhelpers.core': None,
+}
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Loads a legacy name as the reactops module it stands for (the same object)."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        module = importlib.import_module(self.target)
+        self._own_spec = module.__spec__
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        # Already executed under its own name; the import system gave it the alias's
+        # spec, which would confuse its relative imports: give its own back.
+        module.__spec__ = self._own_spec
+
+
+class _PackageLoader(importlib.abc.Loader):
+    """Makes a namespace-like package whose ``__path__`` is given by the finder."""
+
+    def __init__(self, path: list[str]):
+        self.path = path
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        module = ModuleType(spec.name)
+        module.__path__ = self.path
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        if module.__name__ == 'charms.layer':
+            from .layer import import_layer_libs
+
+            module.import_layer_libs = import_layer_libs  # type: ignore[attr-defined]
+
+
+class LegacyFinder(importlib.abc.MetaPathFinder):
+    """The meta-path finder :func:`install` adds; see the module docstring."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        alias = ALIASES.get(fullname)
+        if alias is not None:
+            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(alias),
+                                                  is_package=_is_package(alias))
+        if fullname not in _PACKAGES:
+            if fullname.startswith('charms.'):
+                _refresh_paths()  # lib/ may have joined sys.path since charms was made
+            return None
+        subdir = _PACKAGES[fullname]
+        if subdir is None and _found_elsewhere(fullname, path):
+            return None  # the real charmhelpers: its other modules keep working
+        dirs = _package_dirs(subdir) if subdir is not None else []
+        return importlib.machinery.ModuleSpec(fullname, _PackageLoader(dirs),
+                                              is_package=True)
+
+
+def _is_package(module: str) -> bool:
+    return module.endswith(('.reactive', '.patterns'))
+
+
+def _found_elsewhere(fullname: str, path: Sequence[str] | None) -> bool:
+    for finder in sys.meta_path:
+        if isinstance(finder, LegacyFinder) or not hasattr(finder, 'find_spec'):
+            continue
+        if finder.find_spec(fullname, path) is not None:
+            return True
+    return False
+
+
+def _package_dirs(subdir: str) -> list[str]:
+    found: list[str] = []
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.getcwd(), subdir)
+        if os.path.isdir(candidate) and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+def _refresh_paths() -> None:
+    for name, subdir in _PACKAGES.items():
+        module = sys.modules.get(name)
+        path = getattr(module, '__path__', None)
+        if subdir is None or not isinstance(path, list):
+            continue
+        for directory in _package_dirs(subdir):
+            if directory not in path:
+                path.append(directory)
+
+
+def install() -> None:
+    """Make ``charms.reactive``, ``charms.layer.options``/``basic`` and
+    ``charmhelpers.core.hookenv``/``unitdata`` resolve to reactops (idempotent).
+
+    Modules of those names imported before (the real charms.reactive, say) are dropped
+    from :data:`sys.modules`, so the next import gets reactops'.
+    """
+    if is_installed():
+        return
+    sys.meta_path.insert(0, LegacyFinder())
+    for name in list(sys.modules):
+        if name in ALIASES or name in ('charms', 'charms.layer') or \
+                name.startswith('charms.reactive.'):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+def uninstall() -> None:
+    """Undo :func:`install` (tests use it); the legacy names are forgotten."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, LegacyFinder)]
+    for name in list(sys.modules):
+        if name in ALIASES or name in _PACKAGES or name.startswith('charms.'):
+            del sys.modules[name]
+
+
+def is_installed() -> bool:
+    """Whether :func:`install` is in effect."""
+    return any(isinstance(f, LegacyFinder) for f in sys.meta_path)

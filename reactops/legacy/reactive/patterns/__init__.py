@@ -1,0 +1,1 @@
+"""``charms.reactive.patterns``: reusable interface patterns (request/response)."""
