@@ -51,6 +51,7 @@ class ModelBackend:
         self._hook_is_running: str = ''
         self._leader: bool | None = None
         self._leader_checked_at = 0.0
+        self._action_params: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.unit_name or "(no unit)"}>'
@@ -200,8 +201,10 @@ class ModelBackend:
     # -- actions -------------------------------------------------------------------------
 
     def action_get(self) -> dict[str, Any]:
-        """The running action's parameters."""
-        return hookcmds.action_get()
+        """The running action's parameters (read once: they do not change while it runs)."""
+        if self._action_params is None:
+            self._action_params = hookcmds.action_get()
+        return dict(self._action_params)
 
     def action_set(self, results: Mapping[str, Any]) -> None:
         """Add to the action's results; nested mappings become dotted keys (``a.b``)."""

@@ -12,6 +12,7 @@ This module is at the bottom of the house: it imports nothing from reactops.
 from __future__ import annotations
 
 __all__ = [
+    'ActionParamsError',
     'DispatchLoopError',
     'HandlerDefinitionError',
     'ReactiveError',
@@ -125,6 +126,15 @@ class HookToolMissingError(ModelError):
     """
 
 
+class ActionParamsError(ModelError, ValueError):
+    """The running action's parameters break the schema in the charm's actions.yaml.
+
+    Juju checks parameters against the deployed charm's schema before it runs the action,
+    so this means the charm's actions.yaml and the one Juju holds differ (a refresh that
+    changed the schema?). The message names each parameter and rule, never a value.
+    """
+
+
 class RelationNotFoundError(ModelError):
     """The relation is gone (or never existed), so Juju cannot read or write it."""
 
@@ -145,8 +155,9 @@ class RelationDataError(ModelError):
     """Relation data was read or written against Juju's rules."""
 
 
-class RelationDataTypeError(RelationDataError):
-    """A relation data key or value is not a string (Juju stores strings only)."""
+class RelationDataTypeError(RelationDataError, TypeError):
+    """A relation data key or value is not a string (Juju stores strings only), or a value
+    for a JSON view cannot be written as standard JSON."""
 
 
 class RelationDataAccessError(RelationDataError):

@@ -53,6 +53,15 @@ _SECRET_KEY = re.compile(r'^[a-z](?:-?[a-z0-9]){2,}$')
 _REDACTED = '<redacted>'
 
 
+def _printed(tool: str, args: list[str], out: str, what: str) -> str:
+    """The one line *tool* printed, which Juju never leaves empty."""
+    if not out.strip():
+        raise ModelError(f'{tool} succeeded but printed nothing, where Juju prints {what} '
+                         f'(a broken or foreign {tool} on PATH?)', command=[tool, *args],
+                         returncode=0)
+    return out.strip()
+
+
 def _rel(endpoint: str, relation_id: int) -> str:
     # Juju takes a bare number too, but "db:3" reads better in logs and errors.
     return f'{endpoint}:{relation_id}'
@@ -87,18 +96,19 @@ def config_get() -> dict[str, ConfigValue]: ...
 def config_get(key: str) -> ConfigValue | None: ...
 def config_get(key: str | None = None) -> Any:
     """Juju prints the application's config (options that are set or have a default)."""
-    result = run_json('config-get', ['--format=json', *_maybe(key)])
+    result = run_json('config-get', ['--format=json', *_maybe(key)],
+                      shape='object' if key is None else None)
     return {} if key is None and result is None else result
 
 
 def is_leader() -> bool:
     """Juju says whether this unit is the application's leader right now."""
-    return bool(run_json('is-leader', ['--format=json']))
+    return bool(run_json('is-leader', ['--format=json'], shape='bool', always=True))
 
 
 def unit_get(attribute: Literal['private-address', 'public-address']) -> str:
     """Juju prints this unit's private or public address."""
-    return str(run_json('unit-get', ['--format=json', attribute]) or '')
+    return str(run_json('unit-get', ['--format=json', attribute], shape='string') or '')
 
 
 def application_version_set(version: str) -> None:
@@ -108,12 +118,12 @@ def application_version_set(version: str) -> None:
 
 def goal_state() -> dict[str, Any]:
     """Juju prints the units and relations the application will have once settled."""
-    return dict(run_json('goal-state', ['--format=json']) or {})
+    return dict(run_json('goal-state', ['--format=json'], shape='object') or {})
 
 
 def credential_get() -> dict[str, Any]:
     """Juju prints the cloud credential (needs ``juju trust``)."""
-    return dict(run_json('credential-get', ['--format=json']) or {})
+    return dict(run_json('credential-get', ['--format=json'], shape='object') or {})
 
 
 def juju_reboot(*, now: bool = False) -> None:
@@ -126,7 +136,7 @@ def juju_reboot(*, now: bool = False) -> None:
 
 def relation_ids(endpoint: str) -> list[int]:
     """Juju lists the live relations of *endpoint*; returned as ids (``db:3`` gives 3)."""
-    ids = run_json('relation-ids', ['--format=json', endpoint]) or []
+    ids = run_json('relation-ids', ['--format=json', endpoint], shape='string list') or []
     try:
         return [int(str(item).rsplit(':', 1)[-1]) for item in ids]
     except ValueError:
@@ -143,8 +153,8 @@ def relation_list(relation_id: int, endpoint: str, *, app: bool = False) -> Any:
     """Juju lists the remote units in a relation, or with *app* the remote application."""
     args = ['--format=json', '-r', _rel(endpoint, relation_id)]
     if app:
-        return run_json('relation-list', [*args, '--app']) or None
-    return list(run_json('relation-list', args) or [])
+        return run_json('relation-list', [*args, '--app'], shape='string') or None
+    return list(run_json('relation-list', args, shape='string list') or [])
 
 
 @overload
@@ -157,7 +167,8 @@ def relation_get(relation_id: int, endpoint: str, member: str, *, app: bool = Fa
                  key: str | None = None) -> Any:
     """Juju prints a unit's (or with *app* an application's) data bag in a relation."""
     args = ['--format=json', '-r', _rel(endpoint, relation_id), *_switch('--app', app)]
-    result = run_json('relation-get', [*args, '-' if key is None else key, member])
+    result = run_json('relation-get', [*args, '-' if key is None else key, member],
+                      shape='string map' if key is None else 'string')
     return dict(result or {}) if key is None else result
 
 
@@ -176,7 +187,7 @@ def relation_set(relation_id: int, endpoint: str, data: Mapping[str, str],
 def relation_model_get(relation_id: int, endpoint: str) -> dict[str, str]:
     """Juju prints the model of the remote side of a relation (``{'uuid': ...}``; 3.6.2+)."""
     args = ['--format=json', '-r', _rel(endpoint, relation_id)]
-    return dict(run_json('relation-model-get', args) or {})
+    return dict(run_json('relation-model-get', args, shape='object') or {})
 
 
 # -- status and logging ------------------------------------------------------------------
@@ -189,7 +200,7 @@ def status_get(*, app: bool = False) -> dict[str, Any]:
     (Juju's ``application-status`` wrapper is removed).
     """
     args = ['--include-data', '--format=json', f'--application={_flag(app)}']
-    result = dict(run_json('status-get', args) or {})
+    result = dict(run_json('status-get', args, shape='object', always=True) or {})
     return dict(result.get('application-status', result)) if app else result
 
 
@@ -241,12 +252,13 @@ def close_port(protocol: str, port: int | None = None, *, to_port: int | None = 
 
 def opened_ports() -> list[str]:
     """Juju lists this unit's opened ports as it prints them: ``80/tcp``, ``8000-8010/udp``."""
-    return [str(p) for p in run_json('opened-ports', ['--format=json']) or []]
+    return [str(p) for p in run_json('opened-ports', ['--format=json'], shape='string list') or []]
 
 
 def storage_list(name: str | None = None) -> list[str]:
     """Juju lists the storage ids (``data/0``) attached to this unit, optionally of *name*."""
-    return list(run_json('storage-list', ['--format=json', *_maybe(name)]) or [])
+    return list(run_json('storage-list', ['--format=json', *_maybe(name)],
+                         shape='string list') or [])
 
 
 @overload
@@ -255,7 +267,8 @@ def storage_get(storage_id: str, attribute: None = None) -> dict[str, str]: ...
 def storage_get(storage_id: str, attribute: str) -> str: ...
 def storage_get(storage_id: str, attribute: str | None = None) -> Any:
     """Juju prints a storage instance's ``kind`` and ``location`` (or one of them)."""
-    result = run_json('storage-get', ['--format=json', '-s', storage_id, *_maybe(attribute)])
+    result = run_json('storage-get', ['--format=json', '-s', storage_id, *_maybe(attribute)],
+                      shape='object' if attribute is None else None)
     return dict(result or {}) if attribute is None else result
 
 
@@ -266,13 +279,13 @@ def storage_add(counts: Mapping[str, int]) -> None:
 
 def resource_get(name: str) -> Path:
     """Juju fetches the charm resource *name* and prints the path of its file."""
-    return Path(run('resource-get', [name]).strip())
+    return Path(_printed('resource-get', [name], run('resource-get', [name]), 'a file path'))
 
 
 def network_get(binding: str, *, relation_id: int | None = None) -> dict[str, Any]:
     """Juju prints the addresses of an endpoint binding (for a relation, with its id)."""
     args = ['--format=json', *_opt('-r', relation_id), binding]
-    return dict(run_json('network-get', args) or {})
+    return dict(run_json('network-get', args, shape='object', always=True) or {})
 
 
 # -- actions -----------------------------------------------------------------------------
@@ -284,7 +297,8 @@ def action_get() -> dict[str, Any]: ...
 def action_get(key: str) -> Any: ...
 def action_get(key: str | None = None) -> Any:
     """Juju prints the running action's parameters (a dotted *key* reaches inside)."""
-    result = run_json('action-get', ['--format=json', *_maybe(key)])
+    result = run_json('action-get', ['--format=json', *_maybe(key)],
+                      shape='object' if key is None else None)
     return dict(result or {}) if key is None else result
 
 
@@ -366,7 +380,8 @@ def secret_add(content: Mapping[str, str], *, label: str | None = None,
     """
     # ops always passes --owner; Juju defaults to the application, so we pass it only if asked.
     args = [*_secret_meta(label, description, expire, rotate), *_opt('--owner', owner)]
-    return _with_content_files('secret-add', args, content).strip()
+    return _printed('secret-add', args, _with_content_files('secret-add', args, content),
+                    "the new secret's id")
 
 
 def secret_get(id: str | None = None, *, label: str | None = None, refresh: bool = False,
@@ -377,7 +392,7 @@ def secret_get(id: str | None = None, *, label: str | None = None, refresh: bool
         raise TypeError('secret_get needs a secret id or a label')
     args = ['--format=json', *_maybe(id), *_opt('--label', label),
             *_switch('--refresh', refresh), *_switch('--peek', peek)]
-    return dict(run_json('secret-get', args) or {})
+    return dict(run_json('secret-get', args, shape='string map', always=True) or {})
 
 
 def _canonical_secret_id(secret_id: str) -> str:
@@ -392,7 +407,7 @@ def secret_info_get(id: str | None = None, *, label: str | None = None) -> dict[
     if (id is None) == (label is None):
         raise TypeError('secret_info_get needs exactly one of a secret id or a label')
     args = ['--format=json', *_maybe(id), *_opt('--label', label)]
-    result = dict(run_json('secret-info-get', args) or {})
+    result = dict(run_json('secret-info-get', args, shape='object') or {})
     if not result:
         raise ModelError(f'secret-info-get printed no secret for {id or label!r}',
                          command=['secret-info-get', *args])
@@ -431,7 +446,8 @@ def secret_remove(id: str, *, revision: int | None = None) -> None:
 
 def secret_ids() -> list[str]:
     """Juju lists the ids of the secrets this application (or unit) owns."""
-    return [_canonical_secret_id(str(i)) for i in run_json('secret-ids', ['--format=json'])
+    return [_canonical_secret_id(str(i)) for i in run_json('secret-ids', ['--format=json'],
+                                                                  shape='string list')
             or []]
 
 
@@ -444,7 +460,8 @@ def state_get() -> dict[str, str]: ...
 def state_get(key: str) -> str | None: ...
 def state_get(key: str | None = None) -> Any:
     """Juju prints this unit's server-side state (kept by the controller, Juju 2.8+)."""
-    result = run_json('state-get', ['--format=json', *_maybe(key)])
+    result = run_json('state-get', ['--format=json', *_maybe(key)],
+                      shape='string map' if key is None else 'string')
     return dict(result or {}) if key is None else result
 
 
@@ -464,7 +481,8 @@ def leader_get() -> dict[str, str]: ...
 def leader_get(key: str) -> str | None: ...
 def leader_get(key: str | None = None) -> Any:
     """Juju prints the leader settings (deprecated by Juju in favour of peer relations)."""
-    result = run_json('leader-get', ['--format=json', *_maybe(key)])
+    result = run_json('leader-get', ['--format=json', *_maybe(key)],
+                      shape='string map' if key is None else 'string')
     return dict(result or {}) if key is None else result
 
 

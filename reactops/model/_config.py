@@ -63,8 +63,9 @@ class ConfigData(Mapping[str, ConfigValue]):
             option = self._options.get(name)
             if option is not None and value is not None and not _matches(value, option.type):
                 wanted = _EXPECTED[option.type][0]
+                shown = '' if option.type == 'secret' else f'{value!r} '  # never a secret
                 problems.append(f'{name!r} is declared as {option.type} ({wanted}) but Juju '
-                                f'holds {value!r} ({type(value).__name__})')
+                                f'holds {shown}({type(value).__name__})')
         if problems:
             raise ModelError(
                 f"config does not match the charm's declared option types: "
@@ -85,4 +86,10 @@ class ConfigData(Mapping[str, ConfigValue]):
         return len(self._data)
 
     def __repr__(self) -> str:
-        return repr(self._data)
+        # Options of type secret are left out, so a logged config never shows a secret id.
+        return repr({name: '<secret>' if self._is_secret(name) else value
+                     for name, value in self._data.items()})
+
+    def _is_secret(self, name: str) -> bool:
+        option = self._options.get(name)
+        return option is not None and option.type == 'secret'

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, SupportsIndex, TypeVar, overload
 
-from ..errors import ReactiveError
+from ..errors import ReactiveError, RelationDataTypeError
 
 __all__ = ['CombinedUnitsView', 'EndpointDataWriteError', 'JSONUnitDataView', 'KeyList',
            'UnitDataView']
@@ -105,7 +105,7 @@ def _raw_value(key: str, value: object, owner: str) -> str:
         return 'true' if value else 'false'
     if isinstance(value, int | float):
         return str(value)
-    raise TypeError(f'relation data values are strings: {key!r} = {value!r} '
+    raise RelationDataTypeError(f'relation data values are strings: {key!r} = {value!r} '
                     f'({type(value).__name__}) in {owner}; encode it, or write it to the '
                     f'JSON view (to_publish) instead of the raw one')
 
@@ -195,6 +195,17 @@ def _decode(raw: str | None) -> Any:
         return raw  # not JSON (a plain string someone published raw): as it is
 
 
+def _encode(key: str, value: object, owner: str) -> str:
+    # Standard JSON only (no NaN or Infinity): the other side may not be Python.
+    try:
+        return json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise RelationDataTypeError(
+            f'cannot publish {key!r} in {owner}: {e}; the JSON view takes values standard '
+            'JSON can carry (str, int, finite float, bool, None, lists and str-keyed dicts '
+            'of them)') from None
+
+
 class JSONUnitDataView(MutableMapping[str, Any]):
     """A data bag with JSON values: reads decode (falling back to the raw string, missing
     keys read ``None``); writes encode with ``json.dumps(value, sort_keys=True)``, so
@@ -237,7 +248,7 @@ class JSONUnitDataView(MutableMapping[str, Any]):
         if not self.raw_data.writeable:
             raise self.raw_data._refuse()
         merged = dict(data, **kwargs)
-        self.raw_data.update({key: json.dumps(value, sort_keys=True)
+        self.raw_data.update({key: _encode(key, value, self.raw_data.owner)
                               for key, value in merged.items()})
 
     def __repr__(self) -> str:

@@ -10,8 +10,10 @@ Like Juju's tools it parses flags anywhere on the line (``--`` ends them), rejec
 flags and bad arguments with exit status 2 and an ``ERROR ...`` line on stderr, and fails
 with status 1 when Juju would refuse the request. ``state["fail"][tool] = {"code": 1,
 "stderr": "ERROR boom", "stdout": ""}`` makes a tool answer that instead, whatever its
-arguments. Differences from Juju, on purpose: changes apply at once (Juju commits them when
-the hook ends), and secrets have no ownership or permission checks.
+arguments; ``FAKEJUJU_FAULT_AT``, ``FAKEJUJU_KILL_AT`` and ``FAKEJUJU_PAUSE_AT`` fail, kill
+or pause the Nth call of a hook (see :func:`injected`). Differences from Juju, on purpose:
+changes apply at once (Juju commits them when the hook ends), and secrets have no ownership
+or permission checks.
 
 The model (every key optional; ``tests/fakejuju/__init__.py`` writes a full one)::
 
@@ -996,6 +998,49 @@ def save_state(path: str, state: dict[str, Any]) -> None:
     os.replace(tmp, path)  # readers see the old model or the new one, never half of one
 
 
+def calls_so_far(log: str, *, logging_too: bool) -> int:
+    """How many tool runs the log holds (this one included), juju-log's only if asked."""
+    with open(log, encoding='utf-8') as f:
+        return sum(1 for line in f if line.strip() and (
+            logging_too or not line.startswith('{"tool": "juju-log"')))
+
+
+def injected(log: str) -> int | None:
+    """Play a fault the test asked for in the environment; return an exit code to give.
+
+    ``FAKEJUJU_FAULT_AT="N:code:stderr"``: the Nth run of a tool other than juju-log (whose
+    failures a charm must survive, so sweeps skip it) fails with *code* and *stderr*.
+    ``FAKEJUJU_KILL_AT="N"``: the Nth run of any tool SIGKILLs the process that ran it
+    (the hook), as a machine crash or ``kill -9`` would. ``FAKEJUJU_PAUSE_AT="N:file"``:
+    the Nth run of any tool creates *file* + ``.paused`` and waits (up to 60 s) until
+    *file* exists, so a test can act while the hook is inside that call.
+    """
+    fault = os.environ.get('FAKEJUJU_FAULT_AT')
+    if fault:
+        number, code, stderr = fault.split(':', 2)
+        if calls_so_far(log, logging_too=False) == int(number):
+            sys.stderr.write(stderr + '\n')
+            return int(code)
+    kill = os.environ.get('FAKEJUJU_KILL_AT')
+    if kill and calls_so_far(log, logging_too=True) == int(kill):
+        import signal
+
+        os.kill(os.getppid(), signal.SIGKILL)
+        return 137
+    pause = os.environ.get('FAKEJUJU_PAUSE_AT')
+    if pause:
+        number, _, gate = pause.partition(':')
+        if calls_so_far(log, logging_too=True) == int(number):
+            import time
+
+            with open(gate + '.paused', 'w'):
+                pass
+            deadline = time.monotonic() + 60
+            while not os.path.exists(gate) and time.monotonic() < deadline:
+                time.sleep(0.01)
+    return None
+
+
 def main(argv: list[str]) -> int:
     tool = os.path.basename(argv[0])
     args = argv[1:]
@@ -1005,6 +1050,9 @@ def main(argv: list[str]) -> int:
         line = json.dumps({'tool': tool, 'argv': [tool, *args], 'stdin': stdin})
         with open(log, 'a', encoding='utf-8') as f:
             f.write(line + '\n')
+        code = injected(log)
+        if code is not None:
+            return code
     if tool not in SPECS:
         sys.stderr.write(f'ERROR fake Juju has no hook tool named {tool!r}\n')
         return 2
