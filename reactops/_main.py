@@ -29,6 +29,7 @@ from .charm import (
     _SecretRevisionEvent,
     evaluate_status,
 )
+from .errors import ActionParamsError, ReactopsError
 from .framework import BoundEvent, Framework
 from .jujucontext import JujuContext, event_name_from_dispatch_path
 from .log import setup_root_logging
@@ -44,9 +45,11 @@ _REENTRY_VARIABLE = 'REACTOPS_DISPATCHING'
 # Hooks in which Juju allows only a few hook tools: no deferred events, no collect-status.
 _RESTRICTED_EVENTS = frozenset({'collect_metrics', 'meter_status_changed'})
 STATE_FILE = '.unit-state.db'
+# Parsed metadata between hooks, so that most hooks never import PyYAML (see CharmMeta).
+META_CACHE_FILE = '.reactops-meta.json'
 
 
-class DispatchError(Exception):
+class DispatchError(ReactopsError):
     """Juju asked for something this charm cannot be dispatched for (a bad dispatch path)."""
 
 
@@ -139,12 +142,14 @@ class Dispatch:
         context = self.context
         event_name = self.event_name()
         charm_dir = context.charm_dir
-        meta = meta if meta is not None else CharmMeta.from_charm_root(charm_dir)
+        if meta is None:
+            meta = CharmMeta.from_charm_root(charm_dir, cache_file=charm_dir / META_CACHE_FILE)
         if event_name.endswith('_action'):
             action = event_name[:-len('_action')].replace('_', '-')
             if action not in meta.actions and action.replace('-', '_') not in meta.actions:
                 raise DispatchError(f'Juju ran action {action!r}, which actions.yaml does '
                                     f'not define (known: {", ".join(sorted(meta.actions))})')
+            _check_action_params(meta, action, backend)
         legacy_code = self._run_legacy_hook(charm_dir)
         if legacy_code:
             return legacy_code
@@ -241,6 +246,20 @@ class Dispatch:
         if code:
             logger.error('Legacy %s exited with status %d.', path, code)
         return code
+
+
+def _check_action_params(meta: CharmMeta, action: str, backend: Any) -> None:
+    """Refuse parameters that break the action's schema, before any handler sees them."""
+    from ._meta_validate import action_param_problems
+
+    spec = meta.actions.get(action) or meta.actions[action.replace('-', '_')]
+    problems = action_param_problems(backend.action_get(), spec.parameters, spec.required,
+                                     spec.additional_properties)
+    if problems:
+        raise ActionParamsError(
+            f'action {action!r} was run with parameters that break its schema in '
+            f'actions.yaml: {"; ".join(problems)}. Juju checks them against the deployed '
+            "charm's actions.yaml, so the two differ: refresh the charm, or fix the schema")
 
 
 def hook_name_of(dispatch_path: str, event_name: str) -> str:

@@ -7,6 +7,7 @@ YAML is parsed here too, with PyYAML imported only when a file is actually parse
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from typing import IO, Any, NoReturn
@@ -91,15 +92,94 @@ def load_yaml(source: str | IO[str], file: str) -> dict[str, Any]:
     return data
 
 
-def read_yaml_file(path: str) -> dict[str, Any]:
-    """Read and parse the YAML file at *path*; errors name the path."""
+def read_yaml_file(path: str, cache: ParseCache | None = None) -> dict[str, Any]:
+    """Read and parse the YAML file at *path*; errors name the path.
+
+    With a *cache*, a file whose text is the one parsed before is not parsed again.
+    """
     try:
         with open(path, encoding='utf-8') as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise MetadataError(f'{path}: cannot be read ({exc}); check the file exists and '
                             'is readable UTF-8 text') from None
-    return load_yaml(text, path)
+    if cache is None:
+        return load_yaml(text, path)
+    return cache.parse(path, text)
+
+
+class ParseCache:
+    """Parsed metadata files kept between hooks in a JSON file, keyed by their exact text.
+
+    Importing PyYAML and parsing the files is most of what reading metadata costs in a
+    hook, and the files change only when the charm is upgraded. The cache holds each
+    file's text beside its parsed data, so a changed file (whatever its time stamps say)
+    is parsed again; data JSON cannot hold exactly (a YAML date, a number as a key) is
+    never cached. The cache is only a shortcut: one that cannot be read or written is
+    ignored, and never changes what the files mean. Like the state file it is written
+    0600, and one that others may write is ignored (it would let them change the
+    metadata the charm sees).
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}  # file -> [text, data]
+        self.dirty = False
+        try:
+            with open(path, encoding='utf-8') as f:
+                if os.fstat(f.fileno()).st_mode & 0o022:
+                    return
+                import json
+
+                loaded = json.load(f)
+        except (OSError, ValueError):
+            return
+        if isinstance(loaded, dict) and loaded.get('version') == 1:
+            files = loaded.get('files')
+            if isinstance(files, dict):
+                self.entries = {k: v for k, v in files.items()
+                                if isinstance(v, list) and len(v) == 2}
+
+    def parse(self, file: str, text: str) -> dict[str, Any]:
+        """The data of *file*, whose text is *text*: from the cache if that is unchanged."""
+        entry = self.entries.get(file)
+        if entry is not None and entry[0] == text and isinstance(entry[1], dict):
+            data: dict[str, Any] = entry[1]
+            return data
+        data = load_yaml(text, file)
+        if _json_exact(data):
+            self.entries[file] = [text, data]
+            self.dirty = True
+        return data
+
+    def save(self) -> None:
+        """Write the cache if a file was parsed; a failure only costs the next hook a parse."""
+        if not self.dirty:
+            return
+        import json
+
+        temporary = f'{self.path}.{os.getpid()}.tmp'
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, 'w', encoding='utf-8') as f:
+                json.dump({'version': 1, 'files': self.entries}, f)
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _json_exact(value: object) -> bool:
+    """Whether *value* comes back from JSON as it is (so the cache cannot change it)."""
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return value == value and value not in (float('inf'), float('-inf'))
+    if isinstance(value, list):
+        return all(_json_exact(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_exact(v) for k, v in value.items())
+    return False
 
 
 # -- typed readers ---------------------------------------------------------------------
@@ -328,7 +408,7 @@ def parts_from_yaml(metadata: str | IO[str], actions: str | IO[str] | None,
     return parts
 
 
-def parts_from_dir(root: str) -> Parts:
+def parts_from_dir(root: str, cache: ParseCache | None = None) -> Parts:
     """Find and read a charm's metadata files; see ``CharmMeta.from_charm_root``."""
     paths = {name: os.path.join(root, name) for name in SOURCE_FILES}
     present = {name for name, path in paths.items() if os.path.isfile(path)}
@@ -337,7 +417,7 @@ def parts_from_dir(root: str) -> Parts:
     # charmcraft.yaml is read only when a part may have to come from it.
     if 'charmcraft.yaml' in present and not set(SOURCE_FILES[:3]) <= present:
         files.append(paths['charmcraft.yaml'])
-        crafted = split_charmcraft(read_yaml_file(paths['charmcraft.yaml']),
+        crafted = split_charmcraft(read_yaml_file(paths['charmcraft.yaml'], cache),
                                    paths['charmcraft.yaml'])
     if 'metadata.yaml' not in present and not (
             isinstance(crafted.meta, dict) and 'name' in crafted.meta):
@@ -348,9 +428,80 @@ def parts_from_dir(root: str) -> Parts:
         file = 'metadata.yaml' if name == 'meta' else f'{name}.yaml'
         if file in present:
             files.append(paths[file])
-            setattr(crafted, name, read_yaml_file(paths[file]))
+            setattr(crafted, name, read_yaml_file(paths[file], cache))
             setattr(crafted, f'{name}_at', Where(paths[file]))
     meta = mapping(crafted.meta, crafted.meta_at, 'a mapping of metadata fields')
     required_text(meta, 'name', crafted.meta_at, "add the charm's name")
     crafted.files = tuple(files)
     return crafted
+
+
+# -- action parameters against the action's schema ---------------------------------------
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    'string': (str,), 'integer': (int,), 'number': (int, float), 'boolean': (bool,),
+    'array': (list,), 'object': (dict,), 'null': (type(None),),
+}
+
+
+def action_param_problems(params: Mapping[str, Any], schema: Mapping[str, Any],
+                          required: Iterable[str], additional: bool, path: str = '') -> list[str]:
+    """What breaks the action's schema in *params*, naming parameters but never values
+    (they may be passwords). Checks the JSON-schema keywords actions.yaml files use:
+    ``type``, ``enum``, ``required``, ``additionalProperties``, ``properties``,
+    ``minimum``/``maximum``, ``minLength``/``maxLength``; others are left to Juju."""
+    problems = [f'{path}{name!r} is required but missing' for name in required
+                if name not in params]
+    for name, value in params.items():
+        where = f'{path}{name!r}'
+        rules = schema.get(name)
+        if rules is None:
+            if not additional:
+                problems.append(f'{where} is not a declared parameter (and '
+                                'additionalProperties is false)')
+            continue
+        if isinstance(rules, Mapping):
+            problems += _value_problems(value, rules, where)
+    return problems
+
+
+def _value_problems(value: object, rules: Mapping[str, Any], where: str) -> list[str]:
+    wanted = rules.get('type')
+    names = [wanted] if isinstance(wanted, str) else list(wanted or [])
+    known = [n for n in names if n in _JSON_TYPES]
+    if known and not any(_is_json_type(value, n) for n in known):
+        return [f'{where} must be {" or ".join(known)}, not {_json_type_of(value)}']
+    problems = []
+    if 'enum' in rules and isinstance(rules['enum'], list) and value not in rules['enum']:
+        problems.append(f'{where} is not one of the allowed values')
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(rules.get('minimum'), (int, float)) and value < rules['minimum']:
+            problems.append(f'{where} is below the minimum {rules["minimum"]}')
+        if isinstance(rules.get('maximum'), (int, float)) and value > rules['maximum']:
+            problems.append(f'{where} is above the maximum {rules["maximum"]}')
+    if isinstance(value, str):
+        if isinstance(rules.get('minLength'), int) and len(value) < rules['minLength']:
+            problems.append(f'{where} is shorter than {rules["minLength"]} characters')
+        if isinstance(rules.get('maxLength'), int) and len(value) > rules['maxLength']:
+            problems.append(f'{where} is longer than {rules["maxLength"]} characters')
+    if isinstance(value, dict) and isinstance(rules.get('properties'), Mapping):
+        extra = rules.get('additionalProperties', True)
+        problems += action_param_problems(value, rules['properties'],
+                                          rules.get('required') or [], extra is not False,
+                                          f'{where}.')
+    return problems
+
+
+def _is_json_type(value: object, name: str) -> bool:
+    if isinstance(value, bool) and name in ('integer', 'number'):
+        return False  # True is an int to Python, not to JSON schema
+    if name == 'integer' and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES[name])
+
+
+def _json_type_of(value: object) -> str:
+    for name in ('boolean', 'integer', 'number', 'string', 'array', 'object', 'null'):
+        if _is_json_type(value, name):
+            return name
+    return type(value).__name__

@@ -496,7 +496,8 @@ class CharmMeta:
 
     @classmethod
     def from_charm_root(cls, charm_dir: str | os.PathLike[str], *,
-                        juju_version: str | None = None) -> CharmMeta:
+                        juju_version: str | None = None,
+                        cache_file: str | os.PathLike[str] | None = None) -> CharmMeta:
         """Read the metadata of the charm in *charm_dir*.
 
         Each part comes from its own file when that exists, else from the matching part
@@ -507,9 +508,16 @@ class CharmMeta:
         is the file ``charmcraft pack`` generated from ``charmcraft.yaml``. Keys that only
         tell charmcraft how to build (``type``, ``bases``, ``parts``, ...) are ignored.
         The files read are listed in :attr:`sources`.
+
+        With *cache_file*, the parsed files are kept there (as JSON, beside each file's
+        text) and a file whose text is unchanged is not parsed again, so most hooks
+        never import PyYAML; ``main()`` keeps it in ``<charm dir>/.reactops-meta.json``.
         """
         obj = _new(cls)
-        obj._load(_v.parts_from_dir(os.fspath(charm_dir)), juju_version)
+        cache = None if cache_file is None else _v.ParseCache(os.fspath(cache_file))
+        obj._load(_v.parts_from_dir(os.fspath(charm_dir), cache), juju_version)
+        if cache is not None:
+            cache.save()  # only once the metadata proved valid
         return obj
 
     # -- parsing -----------------------------------------------------------------------

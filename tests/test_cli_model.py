@@ -143,4 +143,4 @@ def test_the_example_bundle(reactops: Reactops) -> None:
     assert 'webapp.motd = "hello from the local model"' in flags
     assert 'webapp.port-open = 8080' in flags
     log = reactops('log', 'tinydb/0').stdout
-    assert 'Invoking reactive handler: reactive/tinydb.py' in log
+    assert 'db-relation-changed: ok' in log

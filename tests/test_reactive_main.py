@@ -17,7 +17,7 @@ def webapp(tmp_path: Path) -> CharmUnit:
 
 
 def test_a_reactive_charm_runs_its_handlers_in_flag_order(webapp: CharmUnit) -> None:
-    webapp.ok('hooks/install')
+    webapp.ok('hooks/install', REACTOPS_LOG_LEVEL='DEBUG')  # handler runs are DEBUG lines
     # Iteration 0 tests every handler before running any: the motd handlers read
     # config.set.motd, which computes the config flags (one config-get) before install runs.
     assert webapp.tools() == [
@@ -30,8 +30,8 @@ def test_a_reactive_charm_runs_its_handlers_in_flag_order(webapp: CharmUnit) -> 
         ['status-set', '--application=false', 'active', '--', 'serving on :8080'],
     ]
     assert webapp.flags() == ['webapp.installed', 'webapp.port-open']
-    infos = webapp.logs('INFO')
-    assert [line.rsplit(':', 1)[-1] for line in infos] == [
+    runs = [line for line in webapp.logs('DEBUG') if line.startswith('Invoking reactive')]
+    assert [line.rsplit(':', 1)[-1] for line in runs] == [
         'install', 'hide_motd', 'open_port', 'ready']
 
 
@@ -72,8 +72,10 @@ def test_a_failing_handler_keeps_no_flag_and_exits_non_zero(webapp: CharmUnit) -
 
 def test_hook_handlers_run_in_their_hook(webapp: CharmUnit) -> None:
     webapp.ok('hooks/install')
-    webapp.ok('hooks/upgrade-charm')  # the @hook handler clears installed; install re-runs
-    infos = [line.rsplit(':', 1)[-1] for line in webapp.logs('INFO')]
+    # the @hook handler clears installed; install re-runs
+    webapp.ok('hooks/upgrade-charm', REACTOPS_LOG_LEVEL='DEBUG')
+    infos = [line.rsplit(':', 1)[-1] for line in webapp.logs('DEBUG')
+             if line.startswith('Invoking reactive')]
     assert infos[:2] == ['upgraded', 'install']
 
 
@@ -103,9 +105,10 @@ def test_handlers_do_not_run_for_actions(tmp_path: Path) -> None:
     unit = CharmUnit(tmp_path, MIXED, 'mixed/0', config={'mode': 'safe'}, leader=True)
     unit.ok('hooks/install')
     unit.juju.update(action={'params': {}})
-    unit.ok('actions/ping', JUJU_ACTION_NAME='ping', JUJU_ACTION_UUID='1')
+    unit.ok('actions/ping', JUJU_ACTION_NAME='ping', JUJU_ACTION_UUID='1',
+            REACTOPS_LOG_LEVEL='DEBUG')
     assert unit.juju.state()['action']['results'] == {'answer': 'pong'}
-    assert not [line for line in unit.logs('INFO') if 'Invoking reactive handler' in line]
+    assert not [line for line in unit.logs() if 'Invoking reactive handler' in line]
     assert 'mixed.pinged' in unit.flags()  # the observer's flag is kept
 
 

@@ -81,11 +81,13 @@ class ReactiveRuntime:
 
     def is_set(self, flag: str) -> bool:
         """Whether *flag* is set."""
+        _check_flag(flag)
         self._materialise(flag)
         return flag in self.flags
 
     def value(self, flag: str, default: Any = None) -> Any:
         """The value *flag* was set with (``default`` when unset or set without one)."""
+        _check_flag(flag)
         self._materialise(flag)
         value = self.flags.get(flag)
         return default if value is None else value
@@ -102,7 +104,9 @@ class ReactiveRuntime:
         """Set *flag* (with an optional JSON value); triggers fire if it was unset."""
         _check_flag(flag)
         self._materialise(flag)
-        text = _codec.encode(value, where=f'value of flag {flag!r}')
+        # Most flags carry no value: skip the encoder (and its f-string) for them.
+        text = 'null' if value is None else _codec.encode(value,
+                                                          where=f'value of flag {flag!r}')
         was_set = flag in self.flags
         if was_set:
             self.state_hash ^= _entry_hash(flag, self.flags[flag])

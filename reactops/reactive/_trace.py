@@ -1,7 +1,9 @@
 """What a dispatch did, in order: handlers run, flags set and cleared.
 
 The :class:`DispatchRecorder` is told of every step by the dispatcher and the runtime. It
-logs handler runs at INFO and flag changes at DEBUG, keeps the trace that ``explain``
+logs handler runs and flag changes at DEBUG (at INFO each line would be one ``juju-log``
+process per handler in every hook, charms.reactive's biggest per-hook cost; the stored
+trace and ``explain`` tell the same story for free), keeps the trace that ``explain``
 reads (saved in the state store at the end of the dispatch), records which handler
 changed which flag (the graph's run-time edges), and forwards every step to the blinker
 signals of :mod:`reactops.reactive.signals` once anyone has imported that module. So a
@@ -10,6 +12,7 @@ hook whose charm subscribes to nothing never imports blinker.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -60,7 +63,7 @@ class DispatchRecorder:
         self.current = handler
         self.handlers_run.append(handler.id)
         self.steps.append({'run': handler.id, 'iteration': self.iteration})
-        logger.info('Invoking reactive handler: %s', handler.id)
+        logger.debug('Invoking reactive handler: %s', handler.id)
         _send('handler_started', handler, iteration=self.iteration)
 
     def handler_finished(self, handler: Handler) -> None:
@@ -93,3 +96,9 @@ class DispatchRecorder:
         """The trace as stored for ``explain``."""
         return {'hook': self.hook_name, 'steps': self.steps,
                 'written_by': {k: sorted(v) for k, v in self.written_by.items()}}
+
+    def to_text(self) -> str:
+        """:meth:`to_json` as JSON text for the state store. The trace holds only names,
+        numbers and plain containers, so it skips the store's general encoder, which
+        would check a round trip of what is two steps per handler run."""
+        return json.dumps(self.to_json(), separators=(',', ':'))

@@ -82,7 +82,7 @@ class Dispatcher:
         finally:
             recorder.dispatch_finished(ok)
             if ok:
-                runtime.storage.kv_set(TRACE_KEY, recorder.to_json())
+                runtime.storage.kv_set_text(TRACE_KEY, recorder.to_text())
         return recorder
 
     def _run_phases(self, recorder: DispatchRecorder) -> None:
