@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ['tests', 'lint', 'typecheck', 'docs']
+nox.options.sessions = ['tests', 'lint', 'typecheck', 'docs']  # `tests` includes reliability
 nox.options.reuse_venv = 'yes'
 # Use the interpreter that runs nox; never fetch a standalone Python from the internet.
 nox.options.download_python = 'never'
@@ -22,7 +22,8 @@ LINT_PATHS = ['reactops', 'tests', 'bench', 'noxfile.py', 'setup.py']
 def tests(session: nox.Session) -> None:
     """Run the test suite; extra arguments go to pytest (`nox -s tests -- -k storage`)."""
     # The example interface package is installed as a charm would have it (entry points).
-    session.install('-e', '.[test]', './examples/interface-redis')
+    session.install('-e', '.[test]')
+    session.install('./examples/interface-redis')
     session.run('pytest', *session.posargs)
 
 
@@ -57,6 +58,19 @@ def bench(session: nox.Session) -> None:
         session.error('no bench/bench_*.py scripts found')
     for script in scripts:
         session.run('python', str(script.relative_to(HERE)))
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """Fault injection, kills, bad input and security sweeps; prints what was injected.
+
+    The same tests run in `tests` (and in CI); this session runs only them.
+    """
+    session.install('-e', '.[test]')
+    tests = HERE / 'tests'
+    paths = ['tests/reliability', *sorted(str(p.relative_to(HERE)) for pattern in (
+        'test_bad_input_*.py', 'test_security_*.py') for p in tests.glob(pattern))]
+    session.run('pytest', '-p', 'no:cacheprovider', *paths, *session.posargs)
 
 
 @nox.session
