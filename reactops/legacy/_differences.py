@@ -102,6 +102,14 @@ DIFFERENCES: tuple[Difference, ...] = (
                'for every relation endpoint (a plain Endpoint when there is no layer, also '
                'next to a RelationBase layer)',
                'handlers reacting to endpoint.* flags of such endpoints', ('relations',)),
+    Difference('endpoint-changed', 'endpoint.<name>.changed.<field> in relation hooks',
+               "every relation hook of the endpoint compares every unit's bag (one "
+               'relation-get per unit), so a change shows in whichever hook comes first',
+               "only the hook's remote unit's bag is compared (the remote application's in "
+               'relation-changed without a remote unit), as Juju runs one hook per member '
+               'whose data changed',
+               "interface layers that expected another unit's change in this hook",
+               ('relations',)),
     Difference('broken-flag', 'endpoint.<name>.broken',
                'never set', 'set in <name>-relation-broken, cleared when joined again',
                'nothing', ('relations',)),

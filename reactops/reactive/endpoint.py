@@ -29,9 +29,11 @@ Change detection keeps charms.reactive's hashes (``data_changed`` ids
 ``endpoint.<n>.<relation id>.<unit>.<field>``, e.g. ``endpoint.db.db:1.pg/0.host``), so an
 upgraded charm does not see old data as new. It reads data (``relation-get``) only
 
-* in the endpoint's own relation hooks (``<n>-relation-*``), and then only the relation of
-  the hook: its joined units and its remote application's bag (charms.reactive read every
-  unit of every relation of the endpoint, and no application bag);
+* in the endpoint's own relation hooks (``<n>-relation-*``), and then only the bag of the
+  hook's remote unit or, in a hook without one, of the remote application: Juju runs a
+  relation hook for each remote member whose data changed, so no other bag can be new in
+  it (charms.reactive read every unit of every relation of the endpoint in each of these
+  hooks, and no application bag);
 * in the hook in which the endpoint is first seen joined outside its own relation hooks
   (charms.reactive's "``joined`` was not set at the start of the hook" rule, kept: it
   costs reads only in that one hook), then for every relation of the endpoint.
@@ -59,7 +61,6 @@ state store under ``reactive.endpoints.departed.<n>`` until the charm empties it
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import inspect
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -326,6 +327,8 @@ class Endpoint:
         self._dropped: set[str] = set()
         self._relations: KeyList[Relation] | None = None
         self._departed_units: _DepartedUnits | None = None
+        # In the endpoint's own relation hook, the member whose data can be new in it.
+        self._hook_member: str | None = None
 
     # -- finding endpoints ---------------------------------------------------------------
 
@@ -433,6 +436,10 @@ class Endpoint:
         own = hook_name.startswith(f'{self.endpoint_name}-relation-')
         if own and hook_name.endswith('-relation-departed'):
             self._manage_departed(relation_id, remote_unit)
+        # Juju runs a relation hook for each remote member whose data changed, so in one
+        # only that member's bag can be new: the remote unit's or, when the hook has no
+        # remote unit, the remote application's.
+        self._hook_member = (remote_unit or APP_MEMBER) if own else None
         self._manage_flags(hook_name if own else '', relation_id)
 
     def _manage_departed(self, relation_id: int | None, remote_unit: str | None) -> None:
@@ -473,10 +480,13 @@ class Endpoint:
 
     def _detect_changes(self, relation: Relation) -> None:
         changed = False
+        only = self._hook_member  # None: compare every bag
         sources: list[tuple[str, JSONUnitDataView]] = [
-            (unit.unit_name, unit.received) for unit in relation.joined_units]
+            (unit.unit_name, unit.received) for unit in relation.joined_units
+            if only is None or unit.unit_name == only]
         app = relation.model_relation.app
-        if app is not None and app.name != self._model.app.name:
+        if (app is not None and app.name != self._model.app.name
+                and only in (None, APP_MEMBER)):
             sources.append((app.name, relation.received_app))
         for member, data in sources:
             for key in sorted(data):
@@ -486,6 +496,10 @@ class Endpoint:
                     self._runtime.set(self.expand_name(f'changed.{key}'))
         if changed:
             self._runtime.set(self.expand_name('changed'))
+
+
+# The member of a relation hook without a remote unit: the remote application's bag.
+APP_MEMBER = '<application>'
 
 
 def _toggle(runtime: ReactiveRuntime, flag: str, should_set: bool) -> None:
@@ -608,6 +622,8 @@ def _most_derived(module: ModuleType, where: str) -> type[Endpoint] | None:
 
 def _entry_point_classes(charm_dir: Path, interface: str,
                          role: str) -> list[tuple[str, type[Endpoint]]]:
+    import importlib.metadata  # about 12 ms: only for an interface the charm lacks
+
     found: list[tuple[str, type[Endpoint]]] = []
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP,
                                                  name=f'{interface}.{role}'):

@@ -12,7 +12,6 @@ when the dispatch succeeds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,8 @@ def _data_hash(data: Any, hash_type: str) -> str:
         text = json.dumps(data, sort_keys=True)
     except TypeError as e:
         raise TypeError(f'data_changed needs JSON-serialisable data: {e}') from None
+    import hashlib  # here: only hooks that compare data need it
+
     return hashlib.new(hash_type, text.encode('utf-8')).hexdigest()
 
 
@@ -59,6 +60,8 @@ def is_data_changed(data_id: str, data: Any, hash_type: str = 'md5') -> bool:
 def _file_hash(path: str, hash_type: str) -> str | None:
     try:
         with open(path, 'rb') as f:
+            import hashlib
+
             return hashlib.new(hash_type, f.read()).hexdigest()
     except FileNotFoundError:
         return None

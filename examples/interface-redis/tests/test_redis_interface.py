@@ -138,7 +138,8 @@ def test_a_new_password_in_the_servers_app_bag_makes_the_client_reconnect(
     flags = {k: v for k, v in out.flags.items() if k != 'test.reconnected'}
 
     rotated = rel.replace(remote_app_data={'password': 'new'})
-    out = client.run(client.on.relation_changed(rotated, remote_unit=0),
+    # Juju tells of a change to the application bag in a hook without a remote unit.
+    out = client.run(client.on.relation_changed(rotated, remote_unit=None),
                      out.replace(relations=[rotated], flags=flags))
     assert 'test.reconnected' in out.flags
     assert out.flags['test.uris'] == ['redis://:new@192.0.2.0:6379']
