@@ -198,7 +198,7 @@ def _hook_verdicts(med: dict[tuple[str, str], dict[str, Any]], keys: list[str],
         excess = {h: med[ours, h]['time'] / _budget(h, floor, tool) for h in charms.HOOKS}
         worst = max(excess, key=lambda h: excess[h])
         verdicts.append((f'latency {ours} <= {FLOOR_FACTOR:g}x (floor + the tools the charm '
-                         f'must call) on every hook (worst {excess[worst] * FLOOR_FACTOR:.2f}x'
+                         f'must call) on every hook (worst {excess[worst]:.2f}x'
                          f', {worst})', excess[worst] <= FLOOR_FACTOR))
     if 'reactops-ops' in keys and 'ops' in keys:
         over = [h for h in charms.HOOKS if _total(med['reactops-ops', h]) > _total(med['ops', h])]
