@@ -240,6 +240,11 @@ def test_a_changed_flag_retests_only_the_handlers_that_read_it() -> None:
 # -- modules imported -----------------------------------------------------------------------
 
 HEAVY = ('yaml', 'networkx', 'blinker', 'importlib.metadata')
+# Model facets a hook that does not use them never loads (issue 9 follow-up).
+FACETS = {'reactops.model._cloud', 'reactops.model._network', 'reactops.model._remote',
+          'reactops.model._resources', 'reactops.model._secrets'}
+# Legacy RelationBase support, loaded only when a handler module uses it.
+LEGACY_RELATIONS = {'reactops.reactive.relations', 'reactops.reactive._conversations'}
 
 
 def _imported(result: subprocess.CompletedProcess[str]) -> set[str]:
@@ -268,6 +273,7 @@ def test_a_plain_ops_hook_imports_no_yaml_graph_signals_or_handler_machinery(
     assert not imported & set(HEAVY)  # ... and read from the cache after that
     assert not imported & {'reactops.reactive.dispatcher', 'reactops.reactive.registry',
                            'reactops.reactive.graph', 'reactops.reactive.signals'}
+    assert not imported & FACETS
 
 
 def test_a_reactive_hook_imports_no_graph_signals_or_yaml(reactive_unit: CharmUnit) -> None:
@@ -276,7 +282,47 @@ def test_a_reactive_hook_imports_no_graph_signals_or_yaml(reactive_unit: CharmUn
     assert result.returncode == 0, result.stderr
     imported = _imported(result)
     assert 'reactops.reactive.dispatcher' in imported  # the handlers did run
+    assert 'reactops.reactive._endpoint_relations' in imported  # the db endpoint was made
     assert not imported & {'yaml', 'networkx', 'blinker', 'reactops.reactive.graph'}
+    assert not imported & FACETS
+    assert not imported & LEGACY_RELATIONS
+
+
+def test_each_model_facet_is_loaded_by_the_first_use_of_it() -> None:
+    code = textwrap.dedent("""\
+        import sys
+        import reactops.model as model
+        facets = %r
+        assert not facets & set(sys.modules), facets & set(sys.modules)
+        assert {'CloudSpec', 'Binding', 'RemoteModel', 'Secret', 'Port'} <= set(dir(model))
+        loaded = []
+        for name in ('CloudSpec', 'Binding', 'RemoteModel', 'Secret', 'Port'):
+            assert getattr(model, name).__name__ == name
+            loaded.append(sorted(facets & set(sys.modules)))
+        print(loaded[-1] == sorted(facets), len(set(map(tuple, loaded))))
+        """) % (FACETS,)
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            env={'PYTHONPATH': str(REPO)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ['True', '5']  # each name loaded one more facet
+
+
+def test_predicates_written_without_dataclasses_still_behave_as_frozen_values() -> None:
+    # They are hand-written to keep dataclass creation out of every reactive hook.
+    from dataclasses import FrozenInstanceError
+
+    from reactops.reactive.predicates import FileChanged, HookMatches, OnlyOnce, WhenAll, WhenAny
+
+    assert WhenAll(('a', 'b')) == WhenAll(('a', 'b')) != WhenAny(('a', 'b'))
+    assert len({WhenAll(('a',)), WhenAll(('a',)), HookMatches(('install',))}) == 2
+    assert OnlyOnce() == OnlyOnce() and hash(OnlyOnce()) == hash(OnlyOnce())
+    assert repr(FileChanged(('f',))) == "FileChanged(files=('f',), hash_type='md5')"
+    assert WhenAll(('x.{endpoint_name}',)).with_endpoint('db') == WhenAll(('x.db',))
+    predicate = HookMatches(('install',))
+    with pytest.raises(FrozenInstanceError):
+        predicate.patterns = ('start',)
+    with pytest.raises(FrozenInstanceError):
+        del predicate.patterns
 
 
 # -- the metadata parse cache ---------------------------------------------------------------

@@ -16,6 +16,9 @@ read on every call.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 from ..errors import (
     InvalidStatusError,
     ModelError,
@@ -26,19 +29,14 @@ from ..errors import (
     SecretNotFoundError,
     TooManyRelatedAppsError,
 )
-from ._cloud import CloudCredential, CloudSpec
 from ._config import ConfigData, ConfigValue
 from ._model import Model
-from ._network import Binding, BindingMapping, Network, NetworkInterface
 from ._relations import (
     Relation,
     RelationData,
     RelationDataContent,
     RelationMapping,
-    RemoteModel,
 )
-from ._resources import OpenedPort, Port, Resources, Storage, StorageMapping
-from ._secrets import Secret, SecretInfo, SecretRotate
 from ._status import (
     SETTABLE_STATUS_NAMES,
     STATUS_PRIORITY,
@@ -52,6 +50,26 @@ from ._status import (
     WaitingStatus,
 )
 from ._units import Application, Unit
+
+if TYPE_CHECKING:
+    from ._cloud import CloudCredential, CloudSpec
+    from ._network import Binding, BindingMapping, Network, NetworkInterface
+    from ._remote import RemoteModel
+    from ._resources import OpenedPort, Port, Resources, Storage, StorageMapping
+    from ._secrets import Secret, SecretInfo, SecretRotate
+
+# The facets most hooks never touch (the cloud, the network, the remote model, resources
+# and storage, secrets) are loaded on first use, so that a hook does not pay for them.
+_LAZY: dict[str, str] = {
+    'CloudCredential': '_cloud', 'CloudSpec': '_cloud',
+    'Binding': '_network', 'BindingMapping': '_network', 'Network': '_network',
+    'NetworkInterface': '_network',
+    'RemoteModel': '_remote',
+    'OpenedPort': '_resources', 'Port': '_resources', 'Resources': '_resources',
+    'Storage': '_resources', 'StorageMapping': '_resources',
+    'Secret': '_secrets', 'SecretInfo': '_secrets', 'SecretRotate': '_secrets',
+}
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 _STATUS_PRIORITY = STATUS_PRIORITY
 

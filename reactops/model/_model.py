@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._cloud import CloudSpec
 from ._config import ConfigData
-from ._network import Binding, BindingMapping
 from ._relations import Relation, RelationMapping
-from ._resources import Resources, StorageMapping
-from ._secrets import Secret, _canonical_id
 from ._units import Application, Unit, _ModelCache
 
 if TYPE_CHECKING:
     from .._backend import ModelBackend
     from ..jujucontext import JujuVersion
     from ..meta import CharmMeta
+    from ._cloud import CloudSpec
+    from ._network import Binding, BindingMapping
+    from ._resources import Resources, StorageMapping
+    from ._secrets import Secret
+
+# The cloud, network, resource, storage and secret facets are imported when first used:
+# most hooks touch none of them, and each costs its module's import in every hook.
 
 __all__ = ['Model']
 
@@ -45,9 +48,9 @@ class Model:
         self._relations = RelationMapping(meta.relations, self._unit, backend, self._cache,
                                           broken_relation_id, _remote_unit=remote_unit)
         self._config = ConfigData(backend, meta.config)
-        self._resources = Resources(meta.resources, backend)
-        self._storages = StorageMapping(meta.storages, backend)
-        self._bindings = BindingMapping(backend)
+        self._resources: Resources | None = None
+        self._storages: StorageMapping | None = None
+        self._bindings: BindingMapping | None = None
 
     def __repr__(self) -> str:
         return f'<reactops.model.Model {self.name} unit={self._unit.name}>'
@@ -75,11 +78,19 @@ class Model:
     @property
     def resources(self) -> Resources:
         """The charm's resources: ``model.resources.fetch(name)`` gives a path."""
+        if self._resources is None:
+            from ._resources import Resources
+
+            self._resources = Resources(self._meta.resources, self._backend)
         return self._resources
 
     @property
     def storages(self) -> StorageMapping:
         """Each declared storage mapped to its attached instances."""
+        if self._storages is None:
+            from ._resources import StorageMapping
+
+            self._storages = StorageMapping(self._meta.storages, self._backend)
         return self._storages
 
     @property
@@ -118,6 +129,10 @@ class Model:
 
     def get_binding(self, binding_key: str | Relation) -> Binding:
         """The network binding of an endpoint, or of one relation (more specific)."""
+        if self._bindings is None:
+            from ._network import BindingMapping
+
+            self._bindings = BindingMapping(self._backend)
         return self._bindings.get(binding_key)
 
     def get_secret(self, *, id: str | None = None, label: str | None = None) -> Secret:
@@ -129,6 +144,8 @@ class Model:
         """
         if not (id or label):
             raise TypeError('get_secret needs an id or a label (or both)')
+        from ._secrets import Secret, _canonical_id
+
         if id is not None:
             id = _canonical_id(id, self._backend.model_uuid or None)
         content = self._backend.secret_get(id=id, label=label)
@@ -136,6 +153,8 @@ class Model:
 
     def _secret_handle(self, id: str | None, label: str | None) -> Secret:
         """The secret of a secret event: its content is read only when asked for."""
+        from ._secrets import Secret
+
         return Secret(self._backend, id=id, label=label)
 
     def get_cloud_spec(self) -> CloudSpec:
@@ -144,6 +163,8 @@ class Model:
         Needs ``juju trust``; without it Juju refuses with a
         :class:`~reactops.errors.ModelError`. Asked of Juju on every call.
         """
+        from ._cloud import CloudSpec
+
         return CloudSpec.from_dict(self._backend.credential_get())
 
     def _on_commit(self) -> None:

@@ -31,20 +31,12 @@ from ._units import Application, Unit
 if TYPE_CHECKING:
     from .._backend import ModelBackend
     from ..meta import RelationMeta
+    from ._remote import RemoteModel
     from ._units import _ModelCache
 
-__all__ = ['Relation', 'RelationData', 'RelationDataContent', 'RelationMapping',
-           'RemoteModel']
+__all__ = ['Relation', 'RelationData', 'RelationDataContent', 'RelationMapping']
 
 _T = TypeVar('_T')
-
-
-@dataclasses.dataclass(frozen=True)
-class RemoteModel:
-    """The model on the other side of a relation (Juju 3.6.2+)."""
-
-    uuid: str
-    """The remote model's UUID."""
 
 
 class RelationMapping(Mapping[str, list['Relation']]):
@@ -204,6 +196,8 @@ class Relation:
     def remote_model(self) -> RemoteModel:
         """The model of the remote application (``relation-model-get``, Juju 3.6.2+)."""
         if self._remote_model is None:
+            from ._remote import RemoteModel
+
             raw = self._backend.relation_model_get(self.id, self.name)
             self._remote_model = RemoteModel(uuid=raw['uuid'])
         return self._remote_model

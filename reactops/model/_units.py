@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from ..errors import InvalidStatusError, ModelError
 from ._bags import _BagStore
-from ._resources import Port, _check_port, _parse_opened_ports
-from ._secrets import Secret, SecretRotate, _add_secret
 from ._status import SETTABLE_STATUS_NAMES, StatusBase, UnknownStatus
 
 if TYPE_CHECKING:
     from .._backend import ModelBackend
     from ..meta import CharmMeta
+    from ._resources import Port
+    from ._secrets import Secret, SecretRotate
+
+# Ports and secrets are imported by the methods that use them: most hooks use neither.
 
 __all__ = ['Application', 'Unit']
 
@@ -138,6 +140,8 @@ class Application:
         *content* is a non-empty dict of str values whose keys have at least 3 lowercase
         letters or digits; *expire* is a time or a delay from now; *rotate* a policy.
         """
+        from ._secrets import _add_secret
+
         return _add_secret(self._backend, 'application', content, label=label,
                            description=description, expire=expire, rotate=rotate)
 
@@ -212,6 +216,8 @@ class Unit:
                    expire: datetime.datetime | datetime.timedelta | None = None,
                    rotate: SecretRotate | None = None) -> Secret:
         """Create a secret owned by this unit (see :meth:`Application.add_secret`)."""
+        from ._secrets import _add_secret
+
         return _add_secret(self._backend, 'unit', content, label=label,
                            description=description, expire=expire, rotate=rotate)
 
@@ -219,22 +225,30 @@ class Unit:
                   port: int | None = None) -> None:
         """Open *port* for *protocol* (no port for ``icmp``); the protocol is lowercased."""
         self._require_ours('open a port of')
+        from ._resources import _check_port
+
         self._backend.open_port(_check_port(protocol, port), port)
 
     def close_port(self, protocol: Literal['tcp', 'udp', 'icmp'],
                    port: int | None = None) -> None:
         """Close a port opened with :meth:`open_port`."""
         self._require_ours('close a port of')
+        from ._resources import _check_port
+
         self._backend.close_port(_check_port(protocol, port), port)
 
     def opened_ports(self) -> set[Port]:
         """The ports this unit has open (asked of Juju on every call)."""
         self._require_ours('list the ports of')
+        from ._resources import _parse_opened_ports
+
         return _parse_opened_ports(self._backend.opened_ports())
 
     def set_ports(self, *ports: int | Port) -> None:
         """Make exactly *ports* open: an int is a TCP port; closes the others first."""
         self._require_ours('set the ports of')
+        from ._resources import Port, _check_port
+
         wanted = {Port('tcp', p) if isinstance(p, int) else p for p in ports}
         for port in wanted:
             _check_port(port.protocol, port.port)

@@ -87,9 +87,12 @@ class ReactiveExtension:
             endpoints = create_endpoints(runtime, charm, charm_dir)
             modules += _interface_modules(endpoints, modules)
             from_flag, hook_relation = endpoint_from_flag, hook_endpoint
-            from .relations import relation_base_handlers
+            # A RelationBase subclass can exist only once its module is loaded: when no
+            # handler module loaded it, there is nothing to find and no import to pay.
+            if f'{__package__}.relations' in sys.modules:
+                from .relations import relation_base_handlers
 
-            legacy_functions = [f for m in modules for f in relation_base_handlers(m)]
+                legacy_functions = [f for m in modules for f in relation_base_handlers(m)]
         registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir,
                                            endpoints=endpoints, functions=legacy_functions)
         self.before_dispatch(registry, charm_dir)
@@ -97,9 +100,11 @@ class ReactiveExtension:
             Dispatcher(registry, runtime, endpoint_from_flag=from_flag,
                        hook_relation=hook_relation).dispatch(restricted=restricted)
             if legacy_functions or endpoints:
-                from .relations import manage_departures
+                juju_context = charm.model._backend._juju_context
+                if juju_context.hook_name.endswith('-relation-departed'):  # else no work
+                    from .relations import manage_departures
 
-                manage_departures(runtime, charm.model._backend._juju_context)
+                    manage_departures(runtime, juju_context)
         finally:
             clear_hook_flags(runtime)
 
