@@ -95,6 +95,16 @@ class SQLiteStorage:
         self._execute('COMMIT')
         self._begin()
 
+    def rollback(self) -> None:
+        """Discard every change since the last commit, and start a new transaction.
+
+        A hook never needs this (a failed dispatch just closes the store); a test harness
+        that keeps one store across events does.
+        """
+        self._check_open()
+        self._execute('ROLLBACK')
+        self._begin()
+
     def close(self) -> None:
         """Close the file; changes since the last :meth:`commit` are discarded."""
         if self._closed:

@@ -43,6 +43,23 @@ def test_a_readable_state_file_is_tightened_to_0600(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_rollback_discards_changes_since_the_commit_and_keeps_the_store_usable(
+        tmp_path: Path) -> None:
+    store = SQLiteStorage(tmp_path / 'state.db')
+    store.kv_set('kept', 1)
+    store.commit()
+    store.kv_set('kept', 2)
+    store.kv_set('dropped', 3)
+    store.rollback()
+    assert (store.kv_get('kept'), store.kv_get('dropped')) == (1, None)
+    store.kv_set('after', 4)  # a new transaction is open
+    store.commit()
+    store.close()
+    store = SQLiteStorage(tmp_path / 'state.db')
+    assert (store.kv_get('kept'), store.kv_get('after')) == (1, 4)
+    store.close()
+
+
 def test_changes_are_kept_only_after_commit(tmp_path: Path) -> None:
     path = tmp_path / 'state.db'
     store = SQLiteStorage(path)

@@ -147,10 +147,8 @@ class _HarnessBase(Generic[CharmType]):
         return stored, copy.deepcopy(self._framework._stored)
 
     def _restore(self, memory: tuple[dict[str, tuple[Any, bool]], dict[str, Any]]) -> None:
-        # SQLiteStorage has no public rollback: in production a failed dispatch just
-        # closes the store. The harness keeps its store, so it rolls back by hand.
-        self._store._execute('ROLLBACK')
-        self._store._begin()
+        # In production a failed dispatch just closes the store; the harness keeps its.
+        self._store.rollback()
         stored, counters = memory
         self._framework._stored = counters
         for path, obj in list(self._framework._objects.items()):
