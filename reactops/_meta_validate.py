@@ -438,9 +438,11 @@ def parts_from_dir(root: str, cache: ParseCache | None = None) -> Parts:
 
 # -- action parameters against the action's schema ---------------------------------------
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
+#: The Python types of each JSON-schema type name (tuples and mappings too, for values
+#: that test code builds in Python rather than parses from JSON).
+JSON_TYPES: dict[str, tuple[type, ...]] = {
     'string': (str,), 'integer': (int,), 'number': (int, float), 'boolean': (bool,),
-    'array': (list,), 'object': (dict,), 'null': (type(None),),
+    'array': (list, tuple), 'object': (Mapping,), 'null': (type(None),),
 }
 
 
@@ -468,8 +470,8 @@ def action_param_problems(params: Mapping[str, Any], schema: Mapping[str, Any],
 def _value_problems(value: object, rules: Mapping[str, Any], where: str) -> list[str]:
     wanted = rules.get('type')
     names = [wanted] if isinstance(wanted, str) else list(wanted or [])
-    known = [n for n in names if n in _JSON_TYPES]
-    if known and not any(_is_json_type(value, n) for n in known):
+    known = [n for n in names if n in JSON_TYPES]
+    if known and not any(is_json_type(value, n) for n in known):
         return [f'{where} must be {" or ".join(known)}, not {_json_type_of(value)}']
     problems = []
     if 'enum' in rules and isinstance(rules['enum'], list) and value not in rules['enum']:
@@ -492,16 +494,17 @@ def _value_problems(value: object, rules: Mapping[str, Any], where: str) -> list
     return problems
 
 
-def _is_json_type(value: object, name: str) -> bool:
+def is_json_type(value: object, name: str) -> bool:
+    """Whether *value* is of the JSON-schema type *name* (one of :data:`JSON_TYPES`)."""
     if isinstance(value, bool) and name in ('integer', 'number'):
         return False  # True is an int to Python, not to JSON schema
     if name == 'integer' and isinstance(value, float):
         return value.is_integer()
-    return isinstance(value, _JSON_TYPES[name])
+    return isinstance(value, JSON_TYPES[name])
 
 
 def _json_type_of(value: object) -> str:
     for name in ('boolean', 'integer', 'number', 'string', 'array', 'object', 'null'):
-        if _is_json_type(value, name):
+        if is_json_type(value, name):
             return name
     return type(value).__name__

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from .._meta_validate import JSON_TYPES, is_json_type
 from ..meta import CharmMeta
 from ._state import PeerRelation, Relation, RelationBase, Secret, State, Storage
 
@@ -228,8 +229,8 @@ class _EventChecks:
                     schema: Mapping[str, Any]) -> None:
         declared = schema.get('type')
         types = [declared] if isinstance(declared, str) else list(declared or [])
-        known = [t for t in types if t in _JSON_TYPES]
-        if known and not any(_json_type_matches(t, value) for t in known):
+        known = [t for t in types if t in JSON_TYPES]
+        if known and not any(is_json_type(value, t) for t in known):
             self.add(f'action {action!r} parameter {param!r} is {_describe(value)}, but its '
                      f'schema says type {" or ".join(known)}; Juju would refuse it: pass a '
                      'value of that type')
@@ -237,17 +238,3 @@ class _EventChecks:
         if isinstance(choices, list) and value not in choices:
             self.add(f'action {action!r} parameter {param!r} is {value!r}, not one of its '
                      f'enum values {choices!r}')
-
-
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    'string': (str,), 'integer': (int,), 'number': (int, float), 'boolean': (bool,),
-    'array': (list, tuple), 'object': (Mapping,), 'null': (type(None),),
-}
-
-
-def _json_type_matches(json_type: str, value: object) -> bool:
-    if isinstance(value, bool):
-        return json_type == 'boolean'
-    if json_type == 'integer' and isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, _JSON_TYPES[json_type])
