@@ -10,8 +10,6 @@ import collections
 import json
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +35,7 @@ def run(tool: str, args: Sequence[str] = (), *, input: str | None = None,
     on a terminal). *shown* replaces *args* in a raised error's ``command`` when the
     arguments are sensitive.
     """
-    path = shutil.which(tool, path=os.environ.get('PATH', os.defpath))
+    path = _find_on_path(tool)
     command = [tool, *(args if shown is None else shown)]
     if path is None:
         raise HookToolMissingError(
@@ -46,15 +44,119 @@ def run(tool: str, args: Sequence[str] = (), *, input: str | None = None,
             f"reactops' local model), or test it with reactops.testing.",
             command=command)
     calls[tool] += 1
+    returncode, stdout, stderr = _spawn([path, *args], input)
+    if returncode != 0:
+        raise _error(tool, command, stderr.strip(), returncode)
+    return stdout
+
+
+def _find_on_path(tool: str) -> str | None:
+    """The executable file *tool* names on ``$PATH`` (what ``shutil.which`` would find)."""
+    if os.sep in tool:
+        return tool if os.access(tool, os.X_OK) and not os.path.isdir(tool) else None
+    for directory in os.environ.get('PATH', os.defpath).split(os.pathsep):
+        candidate = os.path.join(directory, tool)
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+def _decode(data: bytes) -> str:
+    # As text mode would: UTF-8 (undecodable bytes kept as surrogates), universal newlines.
+    text = data.decode('utf-8', 'surrogateescape')
+    return text.replace('\r\n', '\n').replace('\r', '\n') if '\r' in text else text
+
+
+def _spawn(argv: list[str], input: str | None) -> tuple[int, str, str]:
+    """Run *argv* with *input* (or ``/dev/null``) on stdin; its exit code, stdout, stderr.
+
+    ``os.posix_spawn`` and a poll loop do what ``subprocess.run`` would, without importing
+    ``subprocess`` and what it needs into every hook (several ms of each hook's start).
+    """
+    if not hasattr(os, 'posix_spawn'):
+        return _spawn_with_subprocess(argv, input)
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    in_r, in_w = os.pipe() if input is not None else (-1, -1)
+    fds = [fd for fd in (out_r, out_w, err_r, err_w, in_r, in_w) if fd >= 0]
+    if min(fds) < 3:
+        # A standard stream was closed, so a pipe took its number: let subprocess cope.
+        _close(fds)
+        return _spawn_with_subprocess(argv, input)
+    actions: list[tuple[Any, ...]] = [
+        (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2),
+        (os.POSIX_SPAWN_DUP2, in_r, 0) if input is not None
+        else (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)]
+    try:
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+    except BaseException:
+        _close(fds)
+        raise
+    _close([fd for fd in (out_w, err_w, in_r) if fd >= 0])  # the child's ends
+    data = (input or '').encode('utf-8', 'surrogateescape')
+    try:
+        stdout, stderr = _exchange(out_r, err_r, in_w, data)
+    finally:
+        _close([out_r, err_r])
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), _decode(stdout), _decode(stderr)
+
+
+def _exchange(out_r: int, err_r: int, in_w: int, data: bytes) -> tuple[bytes, bytes]:
+    """Write *data* to *in_w* (then close it) while reading *out_r* and *err_r* to the end."""
+    import select  # a small C module; only hooks that call a tool need it
+
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    poller = select.poll()
+    poller.register(out_r, select.POLLIN)
+    poller.register(err_r, select.POLLIN)
+    writing = in_w >= 0 and bool(data)
+    if writing:
+        poller.register(in_w, select.POLLOUT)
+    elif in_w >= 0:
+        os.close(in_w)
+    sent, reading = 0, 2
+    try:
+        while reading or writing:
+            for fd, _event in poller.poll():
+                if fd == in_w:
+                    try:
+                        sent += os.write(in_w, data[sent:sent + 65536])
+                    except BrokenPipeError:  # the tool stopped reading its input
+                        sent = len(data)
+                    if sent >= len(data):
+                        poller.unregister(in_w)
+                        writing = False
+                        os.close(in_w)
+                    continue
+                chunk = os.read(fd, 65536)
+                if chunk:
+                    chunks[fd].append(chunk)
+                else:
+                    poller.unregister(fd)
+                    reading -= 1
+    finally:
+        if writing:
+            os.close(in_w)
+    return b''.join(chunks[out_r]), b''.join(chunks[err_r])
+
+
+def _close(fds: list[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _spawn_with_subprocess(argv: list[str], input: str | None) -> tuple[int, str, str]:
+    import subprocess
+
     kwargs: dict[str, Any] = (
         {'stdin': subprocess.DEVNULL} if input is None else {'input': input})
-    result = subprocess.run(
-        [path, *args], capture_output=True, text=True, encoding='utf-8',
-        errors='surrogateescape', check=False, **kwargs)
-    if result.returncode != 0:
-        raise _error(tool, command, str(result.stderr).strip(), result.returncode)
-    out: str = result.stdout
-    return out
+    result = subprocess.run(argv, capture_output=True, text=True, encoding='utf-8',
+                            errors='surrogateescape', check=False, **kwargs)
+    return result.returncode, str(result.stdout), str(result.stderr)
 
 
 def run_json(tool: str, args: Sequence[str] = (), *, input: str | None = None,

@@ -9,15 +9,13 @@ the process exits 1 so that Juju retries the hook.
 
 from __future__ import annotations
 
-import logging
 import os
-import subprocess
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from ._lazylog import configure_root, get_logger, root_level
 from .charm import (
     ActionEvent,
     CharmBase,
@@ -32,13 +30,12 @@ from .charm import (
 from .errors import ActionParamsError, ReactopsError
 from .framework import BoundEvent, Framework
 from .jujucontext import JujuContext, event_name_from_dispatch_path
-from .log import setup_root_logging
 from .meta import CharmMeta
 from .storage import SQLiteStorage
 
 __all__ = ['STATE_FILE', 'DispatchError', 'DispatchExtension', 'hook_name_of', 'main']
 
-logger = logging.getLogger('reactops')
+logger = get_logger('reactops')
 
 # Set while a dispatch runs, so a charm that runs its own dispatch again is noticed.
 _REENTRY_VARIABLE = 'REACTOPS_DISPATCHING'
@@ -105,10 +102,20 @@ class Dispatch:
         from ._backend import ModelBackend
 
         backend = ModelBackend(self.context)
-        setup_root_logging(backend, debug=self.context.debug)
+        debug = self.context.debug
+
+        def route_logging_to_juju() -> None:
+            from .log import setup_root_logging
+
+            setup_root_logging(backend, debug=debug)
+
+        # Only once something imports ``logging``: a quiet hook never pays for it.
+        configure_root(route_logging_to_juju, root_level(debug=debug))
         try:
             return self.execute(backend)
         except Exception as error:
+            import traceback
+
             where = self.context.dispatch_path or 'the charm'
             logger.error('Uncaught exception while in charm code (%s):\n%s', where,
                          ''.join(traceback.format_exception(error)).rstrip())
@@ -238,6 +245,8 @@ class Dispatch:
             return 0
         logger.warning('Running legacy %s before dispatching (move its logic into the '
                        'charm: legacy hooks are deprecated).', path)
+        import subprocess
+
         try:
             code = subprocess.run([str(hook), *sys.argv[1:]], check=False).returncode
         except OSError as error:

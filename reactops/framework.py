@@ -15,9 +15,7 @@ ports as ``from reactops.framework import X``.
 
 from __future__ import annotations
 
-import inspect
 import keyword
-import logging
 import os
 import re
 import sys
@@ -29,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from . import _codec
+from ._callshape import accepts_positional
+from ._lazylog import get_logger
 from .errors import NoSnapshotError, NoTypeError
 from .storage import SQLiteStorage
 
@@ -67,7 +67,7 @@ __all__ = [
     'StoredStateData',
 ]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 _EventType = TypeVar('_EventType', bound='EventBase')
 _BREAKPOINT_NAME = re.compile(r'^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$')
@@ -342,8 +342,11 @@ class ObjectEvents(Object):
         setattr(cls, event_kind, source)
 
     def _event_kinds(self) -> list[str]:
-        return [name for name, value in inspect.getmembers(type(self))
-                if isinstance(value, EventSource)]
+        seen: dict[str, object] = {}
+        for klass in type(self).__mro__:
+            for name, value in vars(klass).items():
+                seen.setdefault(name, value)
+        return sorted(name for name, value in seen.items() if isinstance(value, EventSource))
 
     def events(self) -> dict[str, BoundEvent]:
         """Return every event of this emitter, by kind."""
@@ -490,11 +493,9 @@ class Framework(Object):
             raise TypeError(f'Framework.observe: {type(owner).__name__}.{method_name} belongs '
                             'to an object that is not a reactops Object; derive its class '
                             'from reactops.framework.Object')
-        try:
-            inspect.signature(observer).bind(EventBase(cast(Handle, None)))
-        except TypeError:
+        if not accepts_positional(observer, 1, exactly=True):
             raise TypeError(f'Framework.observe: {type(owner).__name__}.{method_name} must be '
-                            "callable with only 'self' and the 'event'") from None
+                            "callable with only 'self' and the 'event'")
         emitter = bound_event.emitter
         if getattr(emitter, 'handle', None) is None:
             raise TypeError(f'Framework.observe: the emitter of {bound_event!r} has no handle')

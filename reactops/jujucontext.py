@@ -4,22 +4,28 @@
 (or a default), and only a value that is present but malformed is an error.
 :class:`JujuVersion` parses the agent version and answers feature questions.
 
-This module is at the bottom of the house: it imports nothing from reactops.
+This module is at the bottom of the house: it imports nothing from reactops but the
+small record helper its dataclass uses at run time.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field
+    from typing import TypeVar
+
+    _T = TypeVar('_T')
+else:  # the same classes, without dataclasses' start-up cost in every hook
+    from ._record import dataclass, field
 
 __all__ = ['JujuContext', 'JujuVersion', 'event_name_from_dispatch_path']
-
-_T = TypeVar('_T')
 
 
 @functools.total_ordering
@@ -143,7 +149,7 @@ def _default_charm_dir() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class JujuContext:
     """The ``JUJU_*`` environment of one dispatch: which unit, which model, which event.
 
@@ -161,9 +167,9 @@ class JujuContext:
     """``JUJU_MODEL_NAME``."""
     model_uuid: str | None = None
     """``JUJU_MODEL_UUID``."""
-    version: JujuVersion = dataclasses.field(default_factory=lambda: JujuVersion('0.0.0'))
+    version: JujuVersion = field(default_factory=lambda: JujuVersion('0.0.0'))
     """``JUJU_VERSION``; ``0.0.0`` when not set."""
-    charm_dir: Path = dataclasses.field(default_factory=_default_charm_dir)
+    charm_dir: Path = field(default_factory=_default_charm_dir)
     """``JUJU_CHARM_DIR``, resolved; defaults to the directory that holds reactops' venv."""
     debug: bool = False
     """Whether ``JUJU_DEBUG`` is set at all (its value does not matter)."""

@@ -7,9 +7,10 @@ default; set ``REACTOPS_LOG_LEVEL=DEBUG`` (or run with ``JUJU_DEBUG``) to send e
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Protocol
+
+from ._lazylog import root_level
 
 __all__ = ['JujuLogHandler', 'setup_root_logging']
 
@@ -36,8 +37,7 @@ class JujuLogHandler(logging.Handler):
 def setup_root_logging(backend: _LogBackend, *, debug: bool = False) -> logging.Logger:
     """Route the root logger to juju-log (and to stderr when *debug*); return it."""
     root = logging.getLogger()
-    wanted = os.environ.get('REACTOPS_LOG_LEVEL', 'DEBUG' if debug else 'INFO').upper()
-    root.setLevel(logging.getLevelName(wanted) if wanted in logging._nameToLevel else 'INFO')
+    root.setLevel(root_level(debug=debug))
     for handler in list(root.handlers):
         if isinstance(handler, JujuLogHandler):
             root.removeHandler(handler)

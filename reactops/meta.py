@@ -14,7 +14,6 @@ cache can store them as JSON and rebuild the same :class:`CharmMeta` without YAM
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import os
 from collections.abc import Mapping
@@ -22,6 +21,12 @@ from typing import IO, Any, ClassVar, Literal, TypeVar
 
 from . import _meta_validate as _v
 from ._meta_validate import Where as _Where
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, without dataclasses' start-up cost in every hook
+    from ._record import dataclass
 
 __all__ = [
     'SOURCE_FILES',
@@ -201,7 +206,7 @@ class PayloadMeta:
         self.type = _v.required_text(fields, 'type', where, 'add "type: <payload type>"')
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class MetadataLinks:
     """Where to learn more about the charm: websites, source, issue tracker and docs."""
 
@@ -218,7 +223,7 @@ class JujuAssumesCondition(enum.Enum):
     ANY = 'any-of'
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class JujuAssumes:
     """The Juju features the charm needs (``assumes``), such as ``juju >= 3.1`` or
     ``k8s-api``; an item may be a nested group with its own condition."""
@@ -311,7 +316,7 @@ class ActionMeta:
         return f'ActionMeta({self.name!r})'
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class ConfigMeta:
     """A config option the charm declares, with the type Juju checks values against."""
 
@@ -321,7 +326,7 @@ class ConfigMeta:
     description: str | None = None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class ContainerBase:
     """An OS base a workload container image can be resolved from (Kubernetes charms)."""
 

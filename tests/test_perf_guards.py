@@ -245,6 +245,9 @@ FACETS = {'reactops.model._cloud', 'reactops.model._network', 'reactops.model._r
           'reactops.model._resources', 'reactops.model._secrets'}
 # Legacy RelationBase support, loaded only when a handler module uses it.
 LEGACY_RELATIONS = {'reactops.reactive.relations', 'reactops.reactive._conversations'}
+# Standard modules a quiet hook does without: logging until something logs, subprocess
+# (tools start through os.posix_spawn), and inspect/dataclasses (records, code objects).
+STDLIB_KEPT_OUT = {'logging', 'subprocess', 'inspect', 'dataclasses', 'shutil', 'traceback'}
 
 
 def _imported(result: subprocess.CompletedProcess[str]) -> set[str]:
@@ -274,6 +277,7 @@ def test_a_plain_ops_hook_imports_no_yaml_graph_signals_or_handler_machinery(
     assert not imported & {'reactops.reactive.dispatcher', 'reactops.reactive.registry',
                            'reactops.reactive.graph', 'reactops.reactive.signals'}
     assert not imported & FACETS
+    assert not imported & STDLIB_KEPT_OUT
 
 
 def test_a_reactive_hook_imports_no_graph_signals_or_yaml(reactive_unit: CharmUnit) -> None:
@@ -286,6 +290,7 @@ def test_a_reactive_hook_imports_no_graph_signals_or_yaml(reactive_unit: CharmUn
     assert not imported & {'yaml', 'networkx', 'blinker', 'reactops.reactive.graph'}
     assert not imported & FACETS
     assert not imported & LEGACY_RELATIONS
+    assert not imported & STDLIB_KEPT_OUT
 
 
 def test_each_model_facet_is_loaded_by_the_first_use_of_it() -> None:

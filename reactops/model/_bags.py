@@ -16,9 +16,9 @@ through: later writes (a rare handler of the commit event itself, say) go out at
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
+from .._lazylog import get_logger
 from ..errors import RelationNotFoundError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from .._backend import ModelBackend
 
-logger = logging.getLogger('reactops.model')
+logger = get_logger('reactops.model')
 
 _BagKey = tuple[int, str, bool]  # relation id, unit or app name, is_app
 

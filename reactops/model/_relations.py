@@ -14,7 +14,6 @@ Writes are buffered until the end of the dispatch: see :mod:`reactops.model._bag
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
@@ -29,6 +28,10 @@ from ..errors import (
 from ._units import Application, Unit
 
 if TYPE_CHECKING:
+    from typing import TypeGuard
+
+    from _typeshed import DataclassInstance
+
     from .._backend import ModelBackend
     from ..meta import RelationMeta
     from ._remote import RemoteModel
@@ -237,9 +240,16 @@ class Relation:
 _MISSING = object()
 
 
+def _is_dataclass(obj: object) -> TypeGuard[DataclassInstance | type[DataclassInstance]]:
+    # What dataclasses.is_dataclass checks, without importing dataclasses into every hook.
+    return hasattr(obj if isinstance(obj, type) else type(obj), '__dataclass_fields__')
+
+
 def _juju_fields(cls: type[object]) -> dict[str, str] | None:
     """Bag key to constructor argument for a dataclass or Pydantic model; else ``None``."""
-    if dataclasses.is_dataclass(cls):
+    if _is_dataclass(cls):
+        import dataclasses
+
         # A Pydantic dataclass applies aliases itself, so it takes the alias as argument.
         pydantic = '__pydantic_validator__' in cls.__dict__
         result = {}
@@ -256,7 +266,9 @@ def _juju_fields(cls: type[object]) -> dict[str, str] | None:
 
 def _field_values(obj: object) -> dict[str, Any]:
     """Bag key to value for :meth:`Relation.save` (:data:`_MISSING` when left out)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    if _is_dataclass(obj) and not isinstance(obj, type):
+        import dataclasses
+
         values = dataclasses.asdict(obj)
         return {field.metadata.get('alias', field.name): values[field.name]
                 for field in dataclasses.fields(obj)}

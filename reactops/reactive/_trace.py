@@ -13,16 +13,17 @@ hook whose charm subscribes to nothing never imports blinker.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import TYPE_CHECKING, Any
+
+from .._lazylog import get_logger
 
 if TYPE_CHECKING:
     from .registry import Handler
 
 __all__ = ['TRACE_KEY', 'DispatchRecorder']
 
-logger = logging.getLogger('reactops.reactive')
+logger = get_logger('reactops.reactive')
 
 #: Where the last dispatch's trace is kept in the state store's key-value table.
 TRACE_KEY = 'reactops.trace.last'

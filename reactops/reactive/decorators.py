@@ -12,12 +12,12 @@ All names are those of charms.reactive, so ``from charms.reactive import when`` 
 from __future__ import annotations
 
 import functools
-import inspect
 import itertools
-import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._callshape import accepts_positional
+from .._lazylog import get_logger
 from ..errors import HandlerDefinitionError
 from ._detect import SPEC_ATTRIBUTE
 from .predicates import (
@@ -38,7 +38,7 @@ __all__ = [
     'when_not', 'when_not_all',
 ]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 _F = TypeVar('_F', bound=Callable[..., Any])
 _SPEC_ATTRIBUTE = SPEC_ATTRIBUTE
@@ -270,9 +270,4 @@ def not_unless(*flags: str) -> Callable[[_F], _F]:
 
 def takes_arguments(func: Callable[..., Any]) -> bool:
     """Whether *func* accepts at least one positional argument (legacy argument rule)."""
-    try:
-        parameters = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
-               for p in parameters)
+    return accepts_positional(func, 1, exactly=False)

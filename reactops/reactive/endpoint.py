@@ -61,7 +61,6 @@ state store under ``reactive.endpoints.departed.<n>`` until the charm empties it
 from __future__ import annotations
 
 import importlib
-import inspect
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -422,7 +421,7 @@ def _charm_classes(charm_dir: Path, interface: str,
 
 def _most_derived(module: ModuleType, where: str) -> type[Endpoint] | None:
     candidates = {value for value in vars(module).values()
-                  if inspect.isclass(value) and issubclass(value, Endpoint)
+                  if isinstance(value, type) and issubclass(value, Endpoint)
                   and value is not Endpoint}
     leaves = leaf_classes(candidates)
     if len(leaves) > 1:
@@ -443,7 +442,7 @@ def _entry_point_classes(charm_dir: Path, interface: str,
         dist = getattr(getattr(entry, 'dist', None), 'name', '?')
         where = f'entry point {entry.name} = {entry.value} of package {dist}'
         cls = entry.load()
-        if not (inspect.isclass(cls) and issubclass(cls, Endpoint)):
+        if not (isinstance(cls, type) and issubclass(cls, Endpoint)):
             raise EndpointLookupError(f'{where} names {cls!r}, not an Endpoint subclass')
         if all(cls is not other for _, other in found):
             found.append((where, cls))
@@ -467,7 +466,7 @@ def _builtin_classes(charm_dir: Path, interface: str,
     if attribute is not None and all(attribute is not cls for _, cls in found):
         found.append((f'{name}.{role.capitalize()}', attribute))
     for where, cls in found:
-        if not (inspect.isclass(cls) and issubclass(cls, Endpoint)):
+        if not (isinstance(cls, type) and issubclass(cls, Endpoint)):
             raise EndpointLookupError(f'{where} is {cls!r}, not an Endpoint subclass')
     return found
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from .._record import frozen_error
 
 if TYPE_CHECKING:
     from ._runtime import ReactiveRuntime
@@ -81,10 +82,10 @@ class _Frozen(Predicate):
         return f'{type(self).__qualname__}({fields})'
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f'cannot assign to field {name!r}')
+        raise frozen_error(f'cannot assign to field {name!r}')
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f'cannot delete field {name!r}')
+        raise frozen_error(f'cannot delete field {name!r}')
 
 
 class _FlagPredicate(_Frozen):

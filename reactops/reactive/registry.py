@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 from ..errors import HandlerDefinitionError
@@ -188,14 +187,14 @@ class HandlerRegistry:
         if charm is not None:
             for klass in reversed(type(charm).__mro__):
                 for value in vars(klass).values():
-                    spec = handler_spec(value) if inspect.isfunction(value) else None
+                    spec = handler_spec(value) if isinstance(value, FunctionType) else None
                     if spec is not None and id(value) not in seen:
                         seen.add(id(value))
                         found.append((spec.order, value, charm))
         for endpoint in endpoints:  # already in name order
             for klass in reversed(type(endpoint).__mro__):
                 for value in vars(klass).values():
-                    spec = handler_spec(value) if inspect.isfunction(value) else None
+                    spec = handler_spec(value) if isinstance(value, FunctionType) else None
                     if spec is not None:
                         found.append((spec.order, value, _EndpointBinding(endpoint)))
         registry = cls()

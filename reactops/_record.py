@@ -1,0 +1,160 @@
+"""Frozen dataclasses at a fraction of their start-up cost, for the modules every hook loads.
+
+``@dataclasses.dataclass`` generates its methods by compiling source code, and importing
+:mod:`dataclasses` brings in :mod:`inspect`; together about 10 ms of every hook. The
+classes a hook always builds (:class:`~reactops.jujucontext.JujuContext`, the metadata
+records) are declared as dataclasses for type checkers, but at run time use
+:func:`dataclass` below, which gives them the same constructor (positional or keyword, with
+defaults and ``default_factory``), equality, hash, repr and immutability.
+``dataclasses.fields()`` and ``dataclasses.replace()`` do not apply to them; use
+:func:`record_fields` and ``copy.replace()`` (the ``__replace__`` protocol) instead.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    _C = TypeVar('_C', bound=type)
+
+__all__ = ['dataclass', 'field', 'frozen_error', 'record_fields']
+
+_NO_DEFAULT = object()
+_FIELDS = '__record_fields__'
+
+
+class _Field:
+    __slots__ = ('default_factory',)
+
+    def __init__(self, default_factory: Callable[[], Any]):
+        self.default_factory = default_factory
+
+
+def field(*, default_factory: Callable[[], Any]) -> Any:
+    """A field whose default is made by *default_factory* for each instance."""
+    return _Field(default_factory)
+
+
+def frozen_error(message: str) -> AttributeError:
+    """The error assigning to a frozen record raises: ``dataclasses.FrozenInstanceError``.
+
+    Imported here, only when an assignment is attempted, which is a bug in the caller.
+    """
+    from dataclasses import FrozenInstanceError
+
+    return FrozenInstanceError(message)
+
+
+def record_fields(cls_or_instance: object) -> tuple[str, ...]:
+    """The field names of a record class (or instance), in declaration order."""
+    cls = cls_or_instance if isinstance(cls_or_instance, type) else type(cls_or_instance)
+    names: tuple[str, ...] = tuple(getattr(cls, _FIELDS))
+    return names
+
+
+def dataclass(*, frozen: bool) -> Callable[[_C], _C]:
+    """Make the annotated class a frozen record (only ``frozen=True`` is supported)."""
+    if not frozen:
+        raise TypeError('reactops records are always frozen')
+    return _make_record
+
+
+def _make_record(cls: _C) -> _C:
+    names: list[str] = []
+    defaults: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for name in getattr(base, _FIELDS, ()):
+            if name not in names:
+                names.append(name)
+                defaults[name] = vars(base)['__record_defaults__'][name]
+    for name, annotation in cls.__dict__.get('__annotations__', {}).items():
+        if str(annotation).startswith(('ClassVar', 'typing.ClassVar')):
+            continue
+        if name not in names:
+            names.append(name)
+        value = cls.__dict__.get(name, _NO_DEFAULT)
+        defaults[name] = value
+        if isinstance(value, _Field):
+            delattr(cls, name)
+    _check_order(cls, names, defaults)
+    attributes = {
+        _FIELDS: tuple(names), '__record_defaults__': defaults, '__match_args__': tuple(names),
+        '__init__': _init, '__eq__': _eq, '__hash__': _hash, '__repr__': _repr,
+        '__setattr__': _setattr, '__delattr__': _delattr, '__replace__': _replace}
+    for name, value in attributes.items():
+        setattr(cls, name, value)
+    return cls
+
+
+def _check_order(cls: type, names: list[str], defaults: dict[str, Any]) -> None:
+    seen_default = False
+    for name in names:
+        if defaults[name] is not _NO_DEFAULT:
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f'non-default argument {name!r} follows default argument '
+                            f'in {cls.__qualname__}')
+
+
+def _init(self: Any, *args: Any, **kwargs: Any) -> None:
+    names: tuple[str, ...] = getattr(self, _FIELDS)
+    if len(args) > len(names):
+        raise TypeError(f'{type(self).__qualname__}() takes {len(names)} positional '
+                        f'arguments but {len(args)} were given')
+    values = dict(zip(names, args, strict=False))
+    for name, value in kwargs.items():
+        if name not in names:
+            raise TypeError(f'{type(self).__qualname__}() got an unexpected keyword '
+                            f'argument {name!r}')
+        if name in values:
+            raise TypeError(f'{type(self).__qualname__}() got multiple values for '
+                            f'argument {name!r}')
+        values[name] = value
+    defaults: dict[str, Any] = self.__record_defaults__
+    missing = [name for name in names if name not in values and defaults[name] is _NO_DEFAULT]
+    if missing:
+        raise TypeError(f'{type(self).__qualname__}() missing required argument(s): '
+                        f'{", ".join(map(repr, missing))}')
+    for name in names:
+        value = values[name] if name in values else defaults[name]
+        if isinstance(value, _Field):
+            value = value.default_factory()
+        object.__setattr__(self, name, value)
+    post_init = getattr(self, '__post_init__', None)
+    if post_init is not None:
+        post_init()
+
+
+def _values(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, name) for name in getattr(self, _FIELDS))
+
+
+def _eq(self: Any, other: object) -> Any:  # a bool, or NotImplemented
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return _values(self) == _values(other)
+
+
+def _hash(self: Any) -> int:
+    return hash(_values(self))
+
+
+def _repr(self: Any) -> str:
+    fields = ', '.join(f'{name}={getattr(self, name)!r}' for name in getattr(self, _FIELDS))
+    return f'{type(self).__qualname__}({fields})'
+
+
+def _setattr(self: Any, name: str, value: object) -> None:
+    raise frozen_error(f'cannot assign to field {name!r}')
+
+
+def _delattr(self: Any, name: str) -> None:
+    raise frozen_error(f'cannot delete field {name!r}')
+
+
+def _replace(self: Any, **changes: Any) -> Any:
+    values = {name: getattr(self, name) for name in getattr(self, _FIELDS)}
+    values.update(changes)
+    return type(self)(**values)
