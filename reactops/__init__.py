@@ -7,9 +7,8 @@ use, so ``import reactops`` costs almost nothing in a hook that needs little of 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._lazy import lazy_exports
+from ._typing import TYPE_CHECKING
 
 __version__ = '0.1.0.dev0'
 

@@ -16,11 +16,14 @@ import re
 import sys
 import time
 from collections.abc import Mapping
-from typing import Any, Literal
 
 from . import hookcmds
+from ._typing import TYPE_CHECKING
 from .errors import ModelError, RelationNotFoundError
 from .jujucontext import JujuContext, JujuVersion
+
+if TYPE_CHECKING:
+    from typing import Any, Literal
 
 __all__ = ['LEADERSHIP_TTL', 'ModelBackend']
 

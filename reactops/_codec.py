@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
+from ._typing import TYPE_CHECKING
 from .errors import SnapshotEncodingError
+
+if TYPE_CHECKING:
+    from typing import Any
 
 TAG = '__reactops__'
 _PLAIN_SCALARS = (str, int, float, bool, type(None))

@@ -11,9 +11,12 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from ._typing import TYPE_CHECKING
 from .errors import HookToolMissingError, ModelError, RelationNotFoundError, SecretNotFoundError
+
+if TYPE_CHECKING:
+    from typing import Any
 
 calls: collections.Counter[str] = collections.Counter()
 """How many times each hook tool was run in this process, by tool name."""

@@ -13,9 +13,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
 
 from ._lazylog import configure_root, get_logger, root_level
+from ._typing import TYPE_CHECKING, Protocol
 from .charm import (
     ActionEvent,
     CharmBase,
@@ -32,6 +32,9 @@ from .framework import BoundEvent, Framework
 from .jujucontext import JujuContext, event_name_from_dispatch_path
 from .meta import CharmMeta
 from .storage import SQLiteStorage
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['STATE_FILE', 'DispatchError', 'DispatchExtension', 'hook_name_of', 'main']
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Mapping
-from typing import IO, Any, NoReturn
 
+from ._typing import TYPE_CHECKING
 from .errors import MetadataError
+
+if TYPE_CHECKING:
+    from typing import IO, Any, NoReturn
 
 
 class Where:

@@ -13,8 +13,8 @@ import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
 
+from ._typing import TYPE_CHECKING, cast
 from .framework import (
     EventBase,
     EventSource,
@@ -41,6 +41,8 @@ from .meta import (
 )
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .model import (
         Application,
         ConfigData,

@@ -24,15 +24,17 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from . import _codec
 from ._callshape import accepts_positional
 from ._lazylog import get_logger
+from ._typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
 from .errors import NoSnapshotError, NoTypeError
 from .storage import SQLiteStorage
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from typing_extensions import Self
 
     from .stored import (
@@ -461,7 +463,7 @@ class Framework(Object):
         if cls is None:
             raise NoTypeError(handle.path)
         data = self._storage.load_snapshot(handle.path)
-        obj = cast(Any, cls).__new__(cls)
+        obj = cast('Any', cls).__new__(cls)
         obj.framework = self
         obj.handle = handle
         obj.restore(data)

@@ -24,9 +24,9 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._hooktool_runner import calls, run, run_json
+from ._typing import TYPE_CHECKING, overload
 from .errors import ModelError, RelationDataTypeError
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     import datetime
+    from typing import Any, Literal
 
     Expiry = datetime.datetime | datetime.timedelta | str
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Mapping
-from typing import IO, Any, ClassVar, Literal, TypeVar
 
 from . import _meta_validate as _v
 from ._meta_validate import Where as _Where
+from ._typing import TypeVar
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dataclasses import dataclass
+    from typing import IO, Any, ClassVar, Literal
 else:  # the same classes, without dataclasses' start-up cost in every hook
     from ._record import dataclass
 

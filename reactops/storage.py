@@ -23,9 +23,9 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from . import _codec
+from ._typing import TYPE_CHECKING
 from .errors import (
     NoSnapshotError,
     StateStoreCorruptError,
@@ -33,6 +33,9 @@ from .errors import (
     StateStoreLockedError,
     StateStoreVersionError,
 )
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['SCHEMA_VERSION', 'NoSnapshotError', 'SQLiteStorage']
 

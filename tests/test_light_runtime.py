@@ -287,3 +287,37 @@ def test_a_lazy_logger_is_a_logging_logger_once_logging_is_loaded(
     assert [(r.levelname, r.getMessage(), r.funcName) for r in caplog.records] == [
         ('DEBUG', 'one two', 'test_a_lazy_logger_is_a_logging_logger_once_logging_is_loaded'),
         ('WARNING', 'three', 'test_a_lazy_logger_is_a_logging_logger_once_logging_is_loaded')]
+
+
+# -- typing stand-ins ---------------------------------------------------------------------
+
+def test_the_typing_stand_ins_do_at_run_time_what_typing_does() -> None:
+    import subprocess
+
+    code = textwrap.dedent("""\
+        import sys
+        from reactops._typing import Generic, Protocol, TypeVar, cast, overload
+        T = TypeVar('T')
+        class Box(Generic[T]):
+            pass
+        class Sized(Protocol):
+            def size(self) -> int: ...
+        @overload
+        def f(x: int) -> int: ...
+        def f(x):
+            return x * 2
+        assert Box[int] is Box and isinstance(Box(), Box)
+        assert cast('list[int]', 'x') == 'x' and f(2) == 4
+        class Impl(Sized):
+            def size(self):
+                return 3
+        assert Impl().size() == 3
+        print('typing' in sys.modules)
+        import reactops.model as model, typing
+        assert typing.get_args(model.StatusName) == (
+            'active', 'blocked', 'maintenance', 'waiting', 'error', 'unknown')
+        """)
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == 'False'

@@ -246,8 +246,10 @@ FACETS = {'reactops.model._cloud', 'reactops.model._network', 'reactops.model._r
 # Legacy RelationBase support, loaded only when a handler module uses it.
 LEGACY_RELATIONS = {'reactops.reactive.relations', 'reactops.reactive._conversations'}
 # Standard modules a quiet hook does without: logging until something logs, subprocess
-# (tools start through os.posix_spawn), and inspect/dataclasses (records, code objects).
-STDLIB_KEPT_OUT = {'logging', 'subprocess', 'inspect', 'dataclasses', 'shutil', 'traceback'}
+# (tools start through os.posix_spawn), inspect/dataclasses (records, code objects) and
+# typing (annotations are never evaluated; reactops._typing stands in for the rest).
+STDLIB_KEPT_OUT = {'logging', 'subprocess', 'inspect', 'dataclasses', 'shutil', 'traceback',
+                   'typing'}
 
 
 def _imported(result: subprocess.CompletedProcess[str]) -> set[str]:
@@ -261,8 +263,8 @@ def test_import_reactops_imports_next_to_nothing() -> None:
                             check=True, env={'PYTHONPATH': str(REPO)})
     modules = set(result.stdout.split())
     ours = sorted(m for m in modules if m.startswith('reactops.'))
-    assert ours == ['reactops._lazy']
-    assert not modules & {*HEAVY, 'sqlite3', 'subprocess', 'logging', 'json'}
+    assert ours == ['reactops._lazy', 'reactops._typing']
+    assert not modules & {*HEAVY, 'sqlite3', 'subprocess', 'logging', 'json', 'typing'}
 
 
 def test_a_plain_ops_hook_imports_no_yaml_graph_signals_or_handler_machinery(

@@ -16,9 +16,8 @@ read on every call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._lazy import lazy_exports
+from .._typing import TYPE_CHECKING
 from ..errors import (
     InvalidStatusError,
     ModelError,
@@ -45,7 +44,6 @@ from ._status import (
     ErrorStatus,
     MaintenanceStatus,
     StatusBase,
-    StatusName,
     UnknownStatus,
     WaitingStatus,
 )
@@ -57,6 +55,7 @@ if TYPE_CHECKING:
     from ._remote import RemoteModel
     from ._resources import OpenedPort, Port, Resources, Storage, StorageMapping
     from ._secrets import Secret, SecretInfo, SecretRotate
+    from ._status import StatusName
 
 # The facets most hooks never touch (the cloud, the network, the remote model, resources
 # and storage, secrets) are loaded on first use, so that a hook does not pay for them.
@@ -68,6 +67,7 @@ _LAZY: dict[str, str] = {
     'OpenedPort': '_resources', 'Port': '_resources', 'Resources': '_resources',
     'Storage': '_resources', 'StorageMapping': '_resources',
     'Secret': '_secrets', 'SecretInfo': '_secrets', 'SecretRotate': '_secrets',
+    'StatusName': '_status',  # a typing.Literal, built on first use
 }
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 

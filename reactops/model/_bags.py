@@ -16,9 +16,8 @@ through: later writes (a rare handler of the commit event itself, say) go out at
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._lazylog import get_logger
+from .._typing import TYPE_CHECKING
 from ..errors import RelationNotFoundError
 
 if TYPE_CHECKING:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
 
+from .._typing import TYPE_CHECKING
 from ..errors import ModelError
 
 if TYPE_CHECKING:

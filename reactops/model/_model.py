@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from .._typing import TYPE_CHECKING
 from ._config import ConfigData
 from ._relations import Relation, RelationMapping
 from ._units import Application, Unit, _ModelCache

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
+from .._typing import TYPE_CHECKING, TypeVar
 from ..errors import (
     ModelError,
     RelationDataAccessError,
@@ -28,7 +28,7 @@ from ..errors import (
 from ._units import Application, Unit
 
 if TYPE_CHECKING:
-    from typing import TypeGuard
+    from typing import Any, TypeGuard
 
     from _typeshed import DataclassInstance
 
@@ -277,6 +277,8 @@ def _field_values(obj: object) -> dict[str, Any]:
         dumped = obj.model_dump(mode='json', by_alias=True)  # type: ignore[attr-defined]
         keys = [info.alias or name for name, info in model_fields.items()]
         return {key: dumped.get(key, _MISSING) for key in keys}
+    from typing import get_type_hints  # only plain classes need it
+
     hints = get_type_hints(type(obj))
     return {name: getattr(obj, name) for name in hints if hasattr(obj, name)}
 

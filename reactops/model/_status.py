@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from .._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import ClassVar, Literal
+
+    StatusName = Literal['active', 'blocked', 'maintenance', 'waiting', 'error', 'unknown']
 
 __all__ = [
     'SETTABLE_STATUS_NAMES',
@@ -17,7 +22,20 @@ __all__ = [
     'WaitingStatus',
 ]
 
-StatusName = Literal['active', 'blocked', 'maintenance', 'waiting', 'error', 'unknown']
+_STATUS_NAMES = ('active', 'blocked', 'maintenance', 'waiting', 'error', 'unknown')
+
+
+def __getattr__(name: str) -> object:
+    # StatusName, the Literal of every status name, is made on first use: building it
+    # means importing typing, which a hook does not otherwise need.
+    if name == 'StatusName':
+        from typing import Literal
+
+        alias = Literal[_STATUS_NAMES]  # type: ignore[valid-type]
+        globals()[name] = alias
+        return alias
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
 
 SETTABLE_STATUS_NAMES: frozenset[str] = frozenset({'active', 'blocked', 'maintenance',
                                                    'waiting'})

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal, overload
 
+from .._typing import TYPE_CHECKING, overload
 from ..errors import InvalidStatusError, ModelError
 from ._bags import _BagStore
 from ._status import SETTABLE_STATUS_NAMES, StatusBase, UnknownStatus
 
 if TYPE_CHECKING:
+    from typing import Literal
+
     from .._backend import ModelBackend
     from ..meta import CharmMeta
     from ._resources import Port

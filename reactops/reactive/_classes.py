@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+
+from .._typing import TypeVar
 
 __all__ = ['leaf_classes']
 

@@ -13,11 +13,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
+from .._typing import TYPE_CHECKING
 from ..charm import CharmBase
 from ..framework import Framework
 from ._runtime import ReactiveRuntime, activate, current
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['ReactiveCharm', 'ReactiveExtension', 'current_charm']
 

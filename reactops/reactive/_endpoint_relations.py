@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
+from .._typing import TYPE_CHECKING
 from ._endpoint_views import CombinedUnitsView, JSONUnitDataView, UnitDataView
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..model import Relation as ModelRelation
     from .endpoint import Endpoint
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from typing import Any, SupportsIndex, TypeVar, overload
 
+from .._typing import TYPE_CHECKING, TypeVar, overload
 from ..errors import ReactiveError, RelationDataTypeError
+
+if TYPE_CHECKING:
+    from typing import Any, SupportsIndex
 
 __all__ = ['CombinedUnitsView', 'EndpointDataWriteError', 'JSONUnitDataView', 'KeyList',
            'UnitDataView']
@@ -110,7 +113,7 @@ def _raw_value(key: str, value: object, owner: str) -> str:
                     f'JSON view (to_publish) instead of the raw one')
 
 
-class UnitDataView(MutableMapping[str, Any]):
+class UnitDataView(MutableMapping[str, 'Any']):
     """One data bag as strings: missing keys read ``None``.
 
     A writeable view (our unit's or, for the leader, our application's bag) records each
@@ -206,7 +209,7 @@ def _encode(key: str, value: object, owner: str) -> str:
             'of them)') from None
 
 
-class JSONUnitDataView(MutableMapping[str, Any]):
+class JSONUnitDataView(MutableMapping[str, 'Any']):
     """A data bag with JSON values: reads decode (falling back to the raw string, missing
     keys read ``None``); writes encode with ``json.dumps(value, sort_keys=True)``, so
     ``None`` is published as ``null``. :attr:`raw_data` is the underlying raw view."""

@@ -17,13 +17,15 @@ from __future__ import annotations
 import builtins
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
 
 from .. import _codec
+from .._typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ..storage import SQLiteStorage
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._trace import DispatchRecorder
 
 __all__ = ['FLAG_PREFIX', 'ReactiveRuntime', 'Trigger', 'activate', 'current', 'reset_default']

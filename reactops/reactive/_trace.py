@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
 
 from .._lazylog import get_logger
+from .._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .registry import Handler
 
 __all__ = ['TRACE_KEY', 'DispatchRecorder']

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from .._typing import TYPE_CHECKING
 from ._runtime import ReactiveRuntime
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['CONFIG_PREVIOUS_KEY', 'clear_hook_flags', 'install_automatic_flags']
 

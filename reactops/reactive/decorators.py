@@ -14,10 +14,10 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 from .._callshape import accepts_positional
 from .._lazylog import get_logger
+from .._typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._detect import SPEC_ATTRIBUTE
 from .predicates import (
@@ -32,6 +32,11 @@ from .predicates import (
     WhenNotAll,
 )
 
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _F = TypeVar('_F', bound=Callable[..., Any])
+
 __all__ = [
     'HandlerSpec', 'collect_metrics', 'hook', 'meter_status_changed', 'not_unless',
     'only_once', 'when', 'when_all', 'when_any', 'when_file_changed', 'when_none',
@@ -40,7 +45,6 @@ __all__ = [
 
 logger = get_logger(__name__)
 
-_F = TypeVar('_F', bound=Callable[..., Any])
 _SPEC_ATTRIBUTE = SPEC_ATTRIBUTE
 _order = itertools.count()
 

@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
 
+from .._typing import TYPE_CHECKING
 from ..errors import DispatchLoopError
 from ._runtime import ReactiveRuntime
 from ._trace import TRACE_KEY, DispatchRecorder
 from .predicates import HOOKS, MAIN, RESTRICTED
 from .registry import Handler, HandlerRegistry, legacy_arguments
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['MAX_ITERATIONS', 'Dispatcher']
 

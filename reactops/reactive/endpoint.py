@@ -65,8 +65,8 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
 
+from .._typing import TYPE_CHECKING
 from ..errors import ReactiveError
 from ._classes import leaf_classes
 from ._endpoint_relations import RelatedUnit, Relation, _DepartedUnits
@@ -81,6 +81,8 @@ from ._runtime import ReactiveRuntime, current
 from .helpers import data_changed
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..model import Model
 
 __all__ = [

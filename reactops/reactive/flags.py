@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
 
+from .._typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._runtime import Trigger, add_trigger, current
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     'all_flags_set', 'all_states', 'any_flags_set', 'any_states', 'clear_flag',

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
 
+from .._typing import TYPE_CHECKING
 from ._runtime import current
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._runtime import ReactiveRuntime
 
 __all__ = ['any_file_changed', 'data_changed', 'is_data_changed', 'mark_invoked',

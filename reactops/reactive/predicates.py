@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._record import frozen_error
+from .._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
     from ._runtime import ReactiveRuntime
     from .registry import Handler
 

@@ -16,13 +16,16 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FunctionType, ModuleType
-from typing import Any
 
+from .._typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._detect import DISCOVERY_ROOTS
 from ._runtime import importing_handler_modules
 from .decorators import HandlerSpec, handler_spec, takes_arguments
 from .predicates import HOOKS, MAIN, RESTRICTED, HookMatches, Predicate
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['DISCOVERY_ROOTS', 'Handler', 'HandlerRegistry', 'discover_modules']
 
@@ -303,12 +306,15 @@ def _switch_charm(charm_dir: Path) -> None:
     wanted = [str(charm_dir), str(charm_dir / 'hooks')]
     if _added_paths == wanted:
         return
-    for path in _added_paths:
-        while path in sys.path:
-            sys.path.remove(path)
-    _added_paths[:] = wanted
-    for name in list(sys.modules):
-        if name.split('.')[0] in ('reactive', 'relations', 'interfaces'):
+    stale = [name for name in sys.modules
+             if name.split('.')[0] in ('reactive', 'relations', 'interfaces')]
+    if _added_paths or stale:  # another charm was loaded in this process: forget it
+        for path in _added_paths:
+            while path in sys.path:
+                sys.path.remove(path)
+        for name in stale:
             del sys.modules[name]
-    importlib.invalidate_caches()
+        # Only then: it makes every later import list its directories again (milliseconds).
+        importlib.invalidate_caches()
+    _added_paths[:] = wanted
     sys.path.extend(path for path in wanted if path not in sys.path)
