@@ -321,3 +321,13 @@ def test_the_typing_stand_ins_do_at_run_time_what_typing_does() -> None:
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == 'False'
+
+
+def test_data_hashes_are_hashlib_s_without_loading_openssl() -> None:
+    import hashlib
+
+    from reactops.reactive.helpers import _hexdigest
+
+    for hash_type in ('md5', 'sha1', 'sha256'):
+        assert _hexdigest(hash_type, b'{"a": 1}') == hashlib.new(hash_type,
+                                                                  b'{"a": 1}').hexdigest()

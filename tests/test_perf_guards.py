@@ -193,6 +193,21 @@ def test_a_reactive_relation_hook_reads_each_bag_at_most_once(
     assert _names(argvs).count('relation-ids') == 1
 
 
+def test_a_reactive_relation_hook_compares_data_without_loading_openssl(
+        reactive_unit: CharmUnit) -> None:
+    import importlib.util
+
+    reactive_unit.ok('hooks/install')
+    result = reactive_unit.run('hooks/db-relation-changed', PYTHONPROFILEIMPORTTIME='1',
+                               **RELATION_HOOK)
+    assert result.returncode == 0, result.stderr
+    imported = _imported(result)
+    assert 'reactops.reactive.helpers' in imported  # relation data was compared
+    if importlib.util.find_spec('_md5') is not None:  # CPython's own MD5 is built in
+        assert 'hashlib' not in imported
+    assert not imported & STDLIB_KEPT_OUT
+
+
 # -- handler tests per dispatch -----------------------------------------------------------
 
 def _handler(name: str, flag: str, ran: list[str], sets: str | None = None

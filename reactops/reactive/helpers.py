@@ -37,9 +37,26 @@ def _data_hash(data: Any, hash_type: str) -> str:
         text = json.dumps(data, sort_keys=True)
     except TypeError as e:
         raise TypeError(f'data_changed needs JSON-serialisable data: {e}') from None
-    import hashlib  # here: only hooks that compare data need it
+    return _hexdigest(hash_type, text.encode('utf-8'))
 
-    return hashlib.new(hash_type, text.encode('utf-8')).hexdigest()
+
+def _hexdigest(hash_type: str, data: bytes) -> str:
+    """The *hash_type* digest of *data*, in hex (as ``hashlib.new(hash_type, data)``).
+
+    MD5, the default, comes from CPython's built-in ``_md5`` where there is one: importing
+    ``hashlib`` loads OpenSSL, about 3 ms of a hook that compares relation data.
+    """
+    if hash_type == 'md5':
+        try:
+            from _md5 import md5  # type: ignore[import-not-found]
+        except ImportError:  # a Python built without its own MD5: OpenSSL's is the same
+            pass
+        else:
+            digest: str = md5(data).hexdigest()
+            return digest
+    import hashlib
+
+    return hashlib.new(hash_type, data).hexdigest()
 
 
 def data_changed(data_id: str, data: Any, hash_type: str = 'md5') -> bool:
@@ -62,9 +79,7 @@ def is_data_changed(data_id: str, data: Any, hash_type: str = 'md5') -> bool:
 def _file_hash(path: str, hash_type: str) -> str | None:
     try:
         with open(path, 'rb') as f:
-            import hashlib
-
-            return hashlib.new(hash_type, f.read()).hexdigest()
+            return _hexdigest(hash_type, f.read())
     except FileNotFoundError:
         return None
 
