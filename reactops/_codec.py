@@ -23,7 +23,7 @@ naming the key path, because storing it would mean executing code to read it bac
 
 from __future__ import annotations
 
-import base64
+import binascii  # what base64 would call, without base64's own imports
 import json
 
 from ._typing import TYPE_CHECKING
@@ -84,7 +84,8 @@ def _to_json(value: Any, where: str, path: str) -> Any:
         items = [_to_json(item, where, f'{path}{{{item!r}}}') for item in value]
         return {TAG: kind, 'items': items}
     if isinstance(value, (bytes, bytearray)):
-        return {TAG: 'bytes', 'base64': base64.b64encode(bytes(value)).decode('ascii')}
+        text = binascii.b2a_base64(bytes(value), newline=False).decode('ascii')
+        return {TAG: 'bytes', 'base64': text}
     raise SnapshotEncodingError(
         f'{where}: cannot store {type(value).__name__} at {path or "the top level"}: '
         'the state store keeps only None, bool, int, float, str, bytes, list, tuple, '
@@ -115,7 +116,7 @@ def _from_json(obj: dict[str, Any]) -> Any:
     if tag == 'frozenset':
         return frozenset(obj['items'])
     if tag == 'bytes':
-        return base64.b64decode(obj['base64'])
+        return binascii.a2b_base64(obj['base64'])
     if tag == 'dict':
         return {_hashable(key): item for key, item in obj['items']}
     raise ValueError(f'unknown stored type tag {tag!r}: written by a newer reactops?')
