@@ -123,15 +123,17 @@ class LazyLogger:
 
     def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's own spelling
         """Whether a record at *level* would be handled."""
-        if 'logging' not in sys.modules and level < _threshold:
-            return False
-        return self.logger.isEnabledFor(level)
+        logger = self._logger
+        if logger is None:
+            if 'logging' not in sys.modules and level < _threshold:
+                return False
+            logger = self.logger
+        return logger.isEnabledFor(level)
 
     def _log(self, level: int, msg: object, args: tuple[object, ...], **kwargs: Any) -> None:
-        if 'logging' not in sys.modules and level < _threshold:
-            return
-        # stacklevel 3: the record names the caller of debug()/info()/..., not this module.
-        self.logger.log(level, msg, *args, stacklevel=3, **kwargs)
+        if self.isEnabledFor(level):
+            # stacklevel 3: the record names the caller of debug()/info()/..., not this module.
+            self.logger.log(level, msg, *args, stacklevel=3, **kwargs)
 
     def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
         """Log at DEBUG."""

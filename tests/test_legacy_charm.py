@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 from fakejuju import FakeJuju
 
+from reactops.reactive._trace import load_trace
+
 REPO = Path(__file__).resolve().parents[1]
 CHARM = Path(__file__).resolve().parent / 'charms' / 'legacy_built'
 UNIT = 'legacy-built/0'
@@ -56,7 +58,7 @@ class LegacyUnit:
 
     def ran(self) -> list[str]:
         """The handlers the last hook ran, from the dispatch record it committed."""
-        trace = self.kv().get('reactops.trace.last') or {}
+        trace = load_trace(self.kv().get('reactops.trace.last')) or {}
         ids = [step['run'].split(':') for step in trace.get('steps', []) if 'run' in step]
         # <file>:<line>:<name>[:<endpoint>], or an external handler's <file>
         return [parts[2] if len(parts) >= 3 else Path(parts[0]).name for parts in ids]

@@ -331,3 +331,44 @@ def test_data_hashes_are_hashlib_s_without_loading_openssl() -> None:
     for hash_type in ('md5', 'sha1', 'sha256'):
         assert _hexdigest(hash_type, b'{"a": 1}') == hashlib.new(hash_type,
                                                                   b'{"a": 1}').hexdigest()
+
+
+# -- the stored trace -----------------------------------------------------------------------
+
+def test_the_compact_stored_trace_reads_back_as_the_recorder_shows_it() -> None:
+    import json
+
+    from reactops.reactive._trace import DispatchRecorder, load_trace
+
+    class FakeHandler:
+        def __init__(self, id: str):
+            self.id = id
+
+    recorder = DispatchRecorder('update-status')
+    recorder.flag_changed('auto.flag', True, None)  # outside any handler
+    first, second = FakeHandler('reactive/a.py:3:first'), FakeHandler('reactive/a.py:9:second')
+    recorder.iteration = 1
+    recorder.handler_started(first)
+    recorder.flag_changed('x', True, None)
+    recorder.flag_changed('auto.flag', False, None)
+    recorder.handler_finished(first)
+    recorder.iteration = 2
+    recorder.handler_started(second)
+    recorder.handler_failed(second, ValueError('boom'))
+    stored = json.loads(recorder.to_text())
+    assert stored['format'] == 2 and all(isinstance(step, list) for step in stored['steps'])
+    assert load_trace(stored) == recorder.to_json() == {
+        'hook': 'update-status',
+        'steps': [{'set': 'auto.flag'},
+                  {'run': 'reactive/a.py:3:first', 'iteration': 1},
+                  {'set': 'x', 'by': 'reactive/a.py:3:first'},
+                  {'clear': 'auto.flag', 'by': 'reactive/a.py:3:first'},
+                  {'run': 'reactive/a.py:9:second', 'iteration': 2},
+                  {'failed': 'reactive/a.py:9:second', 'error': 'ValueError: boom'}],
+        'written_by': {'reactive/a.py:3:first': ['auto.flag', 'x']}}
+    older = {'hook': 'install', 'steps': [{'run': 'h', 'iteration': 1}], 'written_by': {}}
+    assert load_trace(older) == older  # kept by an earlier reactops: read as it is
+    assert load_trace(None) is None and load_trace('junk') is None
+    damaged = {**stored, 'steps': [['run'], 'x', ['unknown', 1, 2], ['set', 'y', None]]}
+    assert load_trace(damaged) == {'hook': 'update-status', 'steps': [{'set': 'y'}],
+                                   'written_by': {}}

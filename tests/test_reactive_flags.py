@@ -31,6 +31,7 @@ from reactops.reactive import (
     toggle_flag,
     when,
 )
+from reactops.reactive._trace import load_trace
 from reactops.storage import SQLiteStorage
 
 
@@ -254,7 +255,8 @@ def test_the_last_dispatch_trace_is_kept_in_the_store(runtime: ReactiveRuntime) 
     registry = HandlerRegistry()
     registry.add_function(install)
     Dispatcher(registry, runtime).dispatch()
-    trace = runtime.storage.kv_get('reactops.trace.last')
+    trace = load_trace(runtime.storage.kv_get('reactops.trace.last'))
+    assert trace is not None
     handler_id = registry.ordered()[0].id
     assert trace['steps'] == [{'run': handler_id, 'iteration': 0},
                               {'set': 'installed', 'by': handler_id}]

@@ -42,7 +42,7 @@ from reactops.reactive import (
 )
 from reactops.reactive import flags as reactive
 from reactops.reactive._runtime import Trigger
-from reactops.reactive._trace import TRACE_KEY
+from reactops.reactive._trace import TRACE_KEY, load_trace
 from reactops.reactive.graph import (
     DEFAULT_AUTOMATIC_PREFIXES,
     FINDING_KINDS,
@@ -112,7 +112,8 @@ def run_dispatch(registry: HandlerRegistry, flags: Iterable[str] = (),
             runtime.set(flag)
         runtime.take_changes()
         Dispatcher(registry, runtime).dispatch()
-    trace: dict[str, Any] = storage.kv_get(TRACE_KEY)
+    trace = load_trace(storage.kv_get(TRACE_KEY))
+    assert trace is not None
     return trace
 
 

@@ -54,7 +54,7 @@ def read_unit_state(charm_dir: Path) -> tuple[list[str], dict[str, Any] | None]:
     """The flags set in the unit's state store and the trace of its last dispatch (None
     when no reactive dispatch has been kept). The store is read, never written."""
     from ..reactive._runtime import FLAG_PREFIX
-    from ..reactive._trace import TRACE_KEY
+    from ..reactive._trace import TRACE_KEY, load_trace
     from ..storage import SQLiteStorage
 
     path = charm_dir / '.unit-state.db'
@@ -64,10 +64,10 @@ def read_unit_state(charm_dir: Path) -> tuple[list[str], dict[str, Any] | None]:
     storage = SQLiteStorage(path, timeout=10)
     try:
         flags = [key[len(FLAG_PREFIX):] for key, _ in storage.kv_items(FLAG_PREFIX)]
-        trace = storage.kv_get(TRACE_KEY)
+        trace = load_trace(storage.kv_get(TRACE_KEY))
     finally:
         storage.close()  # its transaction is dropped: nothing was written
-    return flags, trace if isinstance(trace, dict) else None
+    return flags, trace
 
 
 def _without_error_text(trace: dict[str, Any]) -> dict[str, Any]:

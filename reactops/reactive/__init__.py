@@ -60,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     'is_data_changed': 'helpers',
     'is_flag_set': 'flags',
     'is_state': 'flags',
+    'load_trace': '_trace',
     'meter_status_changed': 'decorators',
     'not_unless': 'decorators',
     'only_once': 'decorators',
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
         ReactiveRuntime,
         activate,
     )
+    from ._trace import load_trace
     from .decorators import (
         collect_metrics,
         hook,
@@ -155,7 +157,8 @@ __all__ = [
     'any_states', 'clear_flag', 'collect_metrics', 'current_charm', 'data_changed',
     'endpoint_from_flag', 'endpoint_from_name',
     'get_flag_value', 'get_flags', 'get_state', 'get_states', 'get_unset_flags', 'hook',
-    'is_data_changed', 'is_flag_set', 'is_state', 'meter_status_changed', 'not_unless',
+    'is_data_changed', 'is_flag_set', 'is_state', 'load_trace', 'meter_status_changed',
+    'not_unless',
     'only_once', 'register_trigger', 'remove_state', 'set_flag', 'set_state', 'toggle_flag',
     'toggle_state', 'when', 'when_all', 'when_any', 'when_file_changed', 'when_none',
     'when_not', 'when_not_all',

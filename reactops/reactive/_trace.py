@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .registry import Handler
 
-__all__ = ['TRACE_KEY', 'DispatchRecorder']
+__all__ = ['TRACE_KEY', 'DispatchRecorder', 'load_trace']
 
 logger = get_logger('reactops.reactive')
 
@@ -43,10 +43,9 @@ class DispatchRecorder:
 
     def __init__(self, hook_name: str):
         self.hook_name = hook_name
-        self.steps: list[dict[str, Any]] = []
+        # Compact steps, [kind, subject, detail]: cheap to record and to store.
+        self._steps: list[list[Any]] = []
         self.handlers_run: list[str] = []
-        self.written_by: dict[str, set[str]] = {}  # handler id -> flags it changed
-        self.cleared_by: dict[str, set[str]] = {}  # handler id -> flags it cleared
         self.iteration: int | str = 'hooks'
         self.current: Handler | None = None
 
@@ -65,7 +64,7 @@ class DispatchRecorder:
         """A handler is about to run."""
         self.current = handler
         self.handlers_run.append(handler.id)
-        self.steps.append({'run': handler.id, 'iteration': self.iteration})
+        self._steps.append(['run', handler.id, self.iteration])
         logger.debug('Invoking reactive handler: %s', handler.id)
         _send('handler_started', handler, iteration=self.iteration)
 
@@ -77,31 +76,95 @@ class DispatchRecorder:
     def handler_failed(self, handler: Handler, error: BaseException) -> None:
         """A handler raised *error*."""
         self.current = None
-        self.steps.append({'failed': handler.id, 'error': f'{type(error).__name__}: {error}'})
+        self._steps.append(['failed', handler.id, f'{type(error).__name__}: {error}'])
         logger.error('Reactive handler %s raised %s: %s', handler.id, type(error).__name__,
                      error)
         _send('handler_failed', handler, error=error, iteration=self.iteration)
 
     def flag_changed(self, flag: str, is_set: bool, value: Any) -> None:
         """A flag was set (or cleared) where it was not before."""
-        step: dict[str, Any] = {'set' if is_set else 'clear': flag}
-        if self.current is not None:
-            step['by'] = self.current.id
-            self.written_by.setdefault(self.current.id, set()).add(flag)
-            if not is_set:
-                self.cleared_by.setdefault(self.current.id, set()).add(flag)
-        self.steps.append(step)
+        by = self.current.id if self.current is not None else None
+        self._steps.append(['set' if is_set else 'clear', flag, by])
         logger.debug('%s flag %s', 'Set' if is_set else 'Cleared', flag)
         _send('flag_set' if is_set else 'flag_cleared', flag, value=value,
               handler=self.current.id if self.current else None)
 
+    def since_iteration(self, first: int) -> tuple[list[str], set[str]]:
+        """The handlers run, and the flags changed, in main-loop iterations *first* on."""
+        ran: list[str] = []
+        changed: set[str] = set()
+        inside = False
+        for kind, subject, detail in self._steps:
+            if kind == 'run':
+                inside = isinstance(detail, int) and detail >= first
+                if inside:
+                    ran.append(subject)
+            elif inside and kind in ('set', 'clear'):
+                changed.add(subject)
+        return ran, changed
+
+    @property
+    def written_by(self) -> dict[str, set[str]]:
+        """Handler id -> the flags it set or cleared (worked out from the steps when asked:
+        only ``explain`` and a loop error need it)."""
+        return _changed_by(self._steps, ('set', 'clear'))
+
+    @property
+    def cleared_by(self) -> dict[str, set[str]]:
+        """Handler id -> the flags it cleared."""
+        return _changed_by(self._steps, ('clear',))
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        """The steps so far: ``{'run': id, 'iteration': n}``, ``{'failed': id, 'error':
+        text}``, ``{'set': flag, 'by': id}`` or ``{'clear': flag}`` (no ``by`` when the
+        change came from outside a handler)."""
+        return [_step_dict(step) for step in self._steps]
+
     def to_json(self) -> dict[str, Any]:
-        """The trace as stored for ``explain``."""
+        """The trace as :func:`load_trace` gives it back for ``explain``."""
         return {'hook': self.hook_name, 'steps': self.steps,
                 'written_by': {k: sorted(v) for k, v in self.written_by.items()}}
 
     def to_text(self) -> str:
-        """:meth:`to_json` as JSON text for the state store. The trace holds only names,
-        numbers and plain containers, so it skips the store's general encoder, which
-        would check a round trip of what is two steps per handler run."""
-        return json.dumps(self.to_json(), separators=(',', ':'))
+        """The trace as JSON text for the state store, in its compact form (steps as
+        ``[kind, subject, detail]`` lists, about three times cheaper to encode than
+        :meth:`to_json`'s objects). It skips the store's general encoder, which would
+        check a round trip of what holds only names, numbers and lists."""
+        stored = {'hook': self.hook_name, 'format': _FORMAT, 'steps': self._steps}
+        return json.dumps(stored, separators=(',', ':'), check_circular=False)
+
+
+_FORMAT = 2  # compact steps; a stored trace without 'format' has to_json's shape
+
+
+def _step_dict(step: list[Any]) -> dict[str, Any]:
+    kind, subject, detail = step
+    if kind == 'run':
+        return {'run': subject, 'iteration': detail}
+    if kind == 'failed':
+        return {'failed': subject, 'error': detail}
+    return {kind: subject} if detail is None else {kind: subject, 'by': detail}
+
+
+def load_trace(stored: object) -> dict[str, Any] | None:
+    """A trace read from the state store, in :meth:`DispatchRecorder.to_json`'s shape
+    (``None`` if *stored* is not a trace). Steps this version cannot read are skipped."""
+    if not isinstance(stored, dict):
+        return None
+    if stored.get('format') != _FORMAT:
+        return stored  # kept by an earlier reactops in to_json's shape already
+    compact = [step for step in stored.get('steps', ())
+               if isinstance(step, list) and len(step) == 3
+               and step[0] in ('run', 'failed', 'set', 'clear')]
+    written_by = _changed_by(compact, ('set', 'clear'))
+    return {'hook': stored.get('hook'), 'steps': [_step_dict(step) for step in compact],
+            'written_by': {k: sorted(v) for k, v in written_by.items()}}
+
+
+def _changed_by(steps: list[list[Any]], kinds: tuple[str, ...]) -> dict[str, set[str]]:
+    changed: dict[str, set[str]] = {}
+    for kind, flag, by in steps:
+        if kind in kinds and by is not None:
+            changed.setdefault(by, set()).add(flag)
+    return changed

@@ -93,24 +93,24 @@ class Dispatcher:
         self._run_queue(self._candidates(HOOKS, None))
         self.runtime.take_changes()
         changed: set[str] | None = None  # iteration 0 tests every handler
-        history: list[tuple[list[str], set[str]]] = []
-        seen: dict[tuple[int, frozenset[str]], int] = {}
+        # The iteration after which the flags were in each state (by a hash of the flags and
+        # of what changed last): only ints are kept, and the recorder has the rest.
+        seen: dict[int, int] = {}
         limit = max(self.max_iterations, 2 * len(self._ordered) + 10)
         for iteration in range(limit + 1):
             queue = self._candidates(MAIN, changed)
             if not queue:
                 return
             if iteration == limit:
-                raise self._loop_error(history[-5:], f'after {limit} iterations')
+                raise self._loop_error(recorder, iteration - 5, f'after {limit} iterations')
             recorder.iteration = iteration
             self.iterations = iteration + 1
-            ran = self._run_queue(queue)
+            self._run_queue(queue)
             changed = self.runtime.take_changes()
-            history.append((ran, changed))
-            state = (self.runtime.state_hash, frozenset(changed))
+            state = hash((self.runtime.state_hash, frozenset(changed)))
             if state in seen:
                 # The flags are back where they were: the same handlers will run again.
-                raise self._loop_error(history[seen[state] + 1:],
+                raise self._loop_error(recorder, seen[state] + 1,
                                        f'in iteration {iteration}: the flags returned to '
                                        f'their state after iteration {seen[state]}')
             seen[state] = iteration
@@ -177,12 +177,11 @@ class Dispatcher:
                     p.test(self.runtime, handler) for p in handler.predicates):
                 self.runtime.storage.kv_delete(_RERUN_KEY + handler.id)
 
-    def _loop_error(self, recent: list[tuple[list[str], set[str]]],
+    def _loop_error(self, recorder: DispatchRecorder, first: int,
                     when: str) -> DispatchLoopError:
-        handlers = sorted({h for ran, _ in recent for h in ran})
-        flags = sorted({f for _, changed in recent for f in changed})
-        recorder = self.runtime.recorder
-        cycle = _find_cycle(handlers, recorder, self.registry) if recorder else []
+        handlers_ran, changed = recorder.since_iteration(first)
+        handlers, flags = sorted(set(handlers_ran)), sorted(changed)
+        cycle = _find_cycle(handlers, recorder, self.registry)
         detail = f' The loop: {" -> ".join(cycle)}.' if cycle else ''
         return DispatchLoopError(
             f'the reactive dispatch for hook {self.runtime.hook_name or "?"} does not settle '
@@ -200,14 +199,15 @@ def _find_cycle(handlers: list[str], recorder: DispatchRecorder,
     and ``@when_any`` readers, a cleared flag for ``@when_not`` and ``@when_not_all``.
     """
     looping = set(handlers)
+    written_by, cleared_by = recorder.written_by, recorder.cleared_by  # each worked out once
 
     def activates(reader: Handler, flag: str, cleared: bool) -> bool:
         kinds = {p.kind for p in reader.predicates if flag in p.flags}
         return bool(kinds & ({'when_not', 'when_not_all'} if cleared else {'when', 'when_any'}))
 
     def successors(handler_id: str) -> list[tuple[str, str]]:
-        cleared = recorder.cleared_by.get(handler_id, set())
-        return [(flag, reader.id) for flag in sorted(recorder.written_by.get(handler_id, ()))
+        cleared = cleared_by.get(handler_id, set())
+        return [(flag, reader.id) for flag in sorted(written_by.get(handler_id, ()))
                 for reader in registry.readers_of(flag)
                 if reader.id in looping and activates(reader, flag, flag in cleared)]
 

@@ -264,8 +264,10 @@ class FlagGraph:
                     self._link(node, target, kind, observed=True)
 
     def merge_trace(self, trace: Mapping[str, Any]) -> None:
-        """Add the edges of a stored dispatch trace (``DispatchRecorder.to_json()``): which
-        handler set or cleared which flag, from its steps, else from ``written_by``."""
+        """Add the edges of a dispatch trace (``DispatchRecorder.to_json()``, or the compact
+        form the state store keeps): which handler set or cleared which flag, from its
+        steps, else from ``written_by``."""
+        trace = _readable(trace)
         sets: dict[str, set[str]] = {}
         clears: dict[str, set[str]] = {}
         for step in trace.get('steps', ()):
@@ -546,7 +548,7 @@ class FlagGraph:
         and tells what happened to the flags it needs during that dispatch."""
         handler = self.find_handler(handler_id)
         flags = set(flags_set)
-        trace = trace if trace is not None else self.trace
+        trace = _readable(trace) if trace is not None else self.trace
         if trace is not None:
             ran = trace_runs(handler.id, trace)
             if ran:
@@ -583,3 +585,9 @@ class FlagGraph:
         return []
 
 
+def _readable(trace: Mapping[str, Any]) -> Mapping[str, Any]:
+    """*trace* as :meth:`DispatchRecorder.to_json` shows it, also when it is the compact
+    form the state store keeps (``reactops.trace.last``)."""
+    from ._trace import load_trace
+
+    return load_trace(dict(trace)) or {}
