@@ -11,7 +11,6 @@ same methods over an in-memory model, and everything above it runs unchanged.
 
 from __future__ import annotations
 
-import datetime
 import re
 import sys
 import time
@@ -23,6 +22,7 @@ from .errors import ModelError, RelationNotFoundError
 from .jujucontext import JujuContext, JujuVersion
 
 if TYPE_CHECKING:
+    import datetime
     from typing import Any, Literal
 
 __all__ = ['LEADERSHIP_TTL', 'ModelBackend']

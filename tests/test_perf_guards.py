@@ -263,8 +263,9 @@ LEGACY_RELATIONS = {'reactops.reactive.relations', 'reactops.reactive._conversat
 # Standard modules a quiet hook does without: logging until something logs, subprocess
 # (tools start through os.posix_spawn), inspect/dataclasses (records, code objects) and
 # typing (annotations are never evaluated; reactops._typing stands in for the rest).
+# The state store talks to the C module behind sqlite3, without its datetime adapters.
 STDLIB_KEPT_OUT = {'logging', 'subprocess', 'inspect', 'dataclasses', 'shutil', 'traceback',
-                   'typing'}
+                   'typing', 'datetime', 'base64', 'sqlite3'}
 
 
 def _imported(result: subprocess.CompletedProcess[str]) -> set[str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-
 from .._typing import TYPE_CHECKING, overload
 from ..errors import InvalidStatusError, ModelError
 from ._bags import _BagStore
 from ._status import SETTABLE_STATUS_NAMES, StatusBase, UnknownStatus
 
 if TYPE_CHECKING:
+    import datetime
     from typing import Literal
 
     from .._backend import ModelBackend

@@ -15,6 +15,7 @@ variables, so the charms under test are ordinary charms run as real hook process
 
 from __future__ import annotations
 
+import _sqlite3
 import atexit
 import json
 import os
@@ -77,6 +78,7 @@ def _install_sql_faults() -> None:
         return db
 
     sqlite3.connect = connect  # type: ignore[assignment]
+    _sqlite3.connect = connect  # what reactops.storage calls (the C module behind sqlite3)
 
 
 _install_sql_faults()
