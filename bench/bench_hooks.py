@@ -42,10 +42,10 @@ OPS_RATIO = 0.6        # reactops ops-style hook at most this times ops'
 REACTIVE_RATIO = 0.3   # reactops reactive hook at most this times charms.reactive's
 FLOOR_FACTOR = 1.5     # ... and at most this times (floor + the tools the charm must call)
 TOOLS_RATIO_50 = 1 / 3  # reactive hook-tool calls at 50 units vs charms.reactive's
-# Standard modules any hook of reactops imports (logging to juju-log, JSON values, the
-# SQLite state store, hook tools as processes, dataclasses and enums of the model).
-STDLIB = ('logging', 'json', 'sqlite3', 'subprocess', 'dataclasses', 'enum', 'typing',
-          'datetime')
+# Standard modules every reactops hook imports (JSON values and tool output, paths, the
+# SQLite state store through its C module, weak references of the framework, polling
+# hook-tool pipes); what these bring along (re, enum, collections, ...) comes too.
+STDLIB = ('json', 'pathlib', '_sqlite3', 'weakref', 'contextlib', 'select')
 
 
 class HookRunner:
@@ -152,8 +152,8 @@ def summarise_hooks(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, bo
             }
     keys = [v.key for v in charms.VARIANTS if v.key in results]
     lines = [f'floor (python -c "import yaml"): {_ms(floor)}; one hook-tool call: {_ms(tool)}',
-             f'for scale, not a target: importing the standard modules reactops needs '
-             f'({", ".join(STDLIB)}): {_ms(data["stdlib"])}', '']
+             f'for scale, not a target: importing the standard modules every reactops hook '
+             f'imports ({", ".join(STDLIB)}): {_ms(data["stdlib"])}', '']
     head = f'{"hook":<20}' + ''.join(f'{k:>19}' for k in keys)
     pairs = [('reactops-ops', 'ops'), ('reactops-reactive', 'reactive')]
     pairs = [(a, b) for a, b in pairs if a in results and b in results]
