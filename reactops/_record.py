@@ -81,11 +81,43 @@ def _make_record(cls: _C) -> _C:
     _check_order(cls, names, defaults)
     attributes = {
         _FIELDS: tuple(names), '__record_defaults__': defaults, '__match_args__': tuple(names),
+        '__signature__': _Signature(),
         '__init__': _init, '__eq__': _eq, '__hash__': _hash, '__repr__': _repr,
         '__setattr__': _setattr, '__delattr__': _delattr, '__replace__': _replace}
     for name, value in attributes.items():
         setattr(cls, name, value)
     return cls
+
+
+class _Signature:
+    """A record class's ``__signature__``: its fields as constructor parameters, as
+    ``inspect.signature`` (``help()``, Sphinx, IDEs) would show a dataclass's. Built when
+    asked, because it needs :mod:`inspect`."""
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        import inspect
+
+        annotations = {}
+        for klass in reversed(owner.__mro__):
+            annotations.update(klass.__dict__.get('__annotations__', {}))
+        parameters = []
+        for name in getattr(owner, _FIELDS):
+            default = owner.__record_defaults__[name]  # type: ignore[attr-defined]
+            if isinstance(default, _Field):
+                default = _FACTORY
+            parameters.append(inspect.Parameter(
+                name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=inspect.Parameter.empty if default is _NO_DEFAULT else default,
+                annotation=annotations.get(name, inspect.Parameter.empty)))
+        return inspect.Signature(parameters, return_annotation=None)
+
+
+class _FactoryDefault:
+    def __repr__(self) -> str:
+        return '<factory>'
+
+
+_FACTORY = _FactoryDefault()
 
 
 def _check_order(cls: type, names: list[str], defaults: dict[str, Any]) -> None:

@@ -68,6 +68,15 @@ def test_a_record_is_frozen_hashable_and_replaceable() -> None:
     assert Point(1) != (1, 0, [])
 
 
+def test_a_record_shows_its_fields_as_its_signature() -> None:
+    import inspect
+
+    assert str(inspect.signature(Point)) == (
+        "(x: 'int', y: 'int' = 0, tags: 'list[str]' = <factory>) -> None")
+    assert list(inspect.signature(JujuContext).parameters)[:3] == [
+        'dispatch_path', 'hook_name', 'unit_name']
+
+
 def test_a_record_with_a_required_field_after_a_default_is_refused() -> None:
     with pytest.raises(TypeError, match="non-default argument 'b' follows default"):
         @dataclass(frozen=True)
