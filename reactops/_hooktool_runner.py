@@ -99,6 +99,11 @@ def _spawn(argv: list[str], input: str | None) -> tuple[int, str, str]:
     data = (input or '').encode('utf-8', 'surrogateescape')
     try:
         stdout, stderr = _exchange(out_r, err_r, in_w, data)
+    except BaseException:  # interrupted (or a read failed): stop the tool, as subprocess does
+        import signal
+
+        os.kill(pid, signal.SIGKILL)
+        raise
     finally:
         _close([out_r, err_r])
         _, status = os.waitpid(pid, 0)

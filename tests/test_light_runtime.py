@@ -381,3 +381,26 @@ def test_the_compact_stored_trace_reads_back_as_the_recorder_shows_it() -> None:
     damaged = {**stored, 'steps': [['run'], 'x', ['unknown', 1, 2], ['set', 'y', None]]}
     assert load_trace(damaged) == {'hook': 'update-status', 'steps': [{'set': 'y'}],
                                    'written_by': {}}
+
+
+def test_an_interrupted_tool_call_stops_the_tool(tmp_path: Path) -> None:
+    import subprocess
+
+    pid_file = tmp_path / 'tool.pid'
+    tool = _tool(tmp_path, 'slow', f'echo $$ > {pid_file}; exec sleep 30\n')
+    code = textwrap.dedent(f"""\
+        import os, signal, threading, time
+        from reactops import _hooktool_runner as r
+        threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        started = time.monotonic()
+        try:
+            r._spawn([{str(tool)!r}], None)
+        except KeyboardInterrupt:
+            print(round(time.monotonic() - started))
+        """)
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) < 10  # the Ctrl-C stopped the call at once...
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)  # ... and the tool is gone, not left running
