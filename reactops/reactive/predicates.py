@@ -33,6 +33,8 @@ RESTRICTED = 'restricted'
 class Predicate:
     """One condition of a handler."""
 
+    __slots__ = ()
+
     kind = 'predicate'
     phase: str | None = None
     flags: tuple[str, ...] = ()
@@ -60,6 +62,8 @@ class _Frozen(Predicate):
     because each dataclass costs about half a millisecond to create at import, which a
     reactive charm would pay in every hook.
     """
+
+    __slots__ = ()
 
     __match_args__: ClassVar[tuple[str, ...]] = ()
 
@@ -91,6 +95,7 @@ class _Frozen(Predicate):
 
 
 class _FlagPredicate(_Frozen):
+    __slots__ = ('flags',)
     __match_args__ = ('flags',)
     phase = MAIN
 
@@ -108,6 +113,8 @@ class _FlagPredicate(_Frozen):
 class WhenAll(_FlagPredicate):
     """Every flag is set (``@when`` / ``@when_all``)."""
 
+    __slots__ = ()
+
     kind = 'when'
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
@@ -116,6 +123,8 @@ class WhenAll(_FlagPredicate):
 
 class WhenAny(_FlagPredicate):
     """At least one flag is set (``@when_any``)."""
+
+    __slots__ = ()
 
     kind = 'when_any'
 
@@ -126,6 +135,8 @@ class WhenAny(_FlagPredicate):
 class WhenNone(_FlagPredicate):
     """No flag is set (``@when_not`` / ``@when_none``)."""
 
+    __slots__ = ()
+
     kind = 'when_not'
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
@@ -135,6 +146,8 @@ class WhenNone(_FlagPredicate):
 class WhenNotAll(_FlagPredicate):
     """At least one flag is not set (``@when_not_all``)."""
 
+    __slots__ = ()
+
     kind = 'when_not_all'
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
@@ -143,6 +156,8 @@ class WhenNotAll(_FlagPredicate):
 
 class HookMatches(_Frozen):
     """The running hook matches one of the patterns (``@hook``)."""
+
+    __slots__ = ('patterns',)
 
     __match_args__ = ('patterns',)
     patterns: tuple[str, ...]
@@ -162,6 +177,8 @@ class HookMatches(_Frozen):
 
 class RestrictedHook(_Frozen):
     """The running hook is this restricted one (``@collect_metrics``, ...)."""
+
+    __slots__ = ('hook',)
 
     __match_args__ = ('hook',)
     hook: str
@@ -185,6 +202,8 @@ class FileChanged(_Frozen):
     once per dispatch, every handler watching it may fire once, and the new hash is stored
     only when the dispatch succeeds.
     """
+
+    __slots__ = ('files', 'hash_type')
 
     __match_args__ = ('files', 'hash_type')
     files: tuple[str | Callable[[], str], ...]
@@ -212,6 +231,8 @@ class FileChanged(_Frozen):
 
 class OnlyOnce(_Frozen):
     """The handler has never run on this unit (``@only_once``)."""
+
+    __slots__ = ()
 
     kind = 'only_once'
 

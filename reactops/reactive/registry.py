@@ -9,7 +9,6 @@ ordering before that.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import sys
@@ -38,6 +37,11 @@ class Handler:
     millisecond to create in every hook of a reactive charm.
     """
 
+    # Slots: a dispatch touches every handler, and at thousands of them a smaller object
+    # is fewer cache misses (the dispatch's time per handler stays flat).
+    __slots__ = ('id', 'action', 'predicates', 'spec', 'is_method', 'endpoint_name', '_args',
+                 '_phase')
+
     def __init__(self, id: str, action: Callable[..., Any], predicates: list[Predicate],
                  spec: HandlerSpec, is_method: bool = False, endpoint_name: str | None = None,
                  _args: list[Any] | None = None):
@@ -48,19 +52,20 @@ class Handler:
         self.is_method = is_method
         self.endpoint_name = endpoint_name
         self._args = _args
+        self._phase: str | None = None
 
     @property
     def flags(self) -> list[str]:
         """Every flag a predicate of this handler reads."""
         return list(dict.fromkeys(f for p in self.predicates for f in p.flags))
 
-    @functools.cached_property
+    @property
     def phase(self) -> str:
         """The dispatch phase the handler can run in: hooks, other, restricted, or any."""
-        phases = {p.phase for p in self.predicates if p.phase is not None}
-        if len(phases) > 1:
-            return 'never'
-        return phases.pop() if phases else 'any'
+        if self._phase is None:
+            phases = {p.phase for p in self.predicates if p.phase is not None}
+            self._phase = 'never' if len(phases) > 1 else phases.pop() if phases else 'any'
+        return self._phase
 
     @property
     def priority(self) -> int:
