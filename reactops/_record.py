@@ -15,14 +15,13 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, TypeVar
+    from typing import Any, ClassVar, TypeVar
 
     _C = TypeVar('_C', bound=type)
 
-__all__ = ['dataclass', 'field', 'frozen_error', 'record_fields']
+__all__ = ['FrozenValue', 'dataclass', 'field', 'frozen_error', 'record_fields']
 
 _NO_DEFAULT = object()
-_FIELDS = '__record_fields__'
 
 
 class _Field:
@@ -50,7 +49,7 @@ def frozen_error(message: str) -> AttributeError:
 def record_fields(cls_or_instance: object) -> tuple[str, ...]:
     """The field names of a record class (or instance), in declaration order."""
     cls = cls_or_instance if isinstance(cls_or_instance, type) else type(cls_or_instance)
-    names: tuple[str, ...] = tuple(getattr(cls, _FIELDS))
+    names: tuple[str, ...] = tuple(cls.__match_args__)  # type: ignore[attr-defined]
     return names
 
 
@@ -65,7 +64,7 @@ def _make_record(cls: _C) -> _C:
     names: list[str] = []
     defaults: dict[str, Any] = {}
     for base in reversed(cls.__mro__[1:]):
-        for name in getattr(base, _FIELDS, ()):
+        for name in vars(base).get('__record_defaults__', ()):
             if name not in names:
                 names.append(name)
                 defaults[name] = vars(base)['__record_defaults__'][name]
@@ -79,11 +78,12 @@ def _make_record(cls: _C) -> _C:
         if isinstance(value, _Field):
             delattr(cls, name)
     _check_order(cls, names, defaults)
-    attributes = {
-        _FIELDS: tuple(names), '__record_defaults__': defaults, '__match_args__': tuple(names),
-        '__signature__': _Signature(),
-        '__init__': _init, '__eq__': _eq, '__hash__': _hash, '__repr__': _repr,
-        '__setattr__': _setattr, '__delattr__': _delattr, '__replace__': _replace}
+    attributes: dict[str, Any] = {
+        '__match_args__': tuple(names), '__record_defaults__': defaults,
+        '__signature__': _Signature(), '__init__': _init}
+    for name in ('__eq__', '__hash__', '__repr__', '__setattr__', '__delattr__',
+                 '__replace__'):
+        attributes[name] = vars(FrozenValue)[name]
     for name, value in attributes.items():
         setattr(cls, name, value)
     return cls
@@ -101,7 +101,7 @@ class _Signature:
         for klass in reversed(owner.__mro__):
             annotations.update(klass.__dict__.get('__annotations__', {}))
         parameters = []
-        for name in getattr(owner, _FIELDS):
+        for name in owner.__match_args__:  # type: ignore[attr-defined]
             default = owner.__record_defaults__[name]  # type: ignore[attr-defined]
             if isinstance(default, _Field):
                 default = _FACTORY
@@ -131,7 +131,7 @@ def _check_order(cls: type, names: list[str], defaults: dict[str, Any]) -> None:
 
 
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
-    names: tuple[str, ...] = getattr(self, _FIELDS)
+    names: tuple[str, ...] = self.__match_args__
     if len(args) > len(names):
         raise TypeError(f'{type(self).__qualname__}() takes {len(names)} positional '
                         f'arguments but {len(args)} were given')
@@ -159,34 +159,43 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         post_init()
 
 
-def _values(self: Any) -> tuple[Any, ...]:
-    return tuple(getattr(self, name) for name in getattr(self, _FIELDS))
+class FrozenValue:
+    """A value compared, hashed and shown by the fields its ``__match_args__`` names, and
+    immutable once made: what a frozen dataclass is, for classes that write their own
+    constructor (they set their fields with :meth:`_set_fields`). Records made by
+    :func:`dataclass` get the same methods."""
+
+    __slots__ = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+
+    def _set_fields(self, **values: object) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    def __hash__(self) -> int:
+        return hash(_values(self))
+
+    def __repr__(self) -> str:
+        fields = ', '.join(f'{name}={getattr(self, name)!r}' for name in self.__match_args__)
+        return f'{type(self).__qualname__}({fields})'
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise frozen_error(f'cannot assign to field {name!r}')
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error(f'cannot delete field {name!r}')
+
+    def __replace__(self, **changes: Any) -> Any:
+        """A copy with *changes* (what ``copy.replace()`` calls, from Python 3.13)."""
+        values = {name: getattr(self, name) for name in self.__match_args__}
+        values.update(changes)
+        return type(self)(**values)
 
 
-def _eq(self: Any, other: object) -> Any:  # a bool, or NotImplemented
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    return _values(self) == _values(other)
-
-
-def _hash(self: Any) -> int:
-    return hash(_values(self))
-
-
-def _repr(self: Any) -> str:
-    fields = ', '.join(f'{name}={getattr(self, name)!r}' for name in getattr(self, _FIELDS))
-    return f'{type(self).__qualname__}({fields})'
-
-
-def _setattr(self: Any, name: str, value: object) -> None:
-    raise frozen_error(f'cannot assign to field {name!r}')
-
-
-def _delattr(self: Any, name: str) -> None:
-    raise frozen_error(f'cannot delete field {name!r}')
-
-
-def _replace(self: Any, **changes: Any) -> Any:
-    values = {name: getattr(self, name) for name in getattr(self, _FIELDS)}
-    values.update(changes)
-    return type(self)(**values)
+def _values(value: Any) -> tuple[Any, ...]:
+    return tuple(getattr(value, name) for name in value.__match_args__)

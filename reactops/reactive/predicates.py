@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from .._record import frozen_error
+from .._record import FrozenValue
 from .._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any
 
     from ._runtime import ReactiveRuntime
     from .registry import Handler
@@ -55,43 +55,12 @@ class Predicate:
         return f'{self.kind}({", ".join(map(repr, self.flags))})'
 
 
-class _Frozen(Predicate):
-    """A predicate compared, hashed and shown by its fields, and immutable once made.
-
-    It behaves as a frozen dataclass of its ``__match_args__``; it is written by hand
-    because each dataclass costs about half a millisecond to create at import, which a
-    reactive charm would pay in every hook.
-    """
+class _Frozen(FrozenValue, Predicate):
+    """A predicate compared, hashed and shown by its fields, and immutable once made: a
+    frozen dataclass of its ``__match_args__``, without the half millisecond each
+    dataclass costs to create at import (which a reactive charm would pay every hook)."""
 
     __slots__ = ()
-
-    __match_args__: ClassVar[tuple[str, ...]] = ()
-
-    def _init(self, **values: object) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__match_args__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, _Frozen)
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        fields = ', '.join(f'{name}={getattr(self, name)!r}' for name in self.__match_args__)
-        return f'{type(self).__qualname__}({fields})'
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise frozen_error(f'cannot assign to field {name!r}')
-
-    def __delattr__(self, name: str) -> None:
-        raise frozen_error(f'cannot delete field {name!r}')
 
 
 class _FlagPredicate(_Frozen):
@@ -100,7 +69,7 @@ class _FlagPredicate(_Frozen):
     phase = MAIN
 
     def __init__(self, flags: tuple[str, ...] = ()):
-        self._init(flags=flags)
+        self._set_fields(flags=flags)
 
     def with_endpoint(self, endpoint_name: str) -> Predicate:
         return type(self)(tuple(f.replace('{endpoint_name}', endpoint_name)
@@ -165,7 +134,7 @@ class HookMatches(_Frozen):
     phase = HOOKS
 
     def __init__(self, patterns: tuple[str, ...]):
-        self._init(patterns=patterns)
+        self._set_fields(patterns=patterns)
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
         meta = getattr(getattr(runtime.charm, 'framework', None), 'meta', None)
@@ -186,7 +155,7 @@ class RestrictedHook(_Frozen):
     phase = RESTRICTED
 
     def __init__(self, hook: str):
-        self._init(hook=hook)
+        self._set_fields(hook=hook)
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
         return runtime.hook_name == self.hook
@@ -211,7 +180,7 @@ class FileChanged(_Frozen):
     kind = 'when_file_changed'
 
     def __init__(self, files: tuple[str | Callable[[], str], ...], hash_type: str = 'md5'):
-        self._init(files=files, hash_type=hash_type)
+        self._set_fields(files=files, hash_type=hash_type)
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
         from .helpers import _file_changes
