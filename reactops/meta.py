@@ -20,9 +20,8 @@ from collections.abc import Mapping
 
 from . import _meta_validate as _v
 from ._meta_validate import Where as _Where
-from ._typing import TypeVar
+from ._typing import TYPE_CHECKING, TypeVar
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dataclasses import dataclass
     from typing import IO, Any, ClassVar, Literal
