@@ -31,8 +31,9 @@ LEADERSHIP_TTL = 30.0
 """Seconds an ``is-leader`` answer is trusted: Juju guarantees a leader keeps its lease
 at least this long after the tool said so."""
 
-_METRIC_KEY = re.compile(r'^[a-zA-Z](?:[a-zA-Z0-9_-]*[a-zA-Z0-9])?$')
-_ACTION_KEY = re.compile(r'^[a-z0-9](?:[a-z0-9-.]*[a-z0-9])?$')
+# Compiled on first use (re caches them): most hooks never check a key.
+_METRIC_KEY = r'^[a-zA-Z](?:[a-zA-Z0-9_-]*[a-zA-Z0-9])?$'
+_ACTION_KEY = r'^[a-z0-9](?:[a-z0-9-.]*[a-z0-9])?$'
 
 
 class ModelBackend:
@@ -269,14 +270,14 @@ class ModelBackend:
         """Record metrics (collect-metrics hook only), with optional labels."""
         values: dict[str, float | str] = {}
         for key, value in metrics.items():
-            if not isinstance(key, str) or not _METRIC_KEY.match(key):
+            if not isinstance(key, str) or not re.match(_METRIC_KEY, key):
                 raise ValueError(f'invalid metric key {key!r}: use letters, digits, "_" '
                                  f'and "-", starting with a letter')
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise TypeError(f'metric {key!r} must be an int or a float, not {value!r}')
             values[key] = value
         for name, label in (labels or {}).items():
-            if not _METRIC_KEY.match(name) or not isinstance(label, str) or (
+            if not re.match(_METRIC_KEY, name) or not isinstance(label, str) or (
                     ',' in label or '=' in label or not label):
                 raise ValueError(f'invalid metric label {name}={label!r}: names as metric '
                                  f'keys, values non-empty without "," or "="')
@@ -287,7 +288,7 @@ def _flatten_results(results: Mapping[str, Any], prefix: str = '',
                      into: dict[str, str] | None = None) -> dict[str, str]:
     flat: dict[str, str] = {} if into is None else into
     for key, value in results.items():
-        if not isinstance(key, str) or not _ACTION_KEY.match(key):
+        if not isinstance(key, str) or not re.match(_ACTION_KEY, key):
             raise ValueError(
                 f'invalid action result key {key!r}: use lowercase letters, digits and "-", '
                 f'e.g. "result" or "some-key"; "." nests')

@@ -26,7 +26,7 @@ _RELATION_TOOLS = frozenset({
     'relation-ids', 'relation-list', 'relation-get', 'relation-set', 'relation-model-get',
     'network-get', 'secret-grant', 'secret-revoke',
 })
-_RELATION_NOT_FOUND = re.compile(r'relation (\d+ )?not found')
+_RELATION_NOT_FOUND = r'relation (\d+ )?not found'  # compiled on first use
 _JSON_PREVIEW = 200
 
 
@@ -243,7 +243,7 @@ def _shape_problem(value: object, shape: str) -> str | None:
 def _error(tool: str, command: list[str], stderr: str, returncode: int) -> ModelError:
     lowered = stderr.lower()
     kind: type[ModelError] = ModelError
-    if tool in _RELATION_TOOLS and _RELATION_NOT_FOUND.search(lowered):
+    if tool in _RELATION_TOOLS and re.search(_RELATION_NOT_FOUND, lowered):
         kind = RelationNotFoundError
     elif tool.startswith('secret-') and 'not found' in lowered:
         kind = SecretNotFoundError

@@ -68,7 +68,7 @@ __all__ = [
     'UpgradeCharmEvent', 'WorkloadEvent',
 ]
 
-_ACTION_RESULT_KEY = re.compile(r'^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$')
+_ACTION_RESULT_KEY = r'^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$'  # compiled on first use
 
 
 def _model_of(event: EventBase) -> Model:
@@ -312,7 +312,7 @@ def _flatten(results: Mapping[str, Any], prefix: str, out: dict[str, str]) -> No
         if isinstance(value, Mapping):
             _flatten(value, f'{full}.', out)
             continue
-        if not _ACTION_RESULT_KEY.match(full):
+        if not re.match(_ACTION_RESULT_KEY, full):
             raise ValueError(f'action result key {full!r} is not valid: use lowercase '
                              'letters, digits, "-" and "."; start and end with a letter or digit')
         if full in out:

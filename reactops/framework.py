@@ -72,7 +72,7 @@ __all__ = [
 logger = get_logger(__name__)
 
 _EventType = TypeVar('_EventType', bound='EventBase')
-_BREAKPOINT_NAME = re.compile(r'^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$')
+_BREAKPOINT_NAME = r'^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$'  # compiled on first use
 _FRAMEWORK_STORED_PATH = 'StoredStateData[_stored]'
 
 
@@ -671,7 +671,7 @@ class Framework(Object):
         ``juju debug-code --at=before-restart``.
         """
         if name is not None:
-            if not isinstance(name, str) or not _BREAKPOINT_NAME.match(name):
+            if not isinstance(name, str) or not re.match(_BREAKPOINT_NAME, name):
                 raise ValueError(f'breakpoint name {name!r} must be lowercase letters, digits '
                                  'and dashes, starting and ending with a letter or digit')
             if name in ('all', 'hook'):

@@ -50,7 +50,7 @@ ConfigValue = bool | int | float | str
 
 # Juju rejects a single juju-log argument longer than this, so longer messages are split.
 MAX_LOG_LINE = 131071
-_SECRET_KEY = re.compile(r'^[a-z](?:-?[a-z0-9]){2,}$')
+_SECRET_KEY = r'^[a-z](?:-?[a-z0-9]){2,}$'  # compiled on first use
 _REDACTED = '<redacted>'
 
 
@@ -351,7 +351,7 @@ def _with_content_files(tool: str, args: list[str], content: Mapping[str, str]) 
     values are never on argv (``ps``) nor left on disk.
     """
     for key, value in content.items():
-        if not isinstance(key, str) or not _SECRET_KEY.match(key):
+        if not isinstance(key, str) or not re.match(_SECRET_KEY, key):
             raise ValueError(f'invalid secret key {key!r}: Juju wants at least 3 lowercase '
                              f'letters, digits or single hyphens, starting with a letter')
         if not isinstance(value, str):

@@ -219,8 +219,9 @@ class OnlyOnce(_Frozen):
         return '@only_once'
 
 
-_ROLE_INTERFACE = re.compile(r'{([^:}]+):([^}]+)}')
-_ALTERNATIVES = re.compile(r'{((?:[^:,}]+,?)+)}')
+# Compiled on first use (re caches them): most charms' hook patterns have no braces.
+_ROLE_INTERFACE = r'{([^:}]+):([^}]+)}'
+_ALTERNATIVES = r'{((?:[^:,}]+,?)+)}'
 _ROLES = {'provides': 'provides', 'requires': 'requires', 'peers': 'peers', 'peer': 'peers'}
 
 
@@ -239,13 +240,13 @@ def expand_hook_patterns(patterns: Iterable[str], meta: Any = None) -> set[str]:
     return set(expanded)
 
 
-def _expand(patterns: list[str], regex: re.Pattern[str],
+def _expand(patterns: list[str], regex: str,
             choices: Callable[[re.Match[str]], Sequence[str]]) -> list[str]:
     result: list[str] = []
     pending = list(patterns)
     while pending:
         pattern = pending.pop(0)
-        match = regex.search(pattern)
+        match = re.search(regex, pattern) if '{' in pattern else None
         if match is None:
             result.append(pattern)
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import ipaddress
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -566,7 +567,7 @@ class SimulatedBackend:
             raise ModelError('ERROR add-metric is only available in the collect-metrics hook',
                              command=['add-metric'])
         for key, value in metrics.items():
-            if not isinstance(key, str) or not _METRIC_KEY.match(key):
+            if not isinstance(key, str) or not re.match(_METRIC_KEY, key):
                 raise ValueError(f'invalid metric key {key!r}: use letters, digits, "_" '
                                  f'and "-", starting with a letter')
             if isinstance(value, bool) or not isinstance(value, int | float):
