@@ -9,6 +9,7 @@ the process exits 1 so that Juju retries the hook.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -83,6 +84,11 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
                        os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
         return
     os.environ[_REENTRY_VARIABLE] = '1'
+    # Everything imported so far (modules, classes, functions: most of the process's
+    # objects) lives until the process ends, so the cycle collector need not walk it again,
+    # neither during the dispatch nor at exit, where that walk alone costs a hook about
+    # 4 ms. Objects the dispatch makes (the charm, its files) are still collected.
+    gc.freeze()
     try:
         code = Dispatch(charm_class, JujuContext.from_environ(), extensions).run()
     finally:
