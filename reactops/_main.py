@@ -83,6 +83,11 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
         logger.warning('Charm called itself during a dispatch (via %s); not dispatching again.',
                        os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
         return
+    run_dispatch_process(Dispatch(charm_class, JujuContext.from_environ(), extensions))
+
+
+def run_dispatch_process(dispatch: Dispatch) -> None:
+    """Run *dispatch* as this process's one dispatch; exit with its code if non-zero."""
     os.environ[_REENTRY_VARIABLE] = '1'
     # Everything imported so far (modules, classes, functions: most of the process's
     # objects) lives until the process ends, so the cycle collector need not walk it again,
@@ -90,7 +95,7 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
     # 4 ms. Objects the dispatch makes (the charm, its files) are still collected.
     gc.freeze()
     try:
-        code = Dispatch(charm_class, JujuContext.from_environ(), extensions).run()
+        code = dispatch.run()
     finally:
         os.environ.pop(_REENTRY_VARIABLE, None)
     if code:

@@ -21,15 +21,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._main import Dispatch
+from .._main import _REENTRY_VARIABLE, Dispatch, run_dispatch_process
 from ..jujucontext import JujuContext
 from ..reactive._dispatch import ReactiveCharm, ReactiveExtension
 from . import _session
 from ._shim import install
 
 __all__ = ['LegacyExtension', 'main']
-
-_REENTRY_VARIABLE = 'REACTOPS_DISPATCHING'
 
 
 class LegacyExtension(ReactiveExtension):
@@ -113,11 +111,5 @@ def main() -> None:
         return
     _prepare_environment(JujuContext.from_environ())
     context = JujuContext.from_environ()
-    os.environ[_REENTRY_VARIABLE] = '1'
-    try:
-        code = _LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]).run()
-    finally:
-        os.environ.pop(_REENTRY_VARIABLE, None)
-    if code:
-        sys.exit(code)
+    run_dispatch_process(_LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]))
 
