@@ -124,12 +124,15 @@ def _exchange(out_r: int, err_r: int, in_w: int, data: bytes) -> tuple[bytes, by
     elif in_w >= 0:
         os.close(in_w)
     sent, reading = 0, 2
+    room = getattr(select, 'PIPE_BUF', 512)
     try:
         while reading or writing:
             for fd, _event in poller.poll():
                 if fd == in_w:
                     try:
-                        sent += os.write(in_w, data[sent:sent + 65536])
+                        # At most PIPE_BUF, which POLLOUT promises room for: a bigger write
+                        # could block while the tool waits for us to read its output.
+                        sent += os.write(in_w, data[sent:sent + room])
                     except BrokenPipeError:  # the tool stopped reading its input
                         sent = len(data)
                     if sent >= len(data):

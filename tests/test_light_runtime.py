@@ -179,6 +179,13 @@ def test_a_tool_gets_its_input_and_both_streams_are_read_whole(tmp_path: Path) -
     assert len(os.listdir('/proc/self/fd')) == fds_before  # no descriptor left open
 
 
+def test_a_tool_that_echoes_its_input_as_it_reads_does_not_deadlock(tmp_path: Path) -> None:
+    # Both pipes fill at once: a write bigger than what poll promised would hang here.
+    tool = _tool(tmp_path, 'echo-back', 'cat\n')
+    code, out, err = runner._spawn([str(tool)], 'z' * 1_000_000)
+    assert (code, len(out), err) == (0, 1_000_000, '')
+
+
 def test_a_tool_reads_dev_null_when_given_no_input(tmp_path: Path) -> None:
     tool = _tool(tmp_path, 'reader', 'cat; printf "a\\r\\nb\\rc"; echo oops >&2\n')
     assert runner._spawn([str(tool)], None) == (0, 'a\nb\nc', 'oops\n')

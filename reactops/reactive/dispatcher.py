@@ -136,20 +136,17 @@ class Dispatcher:
         runtime = self.runtime
         return [[flag, runtime.is_set(flag), runtime.value(flag)] for flag in handler.flags]
 
-    def _run_queue(self, queue: list[Handler]) -> list[str]:
-        ran: list[str] = []
+    def _run_queue(self, queue: list[Handler]) -> None:
         runtime = self.runtime
         while queue:
             runtime.clear_called = False
             for position, handler in enumerate(queue):
                 self._invoke(handler)
-                ran.append(handler.id)
                 if runtime.clear_called:
                     queue = [h for h in queue[position + 1:] if self._test(h)]
                     break
             else:
                 queue = []
-        return ran
 
     def _invoke(self, handler: Handler) -> None:
         recorder = self.runtime.recorder

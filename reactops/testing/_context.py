@@ -346,12 +346,9 @@ def _read(store: SQLiteStorage, charm_path: str) -> dict[str, Any]:
                                              else owner, content))
     deferred = tuple(DeferredEvent(event_path, observer, method, snapshots.get(event_path, {}))
                      for event_path, observer, method in store.notices())
-    stored_trace = kv.pop(_TRACE_KEY, None)
-    trace: dict[str, Any] = {}
-    if stored_trace is not None:
-        from ..reactive._trace import load_trace
+    from ..reactive._trace import load_trace
 
-        trace = load_trace(stored_trace) or {}
+    trace = load_trace(kv.pop(_TRACE_KEY, None)) or {}
     flags = {key[len(_FLAG_PREFIX):]: value for key, value in kv.items()
              if key.startswith(_FLAG_PREFIX)}
     rest = {key: value for key, value in kv.items() if not key.startswith(_FLAG_PREFIX)}
