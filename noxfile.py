@@ -85,3 +85,15 @@ def compat(session: nox.Session) -> None:
     reference = str(Path(session.bin) / 'python')
     session.run('pytest', '-m', 'compat', 'tests/compat', *session.posargs,
                 env={'REACTOPS_COMPAT_PYTHON': reference})
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """Run ops' own test suite (../shared/conformance/ops) against reactops; print the table.
+
+    `nox -s conformance -- --markdown docs/_conformance.md` also writes the table; other
+    arguments after `--` go to pytest. The main suite and CI never need ../shared.
+    """
+    # websocket-client: ops' Pebble client tests exercise exec over websockets.
+    session.install('-e', '.[test]', 'websocket-client')
+    session.run('python', 'tests/conformance/run.py', *session.posargs)

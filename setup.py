@@ -3,8 +3,29 @@
 from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
+# Put in site-packages beside the package: every interpreter of that environment then
+# answers `import ops` with reactops when no real ops is installed (see
+# reactops/_private/opsalias.py and docs/ops-compatibility.md).
+OPS_ALIAS_PTH = 'reactops-ops.pth'
+
+
+class BuildPyWithAliasPth(build_py):
+    """build_py that also puts the ``ops`` alias .pth file at the top of the build."""
+
+    def run(self) -> None:
+        super().run()
+        target = self.build_lib
+        if getattr(self, 'editable_mode', False):
+            # An editable wheel ships what lands in the unpacked wheel, not the build.
+            target = self.get_finalized_command('install').install_lib
+        self.copy_file(str(HERE / OPS_ALIAS_PTH), str(Path(target) / OPS_ALIAS_PTH))
+
+    def get_outputs(self, include_bytecode: bool = True) -> list[str]:
+        return [*super().get_outputs(include_bytecode),
+                str(Path(self.build_lib) / OPS_ALIAS_PTH)]
 
 setup(
     name='reactops',
@@ -20,6 +41,7 @@ setup(
     packages=find_packages(include=['reactops', 'reactops.*']),
     package_data={'reactops': ['py.typed']},
     zip_safe=False,
+    cmdclass={'build_py': BuildPyWithAliasPth},
     entry_points={
         'pytest11': ['reactops = reactops.testing.plugin'],
         'console_scripts': ['reactops = reactops.cli:main_exit'],

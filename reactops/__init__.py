@@ -7,8 +7,8 @@ use, so ``import reactops`` costs almost nothing in a hook that needs little of 
 
 from __future__ import annotations
 
-from ._lazy import lazy_exports
-from ._typing import TYPE_CHECKING
+from ._private.lazy import lazy_exports
+from ._private.typing import TYPE_CHECKING
 
 __version__ = '0.1.0.dev0'
 
@@ -65,7 +65,7 @@ _EXPORTS: dict[str, str] = {
     'StorageEvent': 'charm',
     'UpdateStatusEvent': 'charm',
     'UpgradeCharmEvent': 'charm',
-    'main': '_entry',
+    'main': '_private.entry',
     # the model
     'ActiveStatus': 'model',
     'Application': 'model',
@@ -272,7 +272,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._entry import (
+    from ._private.entry import (
         main,
     )
     from .charm import (

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._lazylog import configure_root, get_logger, root_level
-from ._typing import TYPE_CHECKING, Protocol
+from ._private.lazylog import configure_root, get_logger, root_level
+from ._private.typing import TYPE_CHECKING, Protocol
 from .charm import (
     ActionEvent,
     CharmBase,
@@ -113,7 +113,7 @@ class Dispatch:
 
     def run(self) -> int:
         """Dispatch and return the exit code (0 success, 1 failure, or a legacy hook's)."""
-        from ._backend import ModelBackend
+        from ._private.backend import ModelBackend
 
         backend = ModelBackend(self.context)
         debug = self.context.debug
@@ -273,7 +273,7 @@ class Dispatch:
 
 def _check_action_params(meta: CharmMeta, action: str, backend: Any) -> None:
     """Refuse parameters that break the action's schema, before any handler sees them."""
-    from ._meta_validate import action_param_problems
+    from ._private.meta_validate import action_param_problems
 
     spec = meta.actions.get(action) or meta.actions[action.replace('-', '_')]
     problems = action_param_problems(backend.action_get(), spec.parameters, spec.required,

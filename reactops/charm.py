@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-from ._typing import TYPE_CHECKING, cast
+from ._private.typing import TYPE_CHECKING, cast
 from .framework import (
     EventBase,
     EventSource,

@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import _codec
-from ._callshape import accepts_positional
-from ._lazylog import get_logger
-from ._typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
+from ._private import codec as _codec
+from ._private.callshape import accepts_positional
+from ._private.lazylog import get_logger
+from ._private.typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
 from .errors import NoSnapshotError, NoTypeError
 from .storage import SQLiteStorage
 

@@ -25,8 +25,8 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ._hooktool_runner import calls, run, run_json
-from ._typing import TYPE_CHECKING, overload
+from ._private.hooktool_runner import calls, run, run_json
+from ._private.typing import TYPE_CHECKING, overload
 from .errors import ModelError, RelationDataTypeError
 
 __all__ = [

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     _T = TypeVar('_T')
 else:  # the same classes, without dataclasses' start-up cost in every hook
-    from ._record import dataclass, field
+    from ._private.record import dataclass, field
 
 __all__ = ['JujuContext', 'JujuVersion', 'event_name_from_dispatch_path']
 

@@ -10,7 +10,7 @@ import logging
 import sys
 from typing import Protocol
 
-from ._lazylog import root_level
+from ._private.lazylog import root_level
 
 __all__ = ['JujuLogHandler', 'setup_root_logging']
 

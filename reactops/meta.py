@@ -18,15 +18,15 @@ import enum
 import os
 from collections.abc import Mapping
 
-from . import _meta_validate as _v
-from ._meta_validate import Where as _Where
-from ._typing import TYPE_CHECKING, TypeVar
+from ._private import meta_validate as _v
+from ._private.meta_validate import Where as _Where
+from ._private.typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
     from typing import IO, Any, ClassVar, Literal
 else:  # the same classes, without dataclasses' start-up cost in every hook
-    from ._record import dataclass
+    from ._private.record import dataclass
 
 __all__ = [
     'SOURCE_FILES',

@@ -6,7 +6,7 @@ key-value store) is written inside one transaction that :meth:`SQLiteStorage.com
 makes durable. A process that exits without committing, or is killed, leaves the file
 exactly as it was before the hook.
 
-Values are JSON (see :mod:`reactops._codec`); nothing is pickled. The file holds:
+Values are JSON (see :mod:`reactops._private.codec`); nothing is pickled. The file holds:
 
 * ``snapshot(handle TEXT PRIMARY KEY, data)``: stored state and event snapshots,
   keyed by handle path (the same layout ops uses);
@@ -23,8 +23,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import _codec
-from ._typing import TYPE_CHECKING
+from ._private import codec as _codec
+from ._private.typing import TYPE_CHECKING
 from .errors import (
     NoSnapshotError,
     StateStoreCorruptError,
@@ -126,7 +126,7 @@ class SQLiteStorage:
     # -- snapshots ---------------------------------------------------------------------
 
     def save_snapshot(self, handle_path: str, snapshot_data: Any) -> None:
-        """Store *snapshot_data* (JSON-encodable, see :mod:`reactops._codec`) under a handle."""
+        """Store *snapshot_data* (JSON-encodable, see the private codec) under a handle."""
         text = _codec.encode(snapshot_data, where=f'snapshot {handle_path!r}')
         self._execute('REPLACE INTO snapshot VALUES (?, ?)', (handle_path, text))
 
@@ -187,7 +187,7 @@ class SQLiteStorage:
         self._execute('REPLACE INTO kv VALUES (?, ?)', (key, text))
 
     def kv_set_text(self, key: str, text: str) -> None:
-        """Store JSON *text* already made by :func:`reactops._codec.encode` under *key*."""
+        """Store JSON *text* already made by :func:`reactops._private.codec.encode` under *key*."""
         self._execute('REPLACE INTO kv VALUES (?, ?)', (key, text))
 
     def kv_delete(self, key: str) -> None:

@@ -23,7 +23,7 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, overload
 
-from . import _codec
+from ._private import codec as _codec
 from .errors import NoSnapshotError
 from .framework import Object
 

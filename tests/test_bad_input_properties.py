@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reactops import _codec
+from reactops._private import codec as _codec
 from reactops.errors import (
     HandlerDefinitionError,
     MetadataError,

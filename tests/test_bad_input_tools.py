@@ -11,7 +11,7 @@ import pytest
 from fakejuju import FakeJuju
 
 from reactops import hookcmds
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import ModelError
 from reactops.jujucontext import JujuContext
 from reactops.meta import CharmMeta

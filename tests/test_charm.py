@@ -10,7 +10,7 @@ import pytest
 from fakejuju import FakeJuju
 
 import reactops
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.charm import (
     ActionEvent,
     CharmBase,

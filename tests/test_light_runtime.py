@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 import pytest
 from charmrun import CharmUnit
 
-from reactops import _hooktool_runner as runner
-from reactops._callshape import accepts_positional
-from reactops._record import dataclass, field, record_fields
+from reactops._private import hooktool_runner as runner
+from reactops._private.callshape import accepts_positional
+from reactops._private.record import dataclass, field, record_fields
 from reactops.jujucontext import JujuContext, JujuVersion
 from reactops.meta import ConfigMeta
 
@@ -223,7 +223,7 @@ def test_a_process_without_stdin_still_runs_tools(tmp_path: Path) -> None:
     import subprocess
 
     tool = _tool(tmp_path, 'echoer', 'cat; echo out\n')
-    code = ('import sys; from reactops import _hooktool_runner as r; '
+    code = ('import sys; from reactops._private import hooktool_runner as r; '
             f'print(r._spawn([{str(tool)!r}], "in"))')
     result = subprocess.run([sys.executable, '-c', code], stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, check=False,
@@ -308,7 +308,7 @@ def test_a_warning_of_reactops_itself_imports_logging_and_reaches_juju_log(
 
 def test_a_lazy_logger_is_a_logging_logger_once_logging_is_loaded(
         caplog: pytest.LogCaptureFixture) -> None:
-    from reactops._lazylog import get_logger
+    from reactops._private.lazylog import get_logger
 
     logger: Any = get_logger('reactops.test')
     assert logger is get_logger('reactops.test')
@@ -327,7 +327,7 @@ def test_the_typing_stand_ins_do_at_run_time_what_typing_does() -> None:
 
     code = textwrap.dedent("""\
         import sys
-        from reactops._typing import Generic, Protocol, TypeVar, cast, overload
+        from reactops._private.typing import Generic, Protocol, TypeVar, cast, overload
         T = TypeVar('T')
         class Box(Generic[T]):
             pass
@@ -412,7 +412,7 @@ def test_an_interrupted_tool_call_stops_the_tool(tmp_path: Path) -> None:
     tool = _tool(tmp_path, 'slow', f'echo $$ > {pid_file}; exec sleep 30\n')
     code = textwrap.dedent(f"""\
         import os, signal, threading, time
-        from reactops import _hooktool_runner as r
+        from reactops._private import hooktool_runner as r
         threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
         started = time.monotonic()
         try:

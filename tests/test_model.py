@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fakejuju import FakeJuju
 
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import InvalidStatusError, ModelError, TooManyRelatedAppsError
 from reactops.jujucontext import JujuContext
 from reactops.meta import CharmMeta
@@ -433,4 +433,4 @@ def test_importing_the_model_stays_light() -> None:
                             check=True, cwd=root).stdout.split()
     assert not [m for m in loaded if not m.startswith('reactops') and m != 'urllib.parse'
                 and m != 'urllib']
-    assert 'reactops._backend' not in loaded and 'reactops.hookcmds' not in loaded
+    assert 'reactops._private.backend' not in loaded and 'reactops.hookcmds' not in loaded

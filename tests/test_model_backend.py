@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fakejuju import FakeJuju
 
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import HookToolMissingError
 from reactops.jujucontext import JujuContext
 

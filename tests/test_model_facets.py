@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fakejuju import FakeJuju
 
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import ModelError, RelationNotFoundError
 from reactops.jujucontext import JujuContext
 from reactops.meta import CharmMeta

@@ -16,7 +16,7 @@ from fakejuju import FakeJuju
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import ModelError, RelationDataAccessError, RelationDataTypeError
 from reactops.framework import Framework, Object
 from reactops.jujucontext import JujuContext

@@ -15,7 +15,7 @@ import yaml
 from fakejuju import FakeJuju
 
 from reactops import CharmBase
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import RelationDataAccessError
 from reactops.jujucontext import JujuContext
 from reactops.meta import CharmMeta

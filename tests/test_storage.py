@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reactops import _codec
+from reactops._private import codec as _codec
 from reactops.errors import (
     NoSnapshotError,
     SnapshotEncodingError,

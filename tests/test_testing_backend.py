@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reactops._backend import ModelBackend
+from reactops._private.backend import ModelBackend
 from reactops.errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from reactops.jujucontext import JujuContext, JujuVersion
 from reactops.meta import CharmMeta

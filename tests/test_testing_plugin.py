@@ -260,18 +260,21 @@ def test_the_plugin_is_registered_by_its_entry_point(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(['*fixtures defined from reactops.testing.plugin*'])
 
 
-def test_the_plugin_module_imports_only_the_standard_library_and_pytest() -> None:
+def test_the_plugin_module_imports_only_the_standard_library_pytest_and_the_ops_alias(
+        ) -> None:
     import ast
 
     import reactops.testing.plugin as plugin
 
     tree = ast.parse(Path(plugin.__file__).read_text())
-    top = {alias.name.split('.')[0] for node in tree.body if isinstance(node, ast.Import)
+    top = {alias.name for node in tree.body if isinstance(node, ast.Import)
            for alias in node.names}
-    top |= {(node.module or '').split('.')[0] for node in tree.body
+    top |= {(node.module or '') for node in tree.body
             if isinstance(node, ast.ImportFrom) and node.level == 0}
-    assert top <= {'__future__', 'dataclasses', 'importlib', 'inspect', 'sys',
-                   'collections', 'pathlib', 'typing', 'pytest'}
+    assert {name.split('.')[0] for name in top if name != 'reactops._private'} <= {
+        '__future__', 'dataclasses', 'importlib', 'inspect', 'sys', 'collections', 'pathlib',
+        'typing', 'pytest'}
+    assert 'opsalias' in Path(plugin.__file__).read_text()  # the one reactops import
 
 
 def test_loading_the_plugin_does_not_import_the_model() -> None:

@@ -64,7 +64,7 @@ def model() -> Model:
         return charm_model
     state = session()
     if state.standalone_model is None:
-        from .._backend import ModelBackend
+        from .._private.backend import ModelBackend
         from ..meta import CharmMeta
         from ..model import Model
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from .._backend import ModelBackend
+from .._private.backend import ModelBackend
 from ..errors import HookToolMissingError, ModelError
 from . import _session
 from ._errors import unsupported

@@ -16,8 +16,8 @@ read on every call.
 
 from __future__ import annotations
 
-from .._lazy import lazy_exports
-from .._typing import TYPE_CHECKING
+from .._private.lazy import lazy_exports
+from .._private.typing import TYPE_CHECKING
 from ..errors import (
     InvalidStatusError,
     ModelError,

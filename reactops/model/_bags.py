@@ -16,14 +16,14 @@ through: later writes (a rare handler of the commit event itself, say) go out at
 
 from __future__ import annotations
 
-from .._lazylog import get_logger
-from .._typing import TYPE_CHECKING
+from .._private.lazylog import get_logger
+from .._private.typing import TYPE_CHECKING
 from ..errors import RelationNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
 
 logger = get_logger('reactops.model')
 

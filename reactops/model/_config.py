@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ..errors import ModelError
 
 if TYPE_CHECKING:
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
     from ..meta import ConfigMeta
 
 __all__ = ['ConfigData', 'ConfigValue']

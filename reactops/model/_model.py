@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ._config import ConfigData
 from ._relations import Relation, RelationMapping
 from ._units import Application, Unit, _ModelCache
 
 if TYPE_CHECKING:
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
     from ..jujucontext import JujuVersion
     from ..meta import CharmMeta
     from ._cloud import CloudSpec
@@ -27,7 +27,7 @@ class Model:
 
     Reach it as ``self.model`` from a charm or any framework object. Everything is read
     from Juju lazily, once per dispatch where Juju's semantics allow it, through
-    *backend* (a :class:`~reactops._backend.ModelBackend`, or a test harness's stand-in).
+    *backend* (a :class:`~reactops._private.backend.ModelBackend`, or a test harness's stand-in).
 
     *broken_relation_id* is the relation of a relation-broken event, left out of
     :attr:`relations`; *remote_unit_name* is the departing unit of a departed or broken

@@ -11,7 +11,7 @@ from ..errors import ModelError, RelationNotFoundError
 from ._relations import Relation
 
 if TYPE_CHECKING:
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
 
 __all__ = ['Binding', 'BindingMapping', 'Network', 'NetworkInterface']
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 
-from .._typing import TYPE_CHECKING, TypeVar
+from .._private.typing import TYPE_CHECKING, TypeVar
 from ..errors import (
     ModelError,
     RelationDataAccessError,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from _typeshed import DataclassInstance
 
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
     from ..meta import RelationMeta
     from ._remote import RemoteModel
     from ._units import _ModelCache

@@ -13,7 +13,7 @@ from ..errors import ModelError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
 
 __all__ = ['OpenedPort', 'Port', 'Resources', 'Storage', 'StorageMapping']
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
     from ._relations import Relation
     from ._units import Unit
 

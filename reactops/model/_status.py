@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import ClassVar, Literal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._typing import TYPE_CHECKING, overload
+from .._private.typing import TYPE_CHECKING, overload
 from ..errors import InvalidStatusError, ModelError
 from ._bags import _BagStore
 from ._status import SETTABLE_STATUS_NAMES, StatusBase, UnknownStatus
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import datetime
     from typing import Literal
 
-    from .._backend import ModelBackend
+    from .._private.backend import ModelBackend
     from ..meta import CharmMeta
     from ._resources import Port
     from ._secrets import Secret, SecretRotate

@@ -21,8 +21,8 @@ of the dispatch. The flag graph (:mod:`reactops.reactive.graph`, networkx) and t
 
 from __future__ import annotations
 
-from .._lazy import lazy_exports
-from .._typing import TYPE_CHECKING
+from .._private.lazy import lazy_exports
+from .._private.typing import TYPE_CHECKING
 
 # name -> module of this package that defines it, loaded on first access so that a charm
 # pays only for what it uses.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .._typing import TypeVar
+from .._private.typing import TypeVar
 
 __all__ = ['leaf_classes']
 

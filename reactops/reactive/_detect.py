@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ..charm import CharmBase
 from ..framework import Framework
 from ._runtime import ReactiveRuntime, activate, current

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ._endpoint_views import CombinedUnitsView, JSONUnitDataView, UnitDataView
 
 if TYPE_CHECKING:

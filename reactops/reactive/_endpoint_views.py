@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 
-from .._typing import TYPE_CHECKING, TypeVar, overload
+from .._private.typing import TYPE_CHECKING, TypeVar, overload
 from ..errors import ReactiveError, RelationDataTypeError
 
 if TYPE_CHECKING:

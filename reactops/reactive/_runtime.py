@@ -18,8 +18,8 @@ import builtins
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 
-from .. import _codec
-from .._typing import TYPE_CHECKING
+from .._private import codec as _codec
+from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ..storage import SQLiteStorage
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import sys
 
-from .._lazylog import get_logger
-from .._typing import TYPE_CHECKING
+from .._private.lazylog import get_logger
+from .._private.typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any

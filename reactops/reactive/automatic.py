@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ._runtime import ReactiveRuntime
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ import functools
 import itertools
 from collections.abc import Callable
 
-from .._callshape import accepts_positional
-from .._lazylog import get_logger
-from .._typing import TYPE_CHECKING
+from .._private.callshape import accepts_positional
+from .._private.lazylog import get_logger
+from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._detect import SPEC_ATTRIBUTE
 from .predicates import (

@@ -31,7 +31,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ..errors import DispatchLoopError
 from ._runtime import ReactiveRuntime
 from ._trace import TRACE_KEY, DispatchRecorder

@@ -66,7 +66,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ..errors import ReactiveError
 from ._classes import leaf_classes
 from ._endpoint_relations import RelatedUnit, Relation, _DepartedUnits

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._runtime import Trigger, add_trigger, current
 

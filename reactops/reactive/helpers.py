@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ._runtime import current
 
 if TYPE_CHECKING:

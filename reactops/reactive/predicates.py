@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from .._record import FrozenValue
-from .._typing import TYPE_CHECKING
+from .._private.record import FrozenValue
+from .._private.typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FunctionType, ModuleType
 
-from .._typing import TYPE_CHECKING
+from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._detect import DISCOVERY_ROOTS
 from ._runtime import importing_handler_modules

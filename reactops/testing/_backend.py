@@ -1,4 +1,4 @@
-"""A stand-in for :class:`~reactops._backend.ModelBackend` that answers like Juju from a
+"""A stand-in for :class:`~reactops._private.backend.ModelBackend` that answers like Juju from a
 :class:`~reactops.testing.State`.
 
 :class:`SimulatedBackend` has every method of the real backend, with the same names,
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from .._backend import _METRIC_KEY, _flatten_results
+from .._private.backend import _METRIC_KEY, _flatten_results
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
 from ..meta import CharmMeta

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .. import _codec
+from .._private import codec as _codec
 from ..errors import ReactopsError, SnapshotEncodingError
 from ..meta import CharmMeta, RelationRole
 from ._consistency_events import (

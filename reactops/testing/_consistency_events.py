@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from .._meta_validate import JSON_TYPES, is_json_type
+from .._private.meta_validate import JSON_TYPES, is_json_type
 from ..meta import CharmMeta
 from ._state import PeerRelation, Relation, RelationBase, Secret, State, Storage
 

@@ -426,7 +426,7 @@ def _directory(path: str | os.PathLike[str], what: str) -> Path:
 
 def _meta_from_dicts(meta: Mapping[str, Any], actions: Mapping[str, Any] | None,
                      config: Mapping[str, Any] | None, juju_version: str) -> CharmMeta:
-    from .._meta_validate import CHARMCRAFT_ONLY
+    from .._private.meta_validate import CHARMCRAFT_ONLY
 
     raw = dict(meta)
     if not raw.keys().isdisjoint(CHARMCRAFT_ONLY | {'actions', 'config'}):

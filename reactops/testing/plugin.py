@@ -29,6 +29,11 @@ from typing import Any
 
 import pytest
 
+from reactops._private import opsalias
+
+# Charms under test and the charm libraries they vendor say `import ops`: answer it.
+opsalias.install()
+
 __all__ = ['charm_dir', 'charm_type', 'ctx', 'find_charm_dir', 'harness',
            'pytest_assertrepr_compare', 'state_diff']
 

@@ -11,8 +11,8 @@ import contextlib
 import os
 from collections.abc import Iterable, Mapping
 
-from ._typing import TYPE_CHECKING
-from .errors import MetadataError
+from ..errors import MetadataError
+from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import IO, Any, NoReturn

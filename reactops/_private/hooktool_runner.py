@@ -12,8 +12,8 @@ import os
 import re
 from collections.abc import Sequence
 
-from ._typing import TYPE_CHECKING
-from .errors import HookToolMissingError, ModelError, RelationNotFoundError, SecretNotFoundError
+from ..errors import HookToolMissingError, ModelError, RelationNotFoundError, SecretNotFoundError
+from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any

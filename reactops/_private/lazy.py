@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 
-from ._typing import TYPE_CHECKING
+from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any

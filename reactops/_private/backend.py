@@ -16,10 +16,10 @@ import sys
 import time
 from collections.abc import Mapping
 
-from . import hookcmds
-from ._typing import TYPE_CHECKING
-from .errors import ModelError, RelationNotFoundError
-from .jujucontext import JujuContext, JujuVersion
+from .. import hookcmds
+from ..errors import ModelError, RelationNotFoundError
+from ..jujucontext import JujuContext, JujuVersion
+from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime

@@ -26,8 +26,8 @@ from __future__ import annotations
 import binascii  # what base64 would call, without base64's own imports
 import json
 
-from ._typing import TYPE_CHECKING
-from .errors import SnapshotEncodingError
+from ..errors import SnapshotEncodingError
+from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any

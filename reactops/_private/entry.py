@@ -9,9 +9,9 @@ handler machinery.
 
 from __future__ import annotations
 
-from ._main import main as _dispatch_main
-from .charm import CharmBase
-from .jujucontext import JujuContext
+from .._main import main as _dispatch_main
+from ..charm import CharmBase
+from ..jujucontext import JujuContext
 
 __all__ = ['main']
 
@@ -25,8 +25,8 @@ def main(charm_class: type[CharmBase] | None = None,
     one dispatch the order is: deferred events, the Juju event's observers, the reactive
     handlers, collect-status, commit.
     """
-    from .reactive._detect import wants_reactive
-    from .reactive._dispatch import ReactiveCharm, ReactiveExtension
+    from ..reactive._detect import wants_reactive
+    from ..reactive._dispatch import ReactiveCharm, ReactiveExtension
 
     run_handlers = charm_class is None or wants_reactive(
         charm_class, JujuContext.from_environ().charm_dir)

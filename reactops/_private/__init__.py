@@ -1,0 +1,1 @@
+"""reactops' private helpers: nothing here is public API (as ``ops._private``)."""
