@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     'UpdateStatusEvent': 'charm',
     'UpgradeCharmEvent': 'charm',
     'main': '_private.entry',
+    'tracing': '_private.tracing',
     # the model
     'ActiveStatus': 'model',
     'Application': 'model',
