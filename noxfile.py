@@ -15,7 +15,7 @@ nox.options.reuse_venv = 'yes'
 nox.options.download_python = 'never'
 
 HERE = Path(__file__).resolve().parent
-LINT_PATHS = ['reactops', 'tests', 'bench', 'noxfile.py', 'setup.py']
+LINT_PATHS = ['reactops', '_reactops_ops.py', 'tests', 'bench', 'noxfile.py', 'setup.py']
 
 
 @nox.session

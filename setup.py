@@ -8,7 +8,7 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 # Put in site-packages beside the package: every interpreter of that environment then
 # answers `import ops` with reactops when no real ops is installed (see
-# reactops/_private/opsalias.py and docs/ops-compatibility.md).
+# _reactops_ops.py and docs/ops-compatibility.md).
 OPS_ALIAS_PTH = 'reactops-ops.pth'
 
 
@@ -39,6 +39,7 @@ setup(
     license='Apache-2.0',
     python_requires='>=3.10',
     packages=find_packages(include=['reactops', 'reactops.*']),
+    py_modules=['_reactops_ops'],  # the ops alias finder, loaded by reactops-ops.pth
     package_data={'reactops': ['py.typed']},
     zip_safe=False,
     cmdclass={'build_py': BuildPyWithAliasPth},

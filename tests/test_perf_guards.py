@@ -279,8 +279,7 @@ def test_import_reactops_imports_next_to_nothing() -> None:
                             check=True, env={'PYTHONPATH': str(REPO)})
     modules = set(result.stdout.split())
     ours = sorted(m for m in modules if m.startswith('reactops.'))
-    # reactops-ops.pth (installed with the distribution) adds the tiny ops-alias finder.
-    assert set(ours) - {'reactops._private.opsalias'} == {
+    assert set(ours) == {
         'reactops._private', 'reactops._private.lazy', 'reactops._private.typing'}
     assert not modules & {*HEAVY, 'sqlite3', 'subprocess', 'logging', 'json', 'typing'}
 
