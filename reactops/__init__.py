@@ -138,6 +138,53 @@ _EXPORTS: dict[str, str] = {
     'ReactiveCharm': 'reactive',
     'DispatchLoopError': 'errors',
     'HandlerDefinitionError': 'errors',
+    # names ops exports that reactops serves from its own modules
+    'ActionMeta': 'charm',
+    'ConfigMeta': 'charm',
+    'ContainerBase': 'charm',
+    'ContainerMeta': 'charm',
+    'ContainerStorageMeta': 'charm',
+    'JujuAssumes': 'charm',
+    'JujuAssumesCondition': 'charm',
+    'MetadataLinks': 'charm',
+    'PayloadMeta': 'charm',
+    'PebbleCheckEvent': 'charm',
+    'PebbleCheckFailedEvent': 'charm',
+    'PebbleCheckRecoveredEvent': 'charm',
+    'PebbleCustomNoticeEvent': 'charm',
+    'PebbleNoticeEvent': 'charm',
+    'PebbleReadyEvent': 'charm',
+    'ResourceMeta': 'charm',
+    'StorageMeta': 'charm',
+    'WorkloadEvent': 'charm',
+    'FrameworkEvents': 'framework',
+    'HandleKind': 'framework',
+    'NoTypeError': 'framework',
+    'PrefixedEvents': 'framework',
+    'Serializable': 'framework',
+    'BoundStoredState': 'stored',
+    'StoredStateData': 'stored',
+    'BindingMapping': 'model',
+    'CheckInfoMapping': 'model',
+    'CloudCredential': 'model',
+    'CloudSpec': 'model',
+    'Container': 'model',
+    'ContainerMapping': 'model',
+    'LazyCheckInfo': 'model',
+    'LazyMapping': 'model',
+    'LazyNotice': 'model',
+    'MultiPushPullError': 'model',
+    'NetworkInterface': 'model',
+    'OpenedPort': 'model',
+    'Pod': 'model',
+    'RelationMapping': 'model',
+    'RemoteModel': 'model',
+    'Resources': 'model',
+    'ServiceInfoMapping': 'model',
+    'StorageMapping': 'model',
+    'StatusName': 'hookcmds',
+    'JujuContext': 'jujucontext',
+    'JujuVersion': 'jujuversion',
     # errors
     'ReactopsError': 'errors',
     'StateStoreError': 'errors',
@@ -148,45 +195,80 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     '__version__',
     'ActionEvent',
+    'ActionMeta',
     'ActiveStatus',
     'Application',
     'Binding',
+    'BindingMapping',
     'BlockedStatus',
     'BoundEvent',
+    'BoundStoredState',
     'CharmBase',
     'CharmEvents',
     'CharmMeta',
+    'CheckInfoMapping',
+    'CloudCredential',
+    'CloudSpec',
     'CollectMetricsEvent',
     'CollectStatusEvent',
     'CommitEvent',
     'ConfigChangedEvent',
     'ConfigData',
+    'ConfigMeta',
+    'Container',
+    'ContainerBase',
+    'ContainerMapping',
+    'ContainerMeta',
+    'ContainerStorageMeta',
     'DispatchLoopError',
     'Endpoint',
     'ErrorStatus',
     'EventBase',
     'EventSource',
     'Framework',
+    'FrameworkEvents',
     'Handle',
+    'HandleKind',
     'HandlerDefinitionError',
     'HookEvent',
     'HookToolMissingError',
     'InstallEvent',
     'InvalidStatusError',
+    'JujuAssumes',
+    'JujuAssumesCondition',
+    'JujuContext',
+    'JujuVersion',
+    'LazyCheckInfo',
+    'LazyMapping',
+    'LazyNotice',
     'LeaderElectedEvent',
     'LeaderSettingsChangedEvent',
     'LifecycleEvent',
     'MaintenanceStatus',
     'MetadataError',
+    'MetadataLinks',
     'Model',
     'ModelError',
+    'MultiPushPullError',
     'Network',
+    'NetworkInterface',
+    'NoTypeError',
     'Object',
     'ObjectEvents',
+    'OpenedPort',
+    'PayloadMeta',
+    'PebbleCheckEvent',
+    'PebbleCheckFailedEvent',
+    'PebbleCheckRecoveredEvent',
+    'PebbleCustomNoticeEvent',
+    'PebbleNoticeEvent',
+    'PebbleReadyEvent',
+    'Pod',
     'Port',
     'PostSeriesUpgradeEvent',
     'PreCommitEvent',
     'PreSeriesUpgradeEvent',
+    'PrefixedEvents',
     'ReactiveCharm',
     'ReactopsError',
     'Relation',
@@ -201,10 +283,14 @@ __all__ = [
     'RelationDepartedEvent',
     'RelationEvent',
     'RelationJoinedEvent',
+    'RelationMapping',
     'RelationMeta',
     'RelationNotFoundError',
     'RelationRole',
+    'RemoteModel',
     'RemoveEvent',
+    'ResourceMeta',
+    'Resources',
     'SQLiteStorage',
     'Secret',
     'SecretChangedEvent',
@@ -215,24 +301,31 @@ __all__ = [
     'SecretRemoveEvent',
     'SecretRotate',
     'SecretRotateEvent',
+    'Serializable',
+    'ServiceInfoMapping',
     'StartEvent',
     'StateStoreError',
     'StatusBase',
+    'StatusName',
     'StopEvent',
     'Storage',
     'StorageAttachedEvent',
     'StorageDetachingEvent',
     'StorageEvent',
+    'StorageMapping',
+    'StorageMeta',
     'StoredDict',
     'StoredList',
     'StoredSet',
     'StoredState',
+    'StoredStateData',
     'TooManyRelatedAppsError',
     'Unit',
     'UnknownStatus',
     'UpdateStatusEvent',
     'UpgradeCharmEvent',
     'WaitingStatus',
+    'WorkloadEvent',
     'all_flags_set',
     'all_states',
     'any_file_changed',
@@ -257,12 +350,14 @@ __all__ = [
     'meter_status_changed',
     'not_unless',
     'only_once',
+    'pebble',
     'register_trigger',
     'remove_state',
     'set_flag',
     'set_state',
     'toggle_flag',
     'toggle_state',
+    'tracing',
     'when',
     'when_all',
     'when_any',
@@ -273,6 +368,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._private.entry import (
         main,
     )
@@ -414,4 +511,34 @@ if TYPE_CHECKING:
     )
 
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
+_export, _exported = lazy_exports(__name__, globals(), _EXPORTS)
+
+# Modules that ``import ops`` makes reachable as attributes (``ops.model.X`` after a bare
+# ``import ops``); here each is imported on first use.
+_SUBMODULES = frozenset({'charm', 'framework', 'hookcmds', 'jujucontext', 'jujuversion', 'lib',
+                         'log', 'model', 'pebble', 'storage', 'stored', 'testing'})
+
+
+def __getattr__(name: str) -> Any:
+    if name == 'tracing':
+        # ops' optional tracing package; None when it is not installed, as in ops.
+        try:
+            import ops_tracing as tracing  # type: ignore[import-not-found]
+        except ImportError:
+            tracing = None
+        globals()['tracing'] = tracing
+        return tracing
+    if name in _SUBMODULES:
+        import importlib
+
+        try:
+            return importlib.import_module(f'.{name}', __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f'{__name__}.{name}':
+                raise
+            raise AttributeError(f'module {__name__!r} has no attribute {name!r}') from None
+    return _export(name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(_exported()) | {'tracing'})

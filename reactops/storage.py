@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ._private import codec as _codec
-from ._private.typing import TYPE_CHECKING
+from ._private.typing import TYPE_CHECKING, cast
 from .errors import (
     NoSnapshotError,
     StateStoreCorruptError,
@@ -35,7 +35,10 @@ from .errors import (
 
 if TYPE_CHECKING:
     import sqlite3
+    from datetime import timedelta
     from typing import Any
+
+    from ._private.jujustate import JujuStateBackend
 else:
     try:
         # The C module behind the sqlite3 package, which adds only date/time adapters
@@ -45,7 +48,8 @@ else:
     except ImportError:  # pragma: no cover - a Python whose sqlite3 is laid out otherwise
         import sqlite3
 
-__all__ = ['SCHEMA_VERSION', 'NoSnapshotError', 'SQLiteStorage']
+__all__ = ['SCHEMA_VERSION', 'JujuStorage', 'NoSnapshotError', 'SQLiteStorage',
+           'juju_backend_available']
 
 #: The layout version this reactops writes; a file with a higher one is refused.
 SCHEMA_VERSION = 1
@@ -63,19 +67,47 @@ _OPS_TABLES = {'snapshot', 'notice'}
 _CHARMHELPERS_TABLES = {'kv'}
 
 
+class _LockTimeout:
+    """``SQLiteStorage.DB_LOCK_TIMEOUT``: a :class:`datetime.timedelta`, as in ops.
+
+    Built on access, so that a hook that never asks does not import :mod:`datetime`;
+    the store itself reads :attr:`seconds`. Assigning (or patching) a timedelta on the
+    class replaces this descriptor.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __get__(self, obj: object, owner: type | None = None) -> timedelta:
+        from datetime import timedelta
+
+        return timedelta(seconds=self.seconds)
+
+
+class _StatePermissionError(StateStoreError, RuntimeError):
+    """The state file's mode could not be made 0600 (a RuntimeError, as in ops)."""
+
+
 class SQLiteStorage:
     """The state store in a SQLite file (or ``':memory:'`` for tests).
 
     Opening the store starts the dispatch's transaction and takes the file's write lock,
-    so a second process (a concurrent ``juju-exec``) waits up to *timeout* seconds and
-    then fails with :class:`StateStoreLockedError` instead of interleaving its writes.
+    so a second process (a concurrent ``juju-exec``) waits up to *timeout* seconds
+    (default :attr:`DB_LOCK_TIMEOUT`) and then fails with :class:`StateStoreLockedError`
+    (its message says ``database is locked``) instead of interleaving its writes.
 
     A new file is created with mode 0600. An existing file that others may write to, that
     is not a SQLite database, is damaged, or was written by a newer reactops is refused
     with an error naming it; it is never reset.
     """
 
-    def __init__(self, filename: str | os.PathLike[str], *, timeout: float = 300.0):
+    #: How long opening the store waits for another process's lock. ops waits an hour;
+    #: reactops fails sooner, since Juju retries a failed hook anyway.
+    DB_LOCK_TIMEOUT: timedelta = cast('timedelta', _LockTimeout(300.0))
+
+    def __init__(self, filename: str | os.PathLike[str], *, timeout: float | None = None):
+        if timeout is None:
+            timeout = _lock_timeout_seconds(type(self))
         self._filename = str(filename)
         self._closed = False
         in_memory = self._filename == ':memory:'
@@ -162,10 +194,11 @@ class SQLiteStorage:
     def notices(self, event_path: str | None = None) -> Iterator[tuple[str, str, str]]:
         """Yield queued notices ``(event_path, observer_path, method_name)`` in queue order.
 
-        The rows are read before the first one is yielded, so the caller may change the
-        queue while iterating.
+        Only the notices of exactly *event_path* when it is given (``None`` or ``''``
+        means all). The rows are read before the first one is yielded, so the caller may
+        change the queue while iterating.
         """
-        if event_path is None:
+        if not event_path:
             cursor = self._execute('SELECT event_path, observer_path, method_name '
                                    'FROM notice ORDER BY sequence')
         else:
@@ -261,26 +294,136 @@ class SQLiteStorage:
                 f'state file {self._filename} is a SQLite database but not a reactops, ops '
                 f'or charmhelpers state store (its tables: {", ".join(sorted(tables))}); '
                 'reactops will not change it: point the charm at another file, or move it')
+        if 'reactops_meta' not in tables and _OPS_TABLES <= tables:
+            # A unit that ran ops: its pickled snapshots become JSON in this transaction.
+            from ._private.opsstate import carry_over
+
+            carry_over(self._execute, self._filename)
         for statement in _SCHEMA:
             self._execute(statement)
         self._execute("REPLACE INTO reactops_meta VALUES ('schema_version', ?)",
                       (str(SCHEMA_VERSION),))
 
 
+class JujuStorage:
+    """The framework's snapshots and notices kept by Juju (``state-get``/``state-set``).
+
+    Meant for podspec Kubernetes charms, whose local files do not survive the pod; Juju
+    applies the writes only when the hook succeeds, so :meth:`commit` and :meth:`close`
+    have nothing to do. The notice queue is one list under :attr:`NOTICE_KEY`. Values are
+    YAML (plain data and tuples). ops deprecates this store, and so does reactops.
+    """
+
+    NOTICE_KEY = '#notices#'
+
+    def __init__(self, backend: JujuStateBackend | None = None):
+        if backend is None:
+            from ._private.jujustate import JujuStateBackend
+
+            backend = JujuStateBackend()
+        self._backend = backend
+
+    def close(self) -> None:
+        """Nothing to close: Juju holds the state."""
+
+    def commit(self) -> None:
+        """Nothing to commit: Juju keeps the hook's writes only if the hook succeeds."""
+
+    def save_snapshot(self, handle_path: str, snapshot_data: Any) -> None:
+        """Store *snapshot_data* (plain data) under *handle_path*."""
+        self._backend.set(handle_path, snapshot_data)
+
+    def load_snapshot(self, handle_path: str) -> Any:
+        """Return the data under *handle_path*; raise :class:`NoSnapshotError`."""
+        try:
+            return self._backend.get(handle_path)
+        except KeyError:
+            raise NoSnapshotError(handle_path) from None
+
+    def drop_snapshot(self, handle_path: str) -> None:
+        """Forget the snapshot under *handle_path* (no error if there is none)."""
+        self._backend.delete(handle_path)
+
+    def save_notice(self, event_path: str, observer_path: str, method_name: str) -> None:
+        """Append a notice to the queue."""
+        queue = self._load_notices()
+        queue.append((event_path, observer_path, method_name))
+        self._backend.set(self.NOTICE_KEY, queue)
+
+    def drop_notice(self, event_path: str, observer_path: str, method_name: str) -> None:
+        """Remove a notice from the queue (:class:`ValueError` if it is not queued)."""
+        queue = self._load_notices()
+        queue.remove((event_path, observer_path, method_name))
+        self._backend.set(self.NOTICE_KEY, queue)
+
+    def notices(self, event_path: str | None = None) -> Iterator[tuple[str, str, str]]:
+        """Yield the queued notices, only those of exactly *event_path* when given."""
+        for notice in self._load_notices():
+            if not event_path or notice[0] == event_path:
+                yield notice
+
+    def _load_notices(self) -> list[tuple[str, str, str]]:
+        try:
+            stored = self._backend.get(self.NOTICE_KEY)
+        except KeyError:
+            return []
+        return [(str(e), str(o), str(m)) for e, o, m in stored or ()]
+
+
+def juju_backend_available() -> bool:
+    """Whether Juju's state hook tools (``state-get``) are on ``PATH``."""
+    import shutil
+
+    return shutil.which('state-get') is not None
+
+
+# ops' names for the YAML pieces behind JujuStorage; built on first use (they need yaml).
+_JUJU_STATE_NAMES = {'_JujuStorageBackend': 'JujuStateBackend', '_SimpleLoader': 'StateLoader',
+                     '_SimpleDumper': 'StateDumper'}
+
+
+def __getattr__(name: str) -> Any:
+    target = _JUJU_STATE_NAMES.get(name)
+    if target is None:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    from ._private import jujustate
+
+    return getattr(jujustate, target)
+
+
+def _lock_timeout_seconds(cls: type[SQLiteStorage]) -> float:
+    """The class's lock timeout in seconds, without importing datetime when unchanged."""
+    for klass in cls.__mro__:
+        value = klass.__dict__.get('DB_LOCK_TIMEOUT')
+        if isinstance(value, _LockTimeout):
+            return value.seconds
+        if value is not None:
+            return float(value.total_seconds())
+    return 300.0
+
+
 def _prepare_file(path: Path) -> None:
-    """Create the state file 0600, or check an existing one is safe to use."""
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
+    """Create the state file 0600, or check an existing one is safe to use.
+
+    As in ops, a mode that cannot be set (or a file that appears between the check and
+    the creation) is a :class:`RuntimeError`.
+    """
+    if os.path.exists(path):
         mode = path.stat().st_mode
         if mode & (stat.S_IWGRP | stat.S_IWOTH):
             raise StateStoreError(
                 f'state file {path} is writable by group or others (mode '
                 f'{stat.S_IMODE(mode):04o}); anyone who can write it controls the charm. '
-                f'Fix it with: chmod 600 {path}') from None
+                f'Fix it with: chmod 600 {path}')
         if stat.S_IMODE(mode) != 0o600:
-            os.chmod(path, 0o600)
+            try:
+                os.chmod(path, 0o600)
+            except OSError as e:
+                raise _StatePermissionError(
+                    f'cannot make state file {path} private (chmod 600): {e}') from e
         return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as e:
-        raise StateStoreError(f'cannot create state file {path}: {e}') from e
+        raise _StatePermissionError(f'cannot create state file {path} with mode 0600: {e}') from e
     os.close(fd)
