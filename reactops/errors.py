@@ -68,7 +68,7 @@ class NoSnapshotError(StateStoreError):
     """No snapshot is stored under the requested handle path."""
 
     def __init__(self, handle_path: str):
-        super().__init__(f'no snapshot stored for {handle_path!r}')
+        super().__init__(f'no snapshot data found for {handle_path} object')
         self.handle_path = handle_path
 
 

@@ -28,8 +28,9 @@ from pathlib import Path
 from ._private import codec as _codec
 from ._private.callshape import accepts_positional
 from ._private.lazylog import get_logger
+from ._private.pubname import public_module
 from ._private.typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
-from .errors import NoSnapshotError, NoTypeError
+from .errors import NoSnapshotError, NoTypeError, SnapshotEncodingError
 from .storage import SQLiteStorage
 
 if TYPE_CHECKING:
@@ -69,10 +70,20 @@ __all__ = [
     'StoredStateData',
 ]
 
-logger = get_logger(__name__)
+logger = get_logger(public_module(__name__))
 
 _EventType = TypeVar('_EventType', bound='EventBase')
 _BREAKPOINT_NAME = r'^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$'  # compiled on first use
+# The handle path of an event snapshot (as opposed to stored state): `.../on/<kind>[<n>]`.
+_event_regex = r'^(|.*/)on/[a-zA-Z_]+\[\d+\]$'
+# Printed once per process, before the first pdb session a breakpoint opens.
+_BREAKPOINT_WELCOME_MESSAGE = """
+Starting pdb to debug this charm (from a breakpoint or JUJU_DEBUG_AT).
+Type `h` for help, `c` to continue the hook, or `exit` / CTRL-d to stop it.
+Other breakpoints may stop the hook again later. About `juju debug-code`:
+https://documentation.ubuntu.com/juju/3.6/reference/juju-cli/list-of-juju-cli-commands/debug-code/
+
+"""
 _FRAMEWORK_STORED_PATH = 'StoredStateData[_stored]'
 
 
@@ -245,17 +256,19 @@ class EventSource(Generic[_EventType]):
 
     def __init__(self, event_type: type[_EventType]):
         if not (isinstance(event_type, type) and issubclass(event_type, EventBase)):
-            raise RuntimeError(f'EventSource needs an EventBase subclass, got {event_type!r}')
+            raise RuntimeError(
+                f'Event requires a subclass of EventBase as an argument, got {event_type}')
         self.event_type = event_type
         self.event_kind: str | None = None
         self.emitter_type: type[Object] | None = None
 
     def __set_name__(self, emitter_type: type[Object], event_kind: str) -> None:
         if self.event_kind is not None:
+            # One EventSource per event: the kind is the attribute's name.
+            first = getattr(self.emitter_type, '__name__', self.emitter_type)
             raise RuntimeError(
-                f'EventSource({self.event_type.__name__}) is already used as '
-                f'{self.emitter_type.__name__}.{self.event_kind}; '  # type: ignore[union-attr]
-                f'create a new EventSource for {emitter_type.__name__}.{event_kind}')
+                f'EventSource({self.event_type.__name__}) reused as {first}.{self.event_kind} '
+                f'and {emitter_type.__name__}.{event_kind}')
         self.event_kind = event_kind
         self.emitter_type = emitter_type
 
@@ -294,7 +307,8 @@ class BoundEvent:
         framework._emit(event)
 
     def __repr__(self) -> str:
-        return f'<BoundEvent {self.event_type.__name__} bound to {self.emitter.handle.path}>'
+        return (f'<BoundEvent {self.event_type.__name__} bound to '
+                f'{type(self.emitter).__name__}.{self.event_kind} at {hex(id(self))}>')
 
 
 class ObjectEvents(Object):
@@ -333,12 +347,14 @@ class ObjectEvents(Object):
 
         This changes the class for every instance; to keep a change local, subclass first.
         """
-        if not event_kind.isidentifier() or keyword.iskeyword(event_kind):
-            raise RuntimeError(f'cannot define an event named {event_kind!r}: '
-                               'it must be a Python identifier and not a keyword')
+        problem = 'unable to define an event with event_kind that '
+        if not event_kind.isidentifier():
+            raise RuntimeError(f'{problem}is not a valid python identifier: {event_kind}')
+        if keyword.iskeyword(event_kind):
+            raise RuntimeError(f'{problem}is a python keyword: {event_kind}')
         if hasattr(cls, event_kind):
-            raise RuntimeError(f'cannot define an event named {event_kind!r} on '
-                               f'{cls.__name__}: the name is already taken')
+            raise RuntimeError(
+                f'{problem}overlaps with an existing type {cls} attribute: {event_kind}')
         source = EventSource(event_type)
         source.__set_name__(cls, event_kind)
         setattr(cls, event_kind, source)
@@ -359,8 +375,8 @@ class ObjectEvents(Object):
         return PrefixedEvents(self, key)
 
     def __repr__(self) -> str:
-        path = self.handle.path if hasattr(self, 'handle') else None
-        return f'<{type(self).__name__} {path}>'
+        cls = type(self)
+        return f'<{cls.__module__}.{cls.__qualname__}: {", ".join(self._event_kinds())}>'
 
 
 class PrefixedEvents:
@@ -407,7 +423,8 @@ class Framework(Object):
         self._debug_welcome_shown = False
         super().__init__(self, None)
 
-        if not isinstance(storage, SQLiteStorage):
+        if isinstance(storage, (str, os.PathLike)):
+            logger.warning('deprecated: Framework now takes a Storage not a path')
             storage = SQLiteStorage(storage)
         self._storage = storage
         self.charm_dir = Path(charm_dir) if charm_dir is not None else None
@@ -450,11 +467,24 @@ class Framework(Object):
     # -- snapshots -----------------------------------------------------------------------
 
     def save_snapshot(self, value: Any) -> None:
-        """Store ``value.snapshot()`` under ``value.handle``; the type must be registered."""
+        """Store ``value.snapshot()`` under ``value.handle``; the type must be registered.
+
+        The data must be plain (see :mod:`reactops._private.codec`), else :class:`ValueError`.
+        """
+        data = value.snapshot()
+        self._check_snapshot(value, data)
+        self._storage.save_snapshot(value.handle.path, data)
+
+    def _check_snapshot(self, value: Any, data: Any) -> None:
         if type(value) not in self._type_known:
-            raise RuntimeError(f'cannot save a snapshot of unregistered type '
-                               f'{type(value).__name__} ({value.handle.path})')
-        self._storage.save_snapshot(value.handle.path, value.snapshot())
+            raise RuntimeError(
+                f'cannot save {type(value).__name__} values before registering that type')
+        try:
+            _codec.check(data, where=f'snapshot of {value.handle.path}')
+        except SnapshotEncodingError as e:
+            raise SnapshotEncodingError(
+                f'unable to save the data for {type(value).__name__}, it must contain only '
+                f'simple types: {data!r}') from e
 
     def load_snapshot(self, handle: Handle) -> Any:
         """Rebuild the object stored under *handle* (raises :class:`NoTypeError`)."""
@@ -483,24 +513,26 @@ class Framework(Object):
         method name are kept, so deferred events reach the same method next dispatch.
         """
         if not isinstance(bound_event, BoundEvent):
-            raise TypeError(f'Framework.observe: the first argument must be an event such as '
-                            f'self.on.install, got {type(bound_event).__name__}')
+            raise TypeError(f'Framework.observe requires a BoundEvent (such as self.on.install) '
+                            f'as second parameter, got {bound_event}')
         if not isinstance(observer, types.MethodType):
-            raise TypeError(f'Framework.observe: the observer must be a method of an Object '
-                            f'(e.g. self._on_install), got {observer!r}; plain functions and '
-                            'lambdas cannot be found again when a deferred event re-runs')
+            # Only a method can be found again (by object path and name) when a deferred
+            # event is delivered in a later dispatch.
+            raise TypeError(f"Framework.observe requires a method as the 'observer' parameter "
+                            f'(e.g. self._on_install), got {observer}')
         owner = observer.__self__
         method_name = observer.__name__
         if not isinstance(owner, Object):
             raise TypeError(f'Framework.observe: {type(owner).__name__}.{method_name} belongs '
                             'to an object that is not a reactops Object; derive its class '
                             'from reactops.framework.Object')
-        if not accepts_positional(observer, 1, exactly=True):
+        if not accepts_positional(observer, 1, exactly=True, follow_wrapped=False):
             raise TypeError(f'Framework.observe: {type(owner).__name__}.{method_name} must be '
                             "callable with only 'self' and the 'event'")
         emitter = bound_event.emitter
         if getattr(emitter, 'handle', None) is None:
-            raise TypeError(f'Framework.observe: the emitter of {bound_event!r} has no handle')
+            raise TypeError(f'event emitter {type(emitter).__name__} must have a "handle" '
+                            'attribute')
         self.register_type(bound_event.event_type, emitter, bound_event.event_kind)
         self._observers.append(
             (owner.handle.path, method_name, emitter.handle.path, bound_event.event_kind))
@@ -671,11 +703,12 @@ class Framework(Object):
         ``juju debug-code --at=before-restart``.
         """
         if name is not None:
-            if not isinstance(name, str) or not re.match(_BREAKPOINT_NAME, name):
-                raise ValueError(f'breakpoint name {name!r} must be lowercase letters, digits '
-                                 'and dashes, starting and ending with a letter or digit')
+            if not isinstance(name, str):
+                raise TypeError('breakpoint names must be strings')
             if name in ('all', 'hook'):
-                raise ValueError(f'breakpoint name {name!r} is reserved by Juju')
+                raise ValueError('breakpoint names "all" and "hook" are reserved')
+            if not re.match(_BREAKPOINT_NAME, name):
+                raise ValueError('breakpoint names must look like "foo" or "foo-bar"')
         if not self._juju_debug_at:
             return
         if 'all' in self._juju_debug_at or (name is not None and name in self._juju_debug_at):
@@ -685,21 +718,23 @@ class Framework(Object):
             frame = sys._getframe(1)
             pdb.Pdb().set_trace(frame)
         else:
-            logger.warning('Breakpoint %r skipped: JUJU_DEBUG_AT asks for %s', name,
-                           ', '.join(sorted(self._juju_debug_at)))
+            logger.warning('Breakpoint %r skipped (not found in the requested breakpoints: %s)',
+                           name, self._juju_debug_at)
 
-    def set_breakpointhook(self) -> Callable[..., Any]:
-        """Route Python's ``breakpoint()`` to :meth:`breakpoint`; return the old hook."""
-        old = sys.breakpointhook
-        if self._juju_debug_at:
+    def set_breakpointhook(self) -> Callable[..., Any] | None:
+        """Route Python's ``breakpoint()`` to :meth:`breakpoint`; return the old hook.
+
+        ``breakpoint()`` in charm code then stops only when ``JUJU_DEBUG_AT`` asks for it.
+        """
+        old: Callable[..., Any] | None = getattr(sys, 'breakpointhook', None)
+        if old is not None:
             sys.breakpointhook = self.breakpoint
         return old
 
     def _show_debug_welcome(self) -> None:
         if not self._debug_welcome_shown:
             self._debug_welcome_shown = True
-            print('Starting pdb to debug this charm; type "help" for commands and "continue" '
-                  'to resume the hook.', file=sys.stderr)
+            print(_BREAKPOINT_WELCOME_MESSAGE, file=sys.stderr, end='')
 
 
 # StoredState builds on the classes above and lives in reactops.stored; its names are

@@ -24,6 +24,7 @@ from collections.abc import (
 from typing import TYPE_CHECKING, Any, overload
 
 from ._private import codec as _codec
+from ._private.pubname import public_module
 from .errors import NoSnapshotError
 from .framework import Object
 
@@ -103,24 +104,22 @@ class BoundStoredState:
 
         def __getattr__(self, key: str) -> Any:
             if key == 'on':
-                raise AttributeError("'on' is reserved and cannot be a stored attribute")
+                raise AttributeError("attribute 'on' is reserved")
             data: StoredStateData = self.__dict__['_data']
             if key not in data:
-                raise AttributeError(
-                    f'stored state {data.handle.path} has no attribute {key!r}; set it '
-                    f'first, or give a default with {self._attr_name}.set_default({key}=...)')
+                # Set it first, or give it a default with set_default(key=...).
+                raise AttributeError(f"attribute '{key}' is not stored")
             return _wrap(data, data[key])
 
     def __setattr__(self, key: str, value: Any) -> None:
         if key == 'on':
-            raise AttributeError("'on' is reserved and cannot be a stored attribute")
+            raise AttributeError("attribute 'on' is reserved and cannot be set")
         data: StoredStateData = self.__dict__['_data']
         value = _unwrap(value)
         if not isinstance(value, _ALLOWED_TYPES):
-            raise AttributeError(
-                f'cannot store {type(value).__name__} as {data.handle.path}.{key}: stored '
-                'state keeps None, bool, int, float, str, bytes, list, tuple, dict, set '
-                'and frozenset values')
+            # None, bool, int, float, str, bytes, list, tuple, dict, set and frozenset.
+            raise AttributeError(f'attribute {key!r} cannot be a {type(value).__name__}: '
+                                 'must be int/float/dict/list/etc')
         _codec.check(value, where=f'{data.handle.path}.{key}')
         data[key] = value
 
@@ -135,23 +134,13 @@ class BoundStoredState:
 class StoredState:
     """Declare persistent attributes on an Object class: ``_stored = StoredState()``.
 
-    One StoredState belongs to one attribute of one class (and its subclasses); sharing
-    it between classes or names raises :class:`RuntimeError`.
+    One StoredState belongs to one attribute of one class (and its subclasses); using it
+    from an unrelated class, or under two names, raises :class:`RuntimeError` on access.
     """
 
     def __init__(self) -> None:
         self.parent_type: type[Any] | None = None
         self.attr_name: str | None = None
-
-    def __set_name__(self, owner: type[Any], name: str) -> None:
-        self._claim(owner, name)
-
-    def _claim(self, owner: type[Any], name: str) -> None:
-        if self.attr_name is not None and (self.attr_name, self.parent_type) != (name, owner):
-            raise RuntimeError(
-                f'StoredState shared by {self.parent_type.__name__}.{self.attr_name} and '  # type: ignore[union-attr]
-                f'{owner.__name__}.{name}; give each class attribute its own StoredState()')
-        self.parent_type, self.attr_name = owner, name
 
     @overload
     def __get__(self, parent: None, parent_type: type[Any]) -> StoredState: ...
@@ -161,28 +150,36 @@ class StoredState:
 
     def __get__(self, parent: Object | None,
                 parent_type: type[Any]) -> StoredState | BoundStoredState:
-        if self.parent_type is not None and not issubclass(parent_type, self.parent_type):
-            raise RuntimeError(f'StoredState of {self.parent_type.__name__} used from '
-                               f'unrelated class {parent_type.__name__}')
+        if self.parent_type is not None and self.parent_type not in parent_type.__mro__:
+            raise RuntimeError(f'StoredState shared by {self.parent_type.__name__} and '
+                               f'{parent_type.__name__}')
         if parent is None:
             return self
-        if self.attr_name is None:
-            self._find_name(parent_type)
-        assert self.attr_name is not None
-        bound = parent.__dict__.get(self.attr_name)
-        if not isinstance(bound, BoundStoredState):
-            bound = BoundStoredState(parent, self.attr_name)
-            # Cached on the instance: the descriptor has no __set__, so this wins next time.
-            parent.__dict__[self.attr_name] = bound
+        if self.attr_name is not None:
+            cached = parent.__dict__.get(self.attr_name)
+            if isinstance(cached, BoundStoredState):
+                return cached
+        # The first access from this instance: find the attribute's name on the class.
+        found = [(cls, name) for cls in parent_type.__mro__
+                 for name, value in vars(cls).items() if value is self]
+        if not found:
+            raise AttributeError(f'cannot find {type(self).__name__} attribute in type '
+                                 f'{parent_type.__name__}')
+        if len(found) > 1:
+            (first_cls, first), (_, second) = found[:2]
+            raise RuntimeError(f'StoredState shared by {first_cls.__name__}.{first} and '
+                               f'{first_cls.__name__}.{second}')
+        self.parent_type, self.attr_name = found[0]
+        bound = BoundStoredState(parent, self.attr_name)
+        # Cached on the instance: the descriptor has no __set__, so this wins next time.
+        parent.__dict__[self.attr_name] = bound
         return bound
 
-    def _find_name(self, parent_type: type[Any]) -> None:
-        for cls in parent_type.__mro__:
-            for name, value in cls.__dict__.items():
-                if value is self:
-                    self._claim(cls, name)
-                    return
-        raise RuntimeError(f'cannot find the StoredState attribute on {parent_type.__name__}')
+
+def _repr(wrapper: object, under: object) -> str:
+    """``ops.framework.StoredDict({'a': 1})``, or ``...StoredDict()`` when empty."""
+    name = f'{public_module("reactops.framework")}.{type(wrapper).__name__}'
+    return f'{name}({under!r})' if under else f'{name}()'
 
 
 def _wrap(data: StoredStateData, value: Any) -> Any:
@@ -241,7 +238,7 @@ class StoredDict(MutableMapping[Any, Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f'StoredDict({self._under!r})'
+        return _repr(self, self._under)
 
 
 class StoredList(MutableSequence[Any]):
@@ -315,7 +312,7 @@ class StoredList(MutableSequence[Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f'StoredList({self._under!r})'
+        return _repr(self, self._under)
 
 
 class StoredSet(MutableSet[Any]):
@@ -359,4 +356,4 @@ class StoredSet(MutableSet[Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f'StoredSet({self._under!r})'
+        return _repr(self, self._under)

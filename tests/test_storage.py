@@ -69,7 +69,7 @@ def test_changes_are_kept_only_after_commit(tmp_path: Path) -> None:
     store.close()
 
     store = SQLiteStorage(path)
-    with pytest.raises(NoSnapshotError, match="'a'"):
+    with pytest.raises(NoSnapshotError, match='no snapshot data found for a object'):
         store.load_snapshot('a')
     assert store.kv_get('k') is None
     assert list(store.notices()) == []
@@ -195,23 +195,25 @@ def test_a_charmhelpers_unitdata_file_is_adopted_with_its_data(tmp_path: Path) -
     store.close()
 
 
-def test_an_ops_state_file_is_adopted_and_its_pickles_are_never_loaded(tmp_path: Path) -> None:
+def test_an_ops_state_file_is_adopted_and_its_plain_pickles_become_json(tmp_path: Path) -> None:
     path = tmp_path / '.unit-state.db'
     with sqlite3.connect(path) as db:
         db.execute('CREATE TABLE snapshot (handle TEXT PRIMARY KEY, data BLOB)')
         db.execute('CREATE TABLE notice (sequence INTEGER PRIMARY KEY AUTOINCREMENT, '
                    'event_path TEXT, observer_path TEXT, method_name TEXT)')
-        # pickle protocol 4 of {'event_count': 5}; it must never be unpickled.
+        # pickle protocol 4 of {'event_count': 5}: plain data, read by the restricted
+        # reader (tests/test_ops_state_upgrade.py) and rewritten as JSON.
         db.execute("INSERT INTO snapshot VALUES ('StoredStateData[_stored]', ?)",
                    (b'\x80\x04\x95\x13\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x0bevent_count'
                     b'\x94K\x05s.',))
     os.chmod(path, 0o600)
     store = SQLiteStorage(path)
-    with pytest.raises(StateStoreCorruptError, match='pickle'):
-        store.load_snapshot('StoredStateData[_stored]')
+    assert store.load_snapshot('StoredStateData[_stored]') == {'event_count': 5}
     store.kv_set('k', 1)
     store.commit()
     store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute('SELECT data FROM snapshot').fetchall() == [('{"event_count":5}',)]
 
 
 def test_a_second_process_waits_then_fails_clearly_while_the_store_is_held(
