@@ -83,7 +83,7 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
         logger.warning('Charm called itself during a dispatch (via %s); not dispatching again.',
                        os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
         return
-    run_dispatch_process(Dispatch(charm_class, JujuContext.from_environ(), extensions))
+    run_dispatch_process(Dispatch(charm_class, JujuContext._from_dict(), extensions))
 
 
 def run_dispatch_process(dispatch: Dispatch) -> None:
@@ -178,7 +178,7 @@ class Dispatch:
         model = Model(meta, backend,
                       broken_relation_id=(context.relation_id
                                           if event_name.endswith('_relation_broken') else None),
-                      remote_unit_name=context.remote_unit)
+                      remote_unit_name=context.remote_unit_name)
         storage = SQLiteStorage(state_file or charm_dir / STATE_FILE)
         framework = Framework(storage, charm_dir, meta, model, event_name=event_name,
                               juju_debug_at=set(context.debug_at))
@@ -220,12 +220,13 @@ class Dispatch:
         event_type = bound.event_type
         if issubclass(event_type, RelationEvent):
             relation = model.get_relation(context.relation_name, context.relation_id)
-            unit = model.get_unit(context.remote_unit) if context.remote_unit else None
-            app = (model.get_app(context.remote_app) if context.remote_app
+            remote_unit = context.remote_unit_name
+            unit = model.get_unit(remote_unit) if remote_unit else None
+            app = (model.get_app(context.remote_app_name) if context.remote_app_name
                    else unit.app if unit is not None else None)
             args: list[Any] = [relation, app, unit]
             if issubclass(event_type, RelationDepartedEvent):
-                args.append(context.departing_unit)
+                args.append(context.relation_departing_unit_name)
             return args
         if issubclass(event_type, StorageEvent):
             assert context.storage_name is not None and context.storage_index is not None

@@ -74,7 +74,7 @@ def test_a_record_shows_its_fields_as_its_signature() -> None:
     assert str(inspect.signature(Point)) == (
         "(x: 'int', y: 'int' = 0, tags: 'list[str]' = <factory>) -> None")
     assert list(inspect.signature(JujuContext).parameters)[:3] == [
-        'dispatch_path', 'hook_name', 'unit_name']
+        'dispatch_path', 'hook_name', 'model_name']
 
 
 def test_a_record_with_a_required_field_after_a_default_is_refused() -> None:
@@ -86,12 +86,12 @@ def test_a_record_with_a_required_field_after_a_default_is_refused() -> None:
 
 
 def test_the_hook_records_keep_their_dataclass_behaviour() -> None:
-    context = JujuContext.from_environ({'JUJU_UNIT_NAME': 'app/0', 'JUJU_VERSION': '3.6.1',
-                                        'JUJU_CHARM_DIR': '/tmp'})
+    context = JujuContext._from_dict({'JUJU_UNIT_NAME': 'app/0', 'JUJU_VERSION': '3.6.1',
+                                      'JUJU_CHARM_DIR': '/tmp'})
     assert context.unit_name == 'app/0' and context.version == JujuVersion('3.6.1')
-    assert context == JujuContext.from_environ({'JUJU_UNIT_NAME': 'app/0',
-                                                'JUJU_VERSION': '3.6.1',
-                                                'JUJU_CHARM_DIR': '/tmp'})
+    assert context == JujuContext._from_dict({'JUJU_UNIT_NAME': 'app/0',
+                                              'JUJU_VERSION': '3.6.1',
+                                              'JUJU_CHARM_DIR': '/tmp'})
     assert hash(context) == hash(context.__replace__())
     assert JujuContext().version == JujuVersion('0.0.0')
     assert repr(context).startswith("JujuContext(dispatch_path='', hook_name='', ")

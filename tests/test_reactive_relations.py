@@ -460,7 +460,7 @@ def test_two_unrelated_relation_classes_in_one_module_are_an_error(
 
 
 def departed(unit: str, hook: str = 'db-relation-departed') -> JujuContext:
-    return JujuContext(hook_name=hook, relation_name='db', relation_id=7, remote_unit=unit)
+    return JujuContext(hook_name=hook, relation_name='db', relation_id=7, remote_unit_name=unit)
 
 
 def test_the_departing_unit_leaves_its_unit_conversation(runtime: ReactiveRuntime) -> None:

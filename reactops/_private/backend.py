@@ -46,7 +46,7 @@ class ModelBackend:
     """
 
     def __init__(self, context: JujuContext | None = None):
-        self._juju_context = JujuContext.from_environ() if context is None else context
+        self._juju_context = JujuContext._from_dict() if context is None else context
         self.unit_name: str = self._juju_context.unit_name or ''
         self.app_name: str = self._juju_context.app_name or ''
         self.model_name: str = self._juju_context.model_name or ''

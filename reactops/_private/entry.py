@@ -29,6 +29,6 @@ def main(charm_class: type[CharmBase] | None = None,
     from ..reactive._dispatch import ReactiveCharm, ReactiveExtension
 
     run_handlers = charm_class is None or wants_reactive(
-        charm_class, JujuContext.from_environ().charm_dir)
+        charm_class, JujuContext._from_dict().charm_dir)
     _dispatch_main(charm_class or ReactiveCharm, use_juju_for_storage,
                    extensions=[ReactiveExtension(run_handlers=run_handlers)])

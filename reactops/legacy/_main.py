@@ -109,7 +109,7 @@ def main() -> None:
         logging.getLogger('reactops').warning(
             'reactops.legacy.main() called during a dispatch; not dispatching again.')
         return
-    _prepare_environment(JujuContext.from_environ())
-    context = JujuContext.from_environ()
+    _prepare_environment(JujuContext._from_dict())
+    context = JujuContext._from_dict()
     run_dispatch_process(_LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]))
 

@@ -177,8 +177,9 @@ class _HarnessBase(Generic[CharmType]):
         if isinstance(event, RelationEvent):
             hook = f'{data["relation_name"]}-relation-{kind.rsplit("_", 1)[-1]}'
             fields = {'relation_name': data['relation_name'], 'relation_id': data['relation_id'],
-                      'remote_app': data.get('app_name'), 'remote_unit': data.get('unit_name'),
-                      'departing_unit': data.get('departing_unit')}
+                      'remote_app_name': data.get('app_name'),
+                      'remote_unit_name': data.get('unit_name'),
+                      'relation_departing_unit_name': data.get('departing_unit')}
         elif isinstance(event, StorageEvent):
             hook = f'{data["storage_name"]}-storage-{kind.rsplit("_", 1)[-1]}'
             fields = {'storage_name': data['storage_name'],

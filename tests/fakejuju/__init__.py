@@ -83,9 +83,15 @@ class FakeJuju:
         """PATH with the fakes first, the fakes' own variables, and a unit's ``JUJU_*``.
 
         Keyword arguments add or override ``JUJU_*`` variables:
-        ``env(JUJU_DISPATCH_PATH='hooks/install')``.
+        ``env(JUJU_DISPATCH_PATH='hooks/install')``. As Juju does, ``JUJU_DISPATCH_PATH``
+        and ``JUJU_HOOK_NAME`` are always set (empty when no hook is given; the hook name
+        follows a ``hooks/<name>`` dispatch path unless given).
         """
+        dispatch_path = juju.get('JUJU_DISPATCH_PATH', '')
+        hook_name = dispatch_path[len('hooks/'):] if dispatch_path.startswith('hooks/') else ''
         return {
+            'JUJU_DISPATCH_PATH': dispatch_path,
+            'JUJU_HOOK_NAME': hook_name,
             'PATH': f'{self.bin_dir}{os.pathsep}{os.environ.get("PATH", os.defpath)}',
             'FAKEJUJU_STATE': str(self.state_path),
             'FAKEJUJU_LOG': str(self.log_path),
