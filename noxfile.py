@@ -79,12 +79,20 @@ def reliability(session: nox.Session) -> None:
 
 @nox.session
 def compat(session: nox.Session) -> None:
-    """Run tests/compat: the same handler modules under charms.reactive and reactops."""
+    """Run tests/compat: the same charms under charms.reactive or ops, and under reactops."""
     # charms.reactive 1.5.3 imports pkg_resources, which setuptools 81 dropped.
     session.install('-e', '.[test]', 'charms.reactive', 'charmhelpers', 'setuptools<81')
     reference = str(Path(session.bin) / 'python')
+    # The real ops gets a virtualenv of its own: where reactops runs, the name `ops` must be
+    # reactops' (a real ops that is importable wins), as in a charm that lists reactops.
+    ops_venv = Path(session.virtualenv.location).parent / 'compat-ops'
+    ops_python = str(ops_venv / 'bin' / 'python')
+    if not Path(ops_python).exists():
+        session.run('python', '-m', 'venv', str(ops_venv))
+    session.run(ops_python, '-m', 'pip', 'install', '-q', 'ops==3.9.*', external=True)
     session.run('pytest', '-m', 'compat', 'tests/compat', *session.posargs,
-                env={'REACTOPS_COMPAT_PYTHON': reference})
+                env={'REACTOPS_COMPAT_PYTHON': reference,
+                     'REACTOPS_COMPAT_OPS_PYTHON': ops_python})
 
 
 @nox.session
