@@ -115,9 +115,20 @@ class RelationMeta:
         self.interface_name = _v.required_text(
             fields, 'interface', where,
             'add "interface: <name>" naming the protocol both sides speak')
-        self.limit = _v.integer(fields, 'limit', where,
-                                'write a whole number such as 1, or leave it out for no limit')
-        self.scope = _v.choice(fields, 'scope', where, self.VALID_SCOPES, 'global')
+        limit = fields.get('limit')
+        if limit is not None and not isinstance(limit, int):
+            # The message starts as ops' TypeError does, so code that matches it still works.
+            (where / 'limit').fail(
+                f'limit should be an int, not {type(limit)} ({_v.describe(limit)})',
+                'write a whole number such as 1, or leave it out for no limit',
+                _v.MetadataTypeError)
+        self.limit = limit
+        scope = fields.get('scope') or 'global'
+        if scope not in self.VALID_SCOPES:
+            choices = ', '.join(f"'{s}'" for s in self.VALID_SCOPES)
+            (where / 'scope').fail(f"scope should be one of {choices}; not '{scope}'",
+                                   "leave it out for 'global'", _v.MetadataTypeError)
+        self.scope = scope
         self.optional = _v.flag(fields, 'optional', where)
 
     def __repr__(self) -> str:
@@ -287,7 +298,10 @@ class ActionMeta:
             fields.get('params'), where / 'params', 'a mapping of parameter names to schemas')
         for param, schema in self.parameters.items():
             _v.mapping(schema, where / 'params' / param, 'a JSON schema mapping')
-        self.required = _v.texts(fields, 'required', where)
+        # ops keeps a single name as it is (a string), and so does reactops.
+        required = fields.get('required')
+        self.required = (required if isinstance(required, str)  # type: ignore[assignment]
+                         else _v.texts(fields, 'required', where))
         extra = fields.get('additionalProperties')
         if extra is not None and not isinstance(extra, bool):
             (where / 'additionalProperties').expected('true or false', extra)
@@ -410,7 +424,7 @@ class ContainerMeta:
                           for i, b in enumerate(bases)]
         if self.resource and self.bases:
             where.fail('a container may take its image from "resource" or from "bases", '
-                       'not both', 'remove one of the two keys')
+                       'not both', 'remove one of the two keys', _v.MetadataModelError)
         self._mounts: dict[str, ContainerStorageMeta] = {}
         mounts = fields.get('mounts') or []
         if not isinstance(mounts, list):

@@ -11,11 +11,20 @@ import contextlib
 import os
 from collections.abc import Iterable, Mapping
 
-from ..errors import MetadataError
+from ..errors import MetadataError, ModelError
 from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import IO, Any, NoReturn
+
+
+class MetadataTypeError(MetadataError, TypeError):
+    """A field ops rejects with :class:`TypeError` (a relation's ``limit`` or ``scope``)."""
+
+
+class MetadataModelError(MetadataError, ModelError):
+    """Metadata ops rejects with :class:`~reactops.errors.ModelError` (a container with
+    both an image resource and bases)."""
 
 
 class Where:
@@ -35,10 +44,11 @@ class Where:
     def __repr__(self) -> str:
         return f'Where({self.file!r}, {self.path!r})'
 
-    def fail(self, problem: str, fix: str) -> NoReturn:
-        """Raise a :class:`MetadataError` for the value at this place."""
+    def fail(self, problem: str, fix: str,
+             error: type[MetadataError] = MetadataError) -> NoReturn:
+        """Raise *error* (a :class:`MetadataError`) for the value at this place."""
         place = f'{self.file}: {self.path}' if self.path else self.file
-        raise MetadataError(f'{place}: {problem}; {fix}')
+        raise error(f'{place}: {problem}; {fix}')
 
     def expected(self, what: str, value: object, fix: str = '') -> NoReturn:
         """Raise for a value that is not *what* (e.g. ``'an integer'``)."""
@@ -309,6 +319,8 @@ def storage_range(value: object, where: Where) -> tuple[int, int | None]:
 # -- config options --------------------------------------------------------------------
 
 CONFIG_TYPES = ('string', 'int', 'float', 'boolean', 'secret')
+# Juju knows only CONFIG_TYPES, but ops takes any type name (older Harness tests write
+# `bool`), so reactops does too; defaults are checked for the types it knows.
 
 _DEFAULT_KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
     'string': ('a string', (str,)),
@@ -316,15 +328,16 @@ _DEFAULT_KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
     'int': ('an integer', (int,)),
     'float': ('a number', (int, float)),
     'boolean': ('true or false', (bool,)),
+    'bool': ('true or false', (bool,)),
 }
 
 
 def check_default(option_type: str, default: object, where: Where) -> None:
     """Raise unless *default* is a value of the config type *option_type* (or ``None``)."""
-    if default is None:
+    if default is None or option_type not in _DEFAULT_KINDS:
         return
     what, kinds = _DEFAULT_KINDS[option_type]
-    bad_bool = isinstance(default, bool) and option_type != 'boolean'
+    bad_bool = isinstance(default, bool) and option_type not in ('boolean', 'bool')
     if bad_bool or not isinstance(default, kinds):
         hint = 'quote it' if option_type in ('string', 'secret') else 'change it'
         where.expected(
@@ -343,7 +356,6 @@ def config_option(option: object, where: Where) -> tuple[str, Any, str | None]:
     fields = mapping(option, where)
     option_type = required_text(fields, 'type', where,
                                 'add "type: " with one of ' + ', '.join(CONFIG_TYPES))
-    choice(fields, 'type', where, CONFIG_TYPES, '')
     default = fields.get('default')
     check_default(option_type, default, where / 'default')
     return option_type, default, optional_text(fields, 'description', where)
