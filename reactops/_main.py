@@ -121,7 +121,9 @@ class Dispatch:
         def route_logging_to_juju() -> None:
             from .log import setup_root_logging
 
-            setup_root_logging(backend, debug=debug)
+            # ops leaves the root at DEBUG; each record is a juju-log process, so reactops
+            # sends INFO and above unless asked (REACTOPS_LOG_LEVEL, JUJU_DEBUG).
+            setup_root_logging(backend, debug=debug).setLevel(root_level(debug=debug))
 
         # Only once something imports ``logging``: a quiet hook never pays for it.
         configure_root(route_logging_to_juju, root_level(debug=debug))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -252,15 +254,19 @@ def test_add_status_refuses_what_a_charm_cannot_set(fake_juju: FakeJuju) -> None
 
 def test_logging_goes_to_juju_log_at_the_record_level(
         fake_juju: FakeJuju, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv('REACTOPS_LOG_LEVEL', raising=False)
+    # As in ops, the root logger is set to DEBUG (reactops' dispatch then lowers it to INFO).
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)
+    monkeypatch.setattr(warnings, 'showwarning', warnings.showwarning)
     backend = ModelBackend(JujuContext.from_environ())
     root = setup_root_logging(backend)
     try:
-        logging.getLogger('charm').debug('not sent at the default level')
+        logging.getLogger('charm').debug('sent at the DEBUG root level')
         logging.getLogger('charm').warning('disk %d%% full', 91)
     finally:
         for handler in list(root.handlers):
             if isinstance(handler, JujuLogHandler):
                 root.removeHandler(handler)
+        root.setLevel(logging.WARNING)
     assert fake_juju.argvs('juju-log') == [
+        ['juju-log', '--log-level', 'DEBUG', '--', 'sent at the DEBUG root level'],
         ['juju-log', '--log-level', 'WARNING', '--', 'disk 91% full']]
