@@ -1,0 +1,389 @@
+"""Pebble's configuration: layers of services, health checks and log targets, and the plan.
+
+A layer is what a charm adds (:meth:`Client.add_layer`); the plan is what Pebble makes of all
+its layers. Each item reads the layer's YAML/dict shape (kebab-case keys) into attributes
+(snake_case), and ``to_dict`` gives back only the fields that are set, so an item read from
+a layer dumps to the same layer. Items compare equal to each other and to their dict form.
+Re-exported by :mod:`reactops.pebble`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any, Literal, TypedDict, cast
+
+from .pebble_types import CheckLevel, CheckStartup
+
+__all__ = [
+    'Check', 'CheckDict', 'ExecDict', 'HttpDict', 'Layer', 'LayerDict', 'LogTarget',
+    'LogTargetDict', 'Plan', 'PlanDict', 'Service', 'ServiceDict', 'TcpDict',
+]
+
+ServiceDict = TypedDict('ServiceDict', {
+    'summary': str, 'description': str, 'startup': str, 'override': str, 'command': str,
+    'after': Sequence[str], 'before': Sequence[str], 'requires': Sequence[str],
+    'environment': dict[str, str], 'user': str, 'user-id': int | None, 'group': str,
+    'group-id': int | None, 'working-dir': str, 'on-success': str, 'on-failure': str,
+    'on-check-failure': dict[str, Any], 'backoff-delay': str,
+    'backoff-factor': int | None, 'backoff-limit': str, 'kill-delay': str | None,
+}, total=False)
+
+ExecDict = TypedDict('ExecDict', {
+    'command': str, 'service-context': str, 'environment': dict[str, str],
+    'user-id': int | None, 'user': str, 'group-id': int | None, 'group': str,
+    'working-dir': str,
+}, total=False)
+
+
+class HttpDict(TypedDict, total=False):
+    """An HTTP check's probe: the URL to GET, with extra headers."""
+
+    url: str
+    headers: dict[str, str]
+
+
+class TcpDict(TypedDict, total=False):
+    """A TCP check's probe: the port (and host) to connect to."""
+
+    port: int
+    host: str
+
+
+class CheckDict(TypedDict, total=False):
+    """A check in a layer's dict form."""
+
+    override: str
+    level: CheckLevel | str
+    startup: Literal['', 'enabled', 'disabled']
+    period: str | None
+    timeout: str | None
+    http: HttpDict | None
+    tcp: TcpDict | None
+    exec: ExecDict | None
+    threshold: int | None
+
+
+class LogTargetDict(TypedDict, total=False):
+    """A log target in a layer's dict form."""
+
+    override: Literal['merge', 'replace']
+    type: Literal['loki', 'opentelemetry']
+    location: str
+    services: list[str]
+    labels: dict[str, str]
+
+
+LayerDict = TypedDict('LayerDict', {
+    'summary': str, 'description': str, 'services': dict[str, ServiceDict],
+    'checks': dict[str, CheckDict], 'log-targets': dict[str, LogTargetDict],
+}, total=False)
+
+PlanDict = TypedDict('PlanDict', {
+    'services': dict[str, ServiceDict], 'checks': dict[str, CheckDict],
+    'log-targets': dict[str, LogTargetDict],
+}, total=False)
+
+
+def _set_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The pairs whose value is set: Pebble reads a missing field and an empty one alike."""
+    return {key: value for key, value in pairs if value}
+
+
+class _Item:
+    """What services, checks and log targets share: a name, ``to_dict``, equality, repr."""
+
+    name: str
+
+    def to_dict(self) -> Any:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):
+            return bool(self.to_dict() == other)
+        if isinstance(other, type(self)):
+            return bool(self.to_dict() == other.to_dict())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.to_dict()!r})'
+
+
+class Service(_Item):
+    """A service in a layer: the command Pebble runs and how it starts, stops and restarts."""
+
+    def __init__(self, name: str, raw: ServiceDict | None = None):
+        self.name = name
+        d: ServiceDict = raw or {}
+        self.summary = d.get('summary', '')
+        self.description = d.get('description', '')
+        self.startup = d.get('startup', '')
+        self.override = d.get('override', '')
+        self.command = d.get('command', '')
+        self.after = list(d.get('after', []))
+        self.before = list(d.get('before', []))
+        self.requires = list(d.get('requires', []))
+        self.environment = dict(d.get('environment', {}))
+        self.user = d.get('user', '')
+        self.user_id = d.get('user-id')
+        self.group = d.get('group', '')
+        self.group_id = d.get('group-id')
+        self.working_dir = d.get('working-dir', '')
+        self.on_success = d.get('on-success', '')
+        self.on_failure = d.get('on-failure', '')
+        self.on_check_failure = dict(d.get('on-check-failure', {}))
+        self.backoff_delay = d.get('backoff-delay', '')
+        self.backoff_factor = d.get('backoff-factor')
+        self.backoff_limit = d.get('backoff-limit', '')
+        self.kill_delay = d.get('kill-delay', '')
+
+    def to_dict(self) -> ServiceDict:
+        """The layer form: only the fields that are set."""
+        return cast('ServiceDict', _set_fields([
+            (key, getattr(self, key.replace('-', '_'))) for key in ServiceDict.__annotations__
+        ]))
+
+    def _merge(self, other: Service) -> None:
+        """Lay *other* over this service (``override: merge``): its set fields win;
+        dependency lists are extended and mappings updated."""
+        for attr, value in vars(other).items():
+            if attr == 'name' or not value:
+                continue
+            if attr in ('after', 'before', 'requires'):
+                getattr(self, attr).extend(value)
+            elif attr in ('environment', 'on_check_failure'):
+                getattr(self, attr).update(value)
+            else:
+                setattr(self, attr, value)
+
+
+def _merge_probe(mine: dict[str, Any] | None, theirs: dict[str, Any],
+                 mapping_key: str | None) -> dict[str, Any]:
+    """Lay the set fields of one check probe over another; *mapping_key* is merged by key."""
+    merged = dict(mine or {})
+    for key, value in theirs.items():
+        if not value:
+            continue
+        if key == mapping_key:
+            merged[key] = {**merged.get(key, {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+class Check(_Item):
+    """A health check in a layer: one probe (``http``, ``tcp`` or ``exec``) run every period.
+
+    ``level`` is a :class:`CheckLevel` (or the raw string if Pebble knows a newer one).
+    """
+
+    def __init__(self, name: str, raw: CheckDict | None = None):
+        self.name = name
+        d: CheckDict = raw or {}
+        self.override: str = d.get('override', '')
+        level = d.get('level', '')
+        try:
+            self.level: CheckLevel | str = CheckLevel(level)
+        except ValueError:
+            self.level = level
+        self.startup = CheckStartup(d.get('startup', ''))
+        self.period: str | None = d.get('period', '')
+        self.timeout: str | None = d.get('timeout', '')
+        self.threshold: int | None = d.get('threshold')
+        self.http: HttpDict | None = copy.deepcopy(d.get('http'))
+        self.tcp: TcpDict | None = copy.deepcopy(d.get('tcp'))
+        self.exec: ExecDict | None = copy.deepcopy(d.get('exec'))
+
+    def to_dict(self) -> CheckDict:
+        """The layer form: only the fields that are set."""
+        level = self.level.value if isinstance(self.level, CheckLevel) else self.level
+        return cast('CheckDict', _set_fields([
+            ('override', self.override), ('level', level), ('startup', self.startup.value),
+            ('period', self.period), ('timeout', self.timeout),
+            ('threshold', self.threshold), ('http', self.http), ('tcp', self.tcp),
+            ('exec', self.exec),
+        ]))
+
+    def _merge(self, other: Check) -> None:
+        """Lay *other* over this check (``override: merge``); an unset startup keeps ours.
+
+        A threshold of 0 counts as unset, as every other empty field does.
+        """
+        for attr, value in vars(other).items():
+            if attr == 'name' or not value:
+                continue
+            if attr == 'http':
+                self.http = cast('HttpDict', _merge_probe(
+                    cast('dict[str, Any]', self.http), value, 'headers'))
+            elif attr == 'tcp':
+                self.tcp = cast('TcpDict', _merge_probe(
+                    cast('dict[str, Any]', self.tcp), value, None))
+            elif attr == 'exec':
+                self.exec = cast('ExecDict', _merge_probe(
+                    cast('dict[str, Any]', self.exec), value, 'environment'))
+            elif attr == 'startup' and value is CheckStartup.UNSET:
+                continue
+            else:
+                setattr(self, attr, value)
+
+
+class LogTarget(_Item):
+    """A log target in a layer: where Pebble forwards the logs of some services."""
+
+    def __init__(self, name: str, raw: LogTargetDict | None = None):
+        self.name = name
+        d: LogTargetDict = raw or {}
+        self.override: str = d.get('override', '')
+        self.type = d.get('type', '')
+        self.location = d.get('location', '')
+        self.services: list[str] = list(d.get('services', []))
+        self.labels: dict[str, str] = copy.deepcopy(d.get('labels') or {})
+
+    def to_dict(self) -> LogTargetDict:
+        """The layer form: only the fields that are set."""
+        return cast('LogTargetDict', _set_fields([
+            ('override', self.override), ('type', self.type), ('location', self.location),
+            ('services', self.services), ('labels', self.labels),
+        ]))
+
+    def _merge(self, other: LogTarget) -> None:
+        """Lay *other* over this target: labels merged by key, services appended."""
+        for attr, value in vars(other).items():
+            if attr == 'name' or not value:
+                continue
+            if attr == 'labels':
+                self.labels.update(value)
+            elif attr == 'services':
+                self.services.extend(value)
+            else:
+                setattr(self, attr, value)
+
+
+def _read(raw: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A layer or plan given as YAML text, a dict or nothing, as a dict."""
+    if isinstance(raw, str):
+        from . import yaml
+
+        return cast('dict[str, Any]', yaml.safe_load(raw) or {})
+    return raw or {}
+
+
+def _dump(d: Any) -> str:
+    from . import yaml  # only for layers written as YAML; a hook may never need it
+
+    return cast('str', yaml.safe_dump(d))
+
+
+def _items(d: dict[str, Any]) -> tuple[dict[str, Service], dict[str, Check],
+                                       dict[str, LogTarget]]:
+    return (
+        {name: Service(name, raw) for name, raw in d.get('services', {}).items()},
+        {name: Check(name, raw) for name, raw in d.get('checks', {}).items()},
+        {name: LogTarget(name, raw) for name, raw in d.get('log-targets', {}).items()},
+    )
+
+
+def _items_dict(services: dict[str, Service], checks: dict[str, Check],
+                log_targets: dict[str, LogTarget]) -> list[tuple[str, Any]]:
+    return [
+        ('services', {name: item.to_dict() for name, item in services.items()}),
+        ('checks', {name: item.to_dict() for name, item in checks.items()}),
+        ('log-targets', {name: item.to_dict() for name, item in log_targets.items()}),
+    ]
+
+
+class Layer:
+    """One layer of Pebble configuration: services, checks and log targets by name.
+
+    Built from the layer's YAML text, its dict form, or nothing (an empty layer to fill in).
+    ``str()`` is the YAML.
+    """
+
+    summary: str
+    description: str
+    services: dict[str, Service]
+    checks: dict[str, Check]
+    log_targets: dict[str, LogTarget]
+
+    def __init__(self, raw: str | LayerDict | None = None):
+        d = _read(cast('str | dict[str, Any] | None', raw))
+        self.summary = d.get('summary', '')
+        self.description = d.get('description', '')
+        self.services, self.checks, self.log_targets = _items(d)
+
+    def to_dict(self) -> LayerDict:
+        """The dict form: only the fields that are set."""
+        return cast('LayerDict', _set_fields([
+            ('summary', self.summary), ('description', self.description),
+            *_items_dict(self.services, self.checks, self.log_targets),
+        ]))
+
+    def to_yaml(self) -> str:
+        """The YAML form, as Pebble reads it."""
+        return _dump(self.to_dict())
+
+    __str__ = to_yaml
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):
+            return bool(self.to_dict() == other)
+        if isinstance(other, Layer):
+            return self.to_dict() == other.to_dict()
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f'Layer({self.to_dict()!r})'
+
+
+class Plan:
+    """The configuration Pebble works from: all its layers combined (:meth:`Client.get_plan`).
+
+    Its mappings are read-only attributes; ``str()`` is the YAML.
+    """
+
+    def __init__(self, raw: str | PlanDict | None = None):
+        d = _read(cast('str | dict[str, Any] | None', raw))
+        self._raw = raw
+        self._services, self._checks, self._log_targets = _items(d)
+
+    @property
+    def services(self) -> dict[str, Service]:
+        """The plan's services by name."""
+        return self._services
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        """The plan's health checks by name."""
+        return self._checks
+
+    @property
+    def log_targets(self) -> dict[str, LogTarget]:
+        """The plan's log targets by name."""
+        return self._log_targets
+
+    def to_dict(self) -> PlanDict:
+        """The dict form: only the sections that have items."""
+        return cast('PlanDict', _set_fields(
+            _items_dict(self._services, self._checks, self._log_targets)))
+
+    def to_yaml(self) -> str:
+        """The YAML form."""
+        return _dump(self.to_dict())
+
+    __str__ = to_yaml
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):
+            return bool(self.to_dict() == other)
+        if isinstance(other, Plan):
+            return self.to_dict() == other.to_dict()
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f'Plan({self.to_dict()!r})'
