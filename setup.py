@@ -53,13 +53,19 @@ setup(
         'networkx',
     ],
     extras_require={
+        # reactops.pebble runs commands in workload containers (exec) over websockets.
+        'pebble': [
+            'websocket-client',
+        ],
         'test': [
             'pytest',
             'hypothesis',
+            'websocket-client',
         ],
         'dev': [
             'pytest',
             'hypothesis',
+            'websocket-client',
             'ruff',
             'mypy',
             'types-PyYAML',
