@@ -35,12 +35,25 @@ class DispatchUnit(CharmUnit):
     def run(self, dispatch_path: str, **juju_env: str) -> subprocess.CompletedProcess[str]:
         """Run one hook (``hooks/install``) or action (``actions/x``) as Juju would."""
         self.juju.clear_calls()
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(('JUJU_', 'REACTOPS_', 'PYTHON'))}
-        env.update(self.juju.env(JUJU_DISPATCH_PATH=dispatch_path, **juju_env))
-        return subprocess.run([str(self.juju.charm_dir / 'dispatch')], env=env,
+        return subprocess.run([str(self.juju.charm_dir / 'dispatch')],
+                              env=self._env(JUJU_DISPATCH_PATH=dispatch_path, **juju_env),
                               capture_output=True, text=True, timeout=60,
                               cwd=self.juju.charm_dir)
+
+    def python(self, code: str) -> str:
+        """Run *code* as the charm's own Python would (its ``sys.path``); return stdout."""
+        env = self._env(PYTHONPATH='lib:venv')  # what dispatch sets
+        result = subprocess.run([str(self.juju.bin_dir / 'python3'), '-c', code], env=env,
+                                capture_output=True, text=True, timeout=60,
+                                cwd=self.juju.charm_dir)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def _env(self, **extra: str) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(('JUJU_', 'REACTOPS_', 'PYTHON'))}
+        env.update(self.juju.env(**extra))
+        return env
 
     def snapshots(self) -> dict[str, Any]:
         """The snapshot table as stored: handle -> raw data (bytes from ops, str from us)."""

@@ -3,7 +3,8 @@
 The counter charm (``tests/charms/opscharm``) runs its first hooks under the real ops, so
 ops itself pickles the stored state and the deferred events; the same charm directory then
 runs on reactops, which keeps both. It also checks that the fixture the main suite uses
-(``state/ops-3.9.unit-state.db``) still holds what this ops writes.
+(``state/ops-3.9.unit-state.db``) still holds what this ops writes, and that the charm
+library charm (``tests/charms/charmlib_ops``) shows Juju the same on both frameworks.
 
 ops runs from ``$REACTOPS_COMPAT_OPS_PYTHON`` (a virtualenv of its own that ``nox -s compat``
 makes, so that where reactops runs no real ops is importable), else ``/tmp/ref/bin/python``;
@@ -110,3 +111,14 @@ def test_a_relation_event_ops_deferred_runs_under_reactops_with_its_remote_unit(
     unit.use_python(sys.executable)
     unit.ok('hooks/update-status')
     assert unit.juju.state()['status']['unit']['message'] == '4 hooks; ports -'
+
+
+def test_the_charm_library_charm_does_the_same_on_ops_and_on_reactops(
+        ops_python: str, tmp_path: Path) -> None:
+    from test_charm_library import OPS_CHARM, run_relation_lifecycle
+    from test_charm_library import deploy as deploy_webapp
+
+    on_ops = deploy_webapp(tmp_path / 'ops', OPS_CHARM)
+    on_ops.use_python(ops_python)
+    on_reactops = deploy_webapp(tmp_path / 'reactops', OPS_CHARM)
+    assert run_relation_lifecycle(on_reactops) == run_relation_lifecycle(on_ops)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A machine charm written for ops (3.9) and nothing else: reactops must run it unchanged.
+"""A machine charm written for ops 3.9: counts its hooks, opens a port, records a database.
 
 It keeps a hook counter and a few values of every plain type in StoredState, and defers
 its configuration and its database relation until the unit has started, so a unit that
