@@ -7,7 +7,7 @@ import pytest
 from fakejuju import FakeJuju
 
 from reactops._private.backend import ModelBackend
-from reactops.errors import HookToolMissingError
+from reactops.errors import HookToolMissingError, ModelError
 from reactops.jujucontext import JujuContext
 
 
@@ -65,11 +65,14 @@ def test_logging_and_metrics(fake_juju: FakeJuju, monkeypatch: pytest.MonkeyPatc
         ['juju-log', '--log-level', 'WARNING', '--', '-starts with a dash'],
         ['add-metric', '--labels', 'region=eu', 'users=3', 'load=0.5'],
     ]
-    with pytest.raises(ValueError, match='metric key'):
+    # As ops: every invalid metric is a ModelError, raised before add-metric runs.
+    with pytest.raises(ModelError, match='metric key'):
         tools.add_metrics({'1bad': 1})
-    with pytest.raises(TypeError, match='int or a float'):
+    with pytest.raises(ModelError, match='finite number'):
         tools.add_metrics({'users': '3'})  # type: ignore[dict-item]
-    with pytest.raises(ValueError, match='label'):
+    with pytest.raises(ModelError, match='finite number'):
+        tools.add_metrics({'users': -1})
+    with pytest.raises(ModelError, match='label'):
         tools.add_metrics({'users': 1}, {'region': 'a,b'})
 
 

@@ -29,6 +29,7 @@ from ..errors import (
     TooManyRelatedAppsError,
 )
 from ._config import ConfigData, ConfigValue
+from ._lazy import LazyMapping
 from ._model import Model
 from ._relations import (
     Relation,
@@ -50,10 +51,11 @@ from ._status import (
 from ._units import Application, Unit
 
 if TYPE_CHECKING:
+    from .._private.backend import MAX_LOG_LINE_LEN
     from ._cloud import CloudCredential, CloudSpec
     from ._network import Binding, BindingMapping, Network, NetworkInterface
     from ._remote import RemoteModel
-    from ._resources import OpenedPort, Port, Resources, Storage, StorageMapping
+    from ._resources import OpenedPort, Pod, Port, Resources, Storage, StorageMapping
     from ._secrets import Secret, SecretInfo, SecretRotate
     from ._status import StatusName
 
@@ -64,16 +66,21 @@ _LAZY: dict[str, str] = {
     'Binding': '_network', 'BindingMapping': '_network', 'Network': '_network',
     'NetworkInterface': '_network',
     'RemoteModel': '_remote',
-    'OpenedPort': '_resources', 'Port': '_resources', 'Resources': '_resources',
+    'OpenedPort': '_resources', 'Pod': '_resources', 'Port': '_resources',
+    'Resources': '_resources',
     'Storage': '_resources', 'StorageMapping': '_resources',
     'Secret': '_secrets', 'SecretInfo': '_secrets', 'SecretRotate': '_secrets',
     'StatusName': '_status',  # a typing.Literal, built on first use
+    'MAX_LOG_LINE_LEN': '._private.backend',
+    '_ModelBackend': '._private.backend',  # ops' private name, which charm libraries reach
+    '_ModelCache': '_units',  # ops' private name too
 }
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 _STATUS_PRIORITY = STATUS_PRIORITY
 
 __all__ = [
+    'MAX_LOG_LINE_LEN',
     'SETTABLE_STATUS_NAMES',
     'STATUS_PRIORITY',
     'ActiveStatus',
@@ -87,12 +94,14 @@ __all__ = [
     'ConfigValue',
     'ErrorStatus',
     'InvalidStatusError',
+    'LazyMapping',
     'MaintenanceStatus',
     'Model',
     'ModelError',
     'Network',
     'NetworkInterface',
     'OpenedPort',
+    'Pod',
     'Port',
     'Relation',
     'RelationData',

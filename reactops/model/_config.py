@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from .._private.typing import TYPE_CHECKING
 from ..errors import ModelError
+from ._lazy import _GenericLazyMapping
 
 if TYPE_CHECKING:
     from .._private.backend import ModelBackend
@@ -33,7 +34,7 @@ def _matches(value: object, option_type: str) -> bool:
     return isinstance(value, expected[1])
 
 
-class ConfigData(Mapping[str, ConfigValue]):
+class ConfigData(_GenericLazyMapping[ConfigValue]):
     """The application's config (``juju config``): option name to value.
 
     Read with one ``config-get`` on first use and kept for the dispatch. Each value is
@@ -47,15 +48,11 @@ class ConfigData(Mapping[str, ConfigValue]):
     def __init__(self, backend: ModelBackend, options: Mapping[str, ConfigMeta] | None = None):
         self._backend = backend
         self._options = dict(options or {})
-        self._values: dict[str, ConfigValue] | None = None
 
-    @property
-    def _data(self) -> dict[str, ConfigValue]:
-        if self._values is None:
-            values = self._backend.config_get()
-            self._check(values)
-            self._values = values
-        return self._values
+    def _load(self) -> dict[str, ConfigValue]:
+        values = self._backend.config_get()
+        self._check(values)
+        return values
 
     def _check(self, values: Mapping[str, ConfigValue]) -> None:
         problems = []
@@ -72,18 +69,6 @@ class ConfigData(Mapping[str, ConfigValue]):
                 f'{"; ".join(problems)}. Fix the option type in config.yaml (or the '
                 f'charm\'s "config" section), or reset the value with '
                 f'"juju config <app> --reset <option>"')
-
-    def __getitem__(self, key: str) -> ConfigValue:
-        return self._data[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
 
     def __repr__(self) -> str:
         # Options of type secret are left out, so a logged config never shows a secret id.

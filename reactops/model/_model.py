@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..meta import CharmMeta
     from ._cloud import CloudSpec
     from ._network import Binding, BindingMapping
-    from ._resources import Resources, StorageMapping
+    from ._resources import Pod, Resources, StorageMapping
     from ._secrets import Secret
 
 # The cloud, network, resource, storage and secret facets are imported when first used:
@@ -47,6 +47,11 @@ class Model:
         self._relations = RelationMapping(meta.relations, self._unit, backend, self._cache,
                                           broken_relation_id, _remote_unit=remote_unit)
         self._config = ConfigData(backend, meta.config)
+        # Juju lets every unit read a peer relation's app bag: the backend needs to know
+        # which endpoints are peers to tell a gone relation from a refused read.
+        backend._peer_endpoints = frozenset(
+            name for name, relation in meta.relations.items() if relation.role.is_peer())
+        self._pod: Pod | None = None
         self._resources: Resources | None = None
         self._storages: StorageMapping | None = None
         self._bindings: BindingMapping | None = None
@@ -82,6 +87,15 @@ class Model:
 
             self._resources = Resources(self._meta.resources, self._backend)
         return self._resources
+
+    @property
+    def pod(self) -> Pod:
+        """The pod spec of a podspec Kubernetes charm (deprecated in Juju: use sidecars)."""
+        if self._pod is None:
+            from ._resources import Pod
+
+            self._pod = Pod(self._backend)
+        return self._pod
 
     @property
     def storages(self) -> StorageMapping:
@@ -146,7 +160,7 @@ class Model:
         from ._secrets import Secret, _canonical_id
 
         if id is not None:
-            id = _canonical_id(id, self._backend.model_uuid or None)
+            id = _canonical_id(id, self._backend.model_uuid)
         content = self._backend.secret_get(id=id, label=label)
         return Secret(self._backend, id=id, label=label, content=content)
 

@@ -83,6 +83,10 @@ class RelationMapping(Mapping[str, list['Relation']]):
                 if relation_id != self._broken_relation_id]
         return relations
 
+    def _invalidate(self, relation_name: str) -> None:
+        """Forget the relations listed for *relation_name*: the next read lists them again."""
+        self._data[relation_name] = None
+
     def _make(self, relation_name: str, relation_id: int, active: bool = True) -> Relation:
         return Relation(relation_name, relation_id, relation_name in self._peers,
                         self._our_unit, self._backend, self._cache, active=active,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ModelError
 
@@ -15,11 +14,10 @@ if TYPE_CHECKING:
 
     from .._private.backend import ModelBackend
 
-__all__ = ['OpenedPort', 'Port', 'Resources', 'Storage', 'StorageMapping']
+__all__ = ['OpenedPort', 'Pod', 'Port', 'Resources', 'Storage', 'StorageMapping']
 
 logger = logging.getLogger('reactops.model')
 
-_PROTOCOLS = ('tcp', 'udp', 'icmp')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,14 +37,15 @@ OpenedPort = Port
 
 
 def _check_port(protocol: str, port: int | None) -> Literal['tcp', 'udp', 'icmp']:
-    """The protocol, lowercased, if *protocol* and *port* make a port Juju can open."""
-    lowered = protocol.lower() if isinstance(protocol, str) else protocol
-    if lowered not in _PROTOCOLS:
-        raise ModelError(f'cannot open or close a port with protocol {protocol!r}: '
-                         f'use "tcp", "udp" or "icmp"')
+    """The protocol, lowercased, unless *port* cannot go with it (a :class:`ModelError`).
+
+    A protocol Juju does not know is left for Juju to refuse, as ops does, so the error
+    is Juju's own.
+    """
+    lowered = protocol.lower()
     if lowered == 'icmp' and port is not None:
         raise ModelError(f'icmp has no port numbers, got {port!r}: pass no port for icmp')
-    if lowered != 'icmp' and (isinstance(port, bool) or not isinstance(port, int)
+    if lowered in ('tcp', 'udp') and (isinstance(port, bool) or not isinstance(port, int)
                               or not 0 < port < 65536):
         raise ModelError(f'a {lowered} port needs a number from 1 to 65535, got {port!r}')
     return lowered  # type: ignore[return-value]
@@ -128,9 +127,8 @@ class Storage:
 
     @property
     def id(self) -> int:
-        """Deprecated: the same as :attr:`index`."""
-        warnings.warn('Storage.id is deprecated: use Storage.index', DeprecationWarning,
-                      stacklevel=2)
+        """Deprecated: the same as :attr:`index` (logs a warning, as ops does)."""
+        logger.warning('Storage.id is deprecated: use Storage.index')
         return self._index
 
     @property
@@ -180,6 +178,10 @@ class StorageMapping(Mapping[str, list[Storage]]):
                 for index in self._backend.storage_list(storage_name)]
         return storages
 
+    def _invalidate(self, storage_name: str) -> None:
+        """Forget the instances listed for *storage_name*: the next read lists them again."""
+        self._storages[storage_name] = None
+
     def _storage_for(self, storage_name: str, index: int) -> Storage:
         """A :class:`Storage` for an instance Juju no longer lists (one being detached)."""
         for storage in self[storage_name]:
@@ -201,7 +203,26 @@ def _unknown_storage(name: str, known: Iterable[str]) -> str:
     import difflib
 
     names = sorted(known)
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f'; did you mean {close[0]!r}?' if close else ''
-    return (f'the charm declares no storage {name!r} (declared: '
-            f'{", ".join(names) or "none"}){hint}')
+    if not names:
+        return f'Storage {name!r} not found: the charm declares no storage'
+    meant = difflib.get_close_matches(name, names, n=1) or names
+    return (f'Storage {name!r} not found: the charm does not declare it. Did you mean '
+            f'{", or ".join(map(repr, meant))}?')
+
+
+class Pod:
+    """The pod spec of a podspec Kubernetes charm (Juju's deprecated pre-sidecar style).
+
+    Only the leader may set it; new charms use sidecar containers and Pebble instead.
+    """
+
+    def __init__(self, backend: ModelBackend):
+        self._backend = backend
+
+    def set_spec(self, spec: Mapping[str, Any],
+                 k8s_resources: Mapping[str, Any] | None = None) -> None:
+        """Give Juju the pod *spec*, and optional *k8s_resources* (``pod-spec-set``)."""
+        if not self._backend.is_leader():
+            raise ModelError('cannot set the pod spec: only the leader may, and this unit '
+                             'is not the leader; check self.unit.is_leader() first')
+        self._backend.pod_spec_set(spec, k8s_resources)

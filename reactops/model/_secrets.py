@@ -33,11 +33,15 @@ class SecretRotate(enum.Enum):
 
 
 def _canonical_id(id: str, model_uuid: str | None) -> str:
-    """``secret:<id>`` (or ``secret://<model-uuid>/<id>`` when the model is known)."""
+    """``secret://<model-uuid>/<id>``, or ``secret:<id>`` when *model_uuid* is ``None``.
+
+    An id that has the ``secret:`` prefix already is kept as it is. As in ops, only
+    ``None`` leaves the model out: an empty model UUID still gives the long form.
+    """
     id = id.strip()
     if id.startswith('secret:'):
         return id
-    return f'secret://{model_uuid}/{id}' if model_uuid else f'secret:{id}'
+    return f'secret:{id}' if model_uuid is None else f'secret://{model_uuid}/{id}'
 
 
 def _parse_time(text: str | None) -> datetime.datetime | None:
@@ -67,7 +71,10 @@ def _validate_content(content: object) -> dict[str, str]:
         raise TypeError(f'secret content must be a dict, not {type(content).__name__}')
     if not content:
         raise ValueError('secret content must not be empty: give at least one key')
-    bad_keys = [key for key in content if not isinstance(key, str) or not _KEY.match(key)]
+    not_str = [key for key in content if not isinstance(key, str)]
+    if not_str:
+        raise TypeError(f'secret keys must be str, not {not_str}')
+    bad_keys = [key for key in content if not _KEY.match(key)]
     if bad_keys:
         raise ValueError(f'invalid secret keys {bad_keys}: a key has at least 3 lowercase '
                          f'letters or digits, starts with a letter, and may use single '
@@ -86,6 +93,12 @@ class SecretInfo:
                  expires: datetime.datetime | None, rotation: SecretRotate | None,
                  rotates: datetime.datetime | None, description: str | None = None, *,
                  model_uuid: str | None = None):
+        if model_uuid is None:
+            import warnings
+
+            warnings.warn('SecretInfo: `model_uuid` should always be provided (the secret id '
+                          'is kept short without it); it will be required', DeprecationWarning,
+                          stacklevel=2)
         self.id = _canonical_id(id, model_uuid)
         """The secret's canonical id."""
         self.label = label
@@ -105,10 +118,10 @@ class SecretInfo:
             rotation: SecretRotate | None = SecretRotate(d.get('rotation'))
         except ValueError:
             rotation = None
-        return cls(id, label=d.get('label') or None, revision=int(d['revision']),
+        return cls(id, label=d.get('label'), revision=d['revision'],
                    expires=_parse_time(d.get('expiry')), rotation=rotation,
                    rotates=_parse_time(d.get('rotates')),
-                   description=d.get('description') or None, model_uuid=model_uuid)
+                   description=d.get('description'), model_uuid=model_uuid)
 
     def __repr__(self) -> str:
         return (f'SecretInfo(id={self.id!r}, label={self.label!r}, '
@@ -179,7 +192,7 @@ class Secret:
         raw = self._backend.secret_info_get(id=self._id, label=None if self._id else
                                             self._label)
         return SecretInfo.from_dict(str(raw.get('id', self._id)), raw,
-                                    model_uuid=self._backend.model_uuid or None)
+                                    model_uuid=self._backend.model_uuid)
 
     def _ensure_id(self) -> str:
         if self._id is None:

@@ -101,6 +101,18 @@ class StatusBase:
         return status_class(message)
 
     @classmethod
+    def register(cls, child: type[StatusBase]) -> type[StatusBase]:
+        """Deprecated (ops 2.17): subclasses register themselves; this registers *child* again."""
+        import warnings
+
+        warnings.warn('StatusBase.register is deprecated: a StatusBase subclass with a name '
+                      'is registered when it is defined', DeprecationWarning, stacklevel=2)
+        if not isinstance(getattr(child, 'name', None), str):
+            raise TypeError(f'cannot register {child!r}: it has no "name" (a str)')
+        StatusBase._statuses[child.name] = child
+        return child
+
+    @classmethod
     def _get_highest_priority(cls, statuses: list[StatusBase]) -> StatusBase:
         """The most severe of *statuses* (the first one among equals)."""
         return max(statuses, key=lambda status: STATUS_PRIORITY.get(status.name, 0))

@@ -57,11 +57,11 @@ def _status_from(raw: dict[str, object]) -> StatusBase:
             from None
 
 
-def _check_settable(value: object, whose: str) -> StatusBase:
+def _check_settable(value: object, whose: str, *, name_too: bool = True) -> StatusBase:
     if not isinstance(value, StatusBase):
         raise InvalidStatusError(f'the status of {whose} must be a StatusBase such as '
                                  f'ActiveStatus("..."), not {value!r}')
-    if value.name not in SETTABLE_STATUS_NAMES:
+    if name_too and value.name not in SETTABLE_STATUS_NAMES:
         raise InvalidStatusError(
             f'a charm cannot set the status of {whose} to {value.name!r}: only Juju does; '
             f'use one of {", ".join(sorted(SETTABLE_STATUS_NAMES))}')
@@ -88,8 +88,17 @@ class Application:
     def __repr__(self) -> str:
         return f'<reactops.model.Application {self.name}>'
 
+    def _invalidate(self) -> None:
+        """Forget the status read from Juju, so the next read asks again."""
+        self._status = None
+
     def _require_leader(self, action: str) -> None:
         if not self._backend.is_leader():
+            from .._private.security import AUTHZ_FAIL, CRITICAL, log_security_event
+
+            log_security_event(CRITICAL, AUTHZ_FAIL, f'status-{action}',
+                               description=f'Attempted to {action} application status when '
+                                           f'not leader')
             raise RuntimeError(
                 f'cannot {action} the status of application {self.name}: unit '
                 f'{self._backend.unit_name} is not the leader, and only the leader may; '
@@ -105,18 +114,20 @@ class Application:
         """
         if not self._is_our_app:
             return UnknownStatus()
-        self._require_leader('read')
+        self._require_leader('get')
         if self._status is None:
             self._status = _status_from(self._backend.status_get(is_app=True))
         return self._status
 
     @status.setter
     def status(self, value: StatusBase) -> None:
-        value = _check_settable(value, f'application {self.name}')
+        # In ops' order: the type, whose app it is and leadership come before the name.
+        _check_settable(value, f'application {self.name}', name_too=False)
         if not self._is_our_app:
             raise RuntimeError(f'cannot set the status of {self.name}: it is a remote '
                                f'application; a charm sets only its own')
         self._require_leader('set')
+        value = _check_settable(value, f'application {self.name}')
         self._backend.status_set(value.name, value.message, is_app=True)
         self._status = value
 
@@ -129,8 +140,7 @@ class Application:
         if not self._is_our_app:
             raise RuntimeError(f'cannot get the planned units of {self.name}: Juju tells '
                                f"only our own application's")
-        units = self._backend.goal_state().get('units') or {}
-        return sum(1 for goal in units.values() if (goal or {}).get('status') != 'dying')
+        return self._backend.planned_units()
 
     def add_secret(self, content: dict[str, str], *, label: str | None = None,
                    description: str | None = None,
@@ -171,6 +181,10 @@ class Unit:
     def __repr__(self) -> str:
         return f'<reactops.model.Unit {self.name}>'
 
+    def _invalidate(self) -> None:
+        """Forget the status read from Juju, so the next read asks again."""
+        self._status = None
+
     def _require_ours(self, action: str) -> None:
         if not self._is_our_unit:
             raise RuntimeError(f'cannot {action} unit {self.name}: it is not this unit '
@@ -207,7 +221,7 @@ class Unit:
     def set_workload_version(self, version: str) -> None:
         """Show *version* as the workload version in ``juju status``."""
         if not isinstance(version, str):
-            raise TypeError(f'the workload version must be a str, not '
+            raise TypeError(f'workload version must be a str, not '
                             f'{type(version).__name__}: {version!r}')
         self._require_ours('set the workload version of')
         self._backend.application_version_set(version)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import ipaddress
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from .._private.backend import _METRIC_KEY, _flatten_results
+from .._private.backend import _check_metrics, _flatten_results
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
 from ..meta import CharmMeta
@@ -142,6 +141,7 @@ class SimulatedBackend:
         self.removed_secret_revisions: list[int] = []
         self.metrics: list[tuple[dict[str, float], dict[str, str]]] = []
         self.reboot_requested = False
+        self.pod_spec: tuple[dict[str, Any], dict[str, Any] | None] | None = None
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.unit_name}>'
@@ -192,6 +192,16 @@ class SimulatedBackend:
             for unit in self._remote_units(relation):
                 members[unit] = {'status': 'active', 'since': ''}
         return {'units': units, 'relations': relations}
+
+    def planned_units(self) -> int:
+        """``State.planned_units``, as the goal state tells it (the model's view)."""
+        units = self.goal_state()['units']
+        return sum(1 for goal in units.values() if goal.get('status') != 'dying')
+
+    def pod_spec_set(self, spec: Mapping[str, Any],
+                     k8s_resources: Mapping[str, Any] | None = None) -> None:
+        """Record the pod spec of a podspec charm (``pod_spec``: the spec and resources)."""
+        self.pod_spec = (dict(spec), dict(k8s_resources) if k8s_resources else None)
 
     def credential_get(self) -> dict[str, Any]:
         """A cloud spec for the model's cloud; refused unless the app is trusted."""
@@ -566,12 +576,7 @@ class SimulatedBackend:
         if self._juju_context.hook_name != 'collect-metrics':
             raise ModelError('ERROR add-metric is only available in the collect-metrics hook',
                              command=['add-metric'])
-        for key, value in metrics.items():
-            if not isinstance(key, str) or not re.match(_METRIC_KEY, key):
-                raise ValueError(f'invalid metric key {key!r}: use letters, digits, "_" '
-                                 f'and "-", starting with a letter')
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(f'metric {key!r} must be an int or a float, not {value!r}')
+        _check_metrics(metrics, labels)  # the model backend's checks, so both agree
         self.metrics.append(({k: float(v) for k, v in metrics.items()}, dict(labels or {})))
 
 
