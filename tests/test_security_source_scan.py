@@ -16,6 +16,12 @@ FORBIDDEN_BUILTINS = {'eval', 'exec', 'compile', 'execfile'}
 UNSAFE_YAML = {'load', 'load_all', 'unsafe_load', 'unsafe_load_all', 'full_load',
                'full_load_all', 'Loader', 'UnsafeLoader', 'FullLoader', 'CLoader',
                'CUnsafeLoader', 'CFullLoader', 'UnsafeConstructor', 'FullConstructor'}
+#: The one module that imports pickle: the reader of a state file ops wrote, carried over
+#: once. It takes only these names from it (an Unpickler subclass whose find_class knows
+#: plain-data constructors only); tests/test_ops_state_upgrade.py shows hostile pickles
+#: refused with nothing run.
+RESTRICTED_UNPICKLER = '_private/opsstate.py'
+RESTRICTED_PICKLE_NAMES = {'Unpickler', 'UnpicklingError'}
 
 
 def problems(source: str, filename: str = '<snippet>') -> list[str]:
@@ -55,7 +61,26 @@ def test_the_package_has_no_pickle_eval_exec_or_unsafe_yaml() -> None:
     files = sorted(PACKAGE.rglob('*.py'))
     assert len(files) > 50  # the scan really covers the package
     found = [p for f in files for p in problems(f.read_text(), str(f.relative_to(PACKAGE)))]
-    assert found == []
+    allowed = f'{RESTRICTED_UNPICKLER}:'
+    assert [p for p in found if not (p.startswith(allowed) and p.endswith(': import pickle'))
+            ] == []
+
+
+def test_the_ops_state_reader_only_subclasses_the_unpickler_and_restricts_names() -> None:
+    tree = ast.parse((PACKAGE / RESTRICTED_UNPICKLER).read_text())
+    uses = [node for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.value.id == 'pickle']
+    assert {node.attr for node in uses} == RESTRICTED_PICKLE_NAMES  # no load(s), no dump(s)
+    bare = [node for node in ast.walk(tree) if isinstance(node, ast.Name)
+            and node.id == 'pickle']
+    assert len(bare) == len(uses)  # the module object is never passed on
+    subclasses = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and any(
+        isinstance(base, ast.Attribute) and base.attr == 'Unpickler' for base in node.bases)]
+    assert len(subclasses) == 1
+    methods = {item.name for item in subclasses[0].body if isinstance(item, ast.FunctionDef)}
+    assert {'find_class', 'persistent_load'} <= methods
+    unpickler_uses = [node for node in uses if node.attr == 'Unpickler']
+    assert len(unpickler_uses) == 1  # only as that base class: never used unrestricted
 
 
 @pytest.mark.parametrize('snippet', [
