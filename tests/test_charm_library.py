@@ -28,7 +28,7 @@ ANSWER = {'endpoints': '10.0.0.7:5432,10.0.0.8:5432', 'username': 'webapp_1'}
 
 def deploy(root: Path, charm: Path, *, leader: bool = True) -> DispatchUnit:
     """*charm* on a leader unit, related to a simple-db provider that has not answered."""
-    unit = DispatchUnit(root, charm, 'webapp/0', leader=leader)
+    unit = DispatchUnit(root, charm, 'webapp/0', leader=leader, config={'paused': False})
     unit.juju.add_relation('database', 4, 'db', ['db/0'], data={'db': {}, 'db/0': {}})
     return unit
 
@@ -142,3 +142,39 @@ def test_a_unit_that_becomes_leader_asks_for_the_database_then(tmp_path: Path,
     unit.ok('hooks/leader-elected')
     assert ['relation-set', '-r', 'database:4', '--app', '--file', '-'] in unit.tools()
     assert unit.bag('database:4', 'webapp')['database'].startswith('webapp')
+
+
+def run_paused_switch(unit: DispatchUnit) -> list[dict[str, Any]]:
+    """The library's own event deferred while paused, delivered after unpausing."""
+    unit.juju.update(config={'paused': True})
+    for hook, env in (('install', {}), ('database-relation-created', RELATION)):
+        unit.ok(f'hooks/{hook}', **env)
+    provider_answers(unit, ANSWER)
+    seen = []
+    for hook, env, config in (('database-relation-changed', JOINED, None),
+                              ('update-status', {}, None),
+                              ('config-changed', {}, {'paused': False}),
+                              ('update-status', {}, None)):
+        if config is not None:
+            unit.juju.update(config=config)
+        unit.ok(f'hooks/{hook}', **env)
+        seen.append({'hook': hook, 'info': unit.logs('INFO'),
+                     'notices': [(path.rsplit('[', 1)[0], observer, method)
+                                 for path, observer, method in unit.notices()]})
+    return seen
+
+
+def test_the_librarys_own_event_can_be_deferred_and_comes_back(tmp_path: Path) -> None:
+    seen = run_paused_switch(deploy(tmp_path, OPS_CHARM))
+    waiting = [('WebappCharm/DatabaseRequirer[database]/on/database_available', 'WebappCharm',
+                '_on_database_available')]
+    assert seen == [
+        {'hook': 'database-relation-changed', 'notices': waiting,
+         'info': ['database webapp ready at 10.0.0.7:5432,10.0.0.8:5432',
+                  'paused: the new database waits']},
+        {'hook': 'update-status', 'notices': waiting,
+         'info': ['paused: the new database waits']},
+        {'hook': 'config-changed', 'notices': [],  # re-emitted first, with its snapshot
+         'info': ['connecting to 10.0.0.7:5432 as webapp_1']},
+        {'hook': 'update-status', 'notices': [], 'info': []},
+    ]

@@ -113,12 +113,13 @@ def test_a_relation_event_ops_deferred_runs_under_reactops_with_its_remote_unit(
     assert unit.juju.state()['status']['unit']['message'] == '4 hooks; ports -'
 
 
+@pytest.mark.parametrize('scenario', ['run_relation_lifecycle', 'run_paused_switch'])
 def test_the_charm_library_charm_does_the_same_on_ops_and_on_reactops(
-        ops_python: str, tmp_path: Path) -> None:
-    from test_charm_library import OPS_CHARM, run_relation_lifecycle
-    from test_charm_library import deploy as deploy_webapp
+        ops_python: str, tmp_path: Path, scenario: str) -> None:
+    import test_charm_library as webapp
 
-    on_ops = deploy_webapp(tmp_path / 'ops', OPS_CHARM)
+    run = getattr(webapp, scenario)
+    on_ops = webapp.deploy(tmp_path / 'ops', webapp.OPS_CHARM)
     on_ops.use_python(ops_python)
-    on_reactops = deploy_webapp(tmp_path / 'reactops', OPS_CHARM)
-    assert run_relation_lifecycle(on_reactops) == run_relation_lifecycle(on_ops)
+    on_reactops = webapp.deploy(tmp_path / 'reactops', webapp.OPS_CHARM)
+    assert run(on_reactops) == run(on_ops)

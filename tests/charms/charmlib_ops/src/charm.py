@@ -20,6 +20,10 @@ class WebappCharm(ops.CharmBase):
         framework.observe(self.on.collect_unit_status, self._on_collect_status)
 
     def _on_database_available(self, event: ops.EventBase) -> None:
+        if self.config['paused']:
+            logger.info('paused: the new database waits')
+            event.defer()
+            return
         logger.info('connecting to %s as %s', event.endpoints[0], event.username)
 
     def _on_database_gone(self, event: ops.EventBase) -> None:
