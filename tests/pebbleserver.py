@@ -1,0 +1,623 @@
+"""A small Pebble for the client's tests: Pebble's HTTP+JSON API on a Unix socket.
+
+It keeps layers, services, changes, checks, notices and identities in memory, serves files
+from a folder that stands for the container's root, and runs ``exec`` commands as real
+processes with their input and output on websockets, as Pebble does. Only the standard
+library and PyYAML (which reactops needs anyway) are used; every change finishes at once
+except an exec, which finishes when its process exits.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import email.parser
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import socketserver
+import struct
+import subprocess
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat().replace('+00:00', 'Z')
+
+
+class HTTPError(Exception):
+    """Answer the request with this status and message (Pebble's error shape)."""
+
+    def __init__(self, code: int, message: str, kind: str = ''):
+        super().__init__(message)
+        self.code = code
+        self.kind = kind
+
+
+class Websocket:
+    """The server end of one websocket: unmasks what the client sends, sends unmasked."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.lock = threading.Lock()
+
+    def _read(self, n: int) -> bytes:
+        data = b''
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+
+    def recv(self) -> str | bytes | None:
+        """The next message (text or binary), or ``None`` once the client has gone."""
+        try:
+            head = self._read(2)
+            opcode, length = head[0] & 0x0F, head[1] & 0x7F
+            if length == 126:
+                length = struct.unpack('!H', self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack('!Q', self._read(8))[0]
+            mask = self._read(4) if head[1] & 0x80 else b'\0\0\0\0'
+            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(self._read(length)))
+        except (EOFError, OSError):
+            return None
+        if opcode == 8:
+            return None
+        return payload.decode() if opcode == 1 else payload
+
+    def send(self, message: str | bytes) -> None:
+        payload, opcode = (message.encode(), 1) if isinstance(message, str) else (message, 2)
+        if len(payload) < 126:
+            head = struct.pack('!BB', 0x80 | opcode, len(payload))
+        elif len(payload) < 1 << 16:
+            head = struct.pack('!BBH', 0x80 | opcode, 126, len(payload))
+        else:
+            head = struct.pack('!BBQ', 0x80 | opcode, 127, len(payload))
+        with self.lock:
+            try:
+                self.sock.sendall(head + payload)
+            except OSError:
+                pass  # the client went away; nothing left to tell it
+
+
+class Exec:
+    """One exec change: the process starts once the client has opened its websockets."""
+
+    def __init__(self, server: PebbleServer, change_id: str, body: dict[str, Any]):
+        self.server = server
+        self.change_id = change_id
+        self.body = body
+        self.wanted = {'control', 'stdio'} | ({'stderr'} if body['split-stderr'] else set())
+        self.sockets: dict[str, Websocket] = {}
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = threading.Event()
+        self.finished = threading.Event()
+
+    def attach(self, name: str, ws: Websocket) -> None:
+        with self.lock:
+            self.sockets[name] = ws
+            ready = set(self.sockets) == self.wanted
+        if ready:
+            self.start()
+        self.started.wait(10)
+        if name == 'control':
+            self.serve_control(ws)
+        elif name == 'stdio':
+            self.serve_stdin(ws)
+        else:  # stderr only carries output: keep its connection open until the end
+            self.finished.wait(60)
+
+    def start(self) -> None:
+        body = self.body
+        env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), **body['environment']}
+        try:
+            self.process = subprocess.Popen(
+                body['command'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE if body['split-stderr'] else subprocess.STDOUT,
+                cwd=body['working-dir'] or None, env=env)
+        except OSError as e:
+            self.server.finish(self.change_id, err=f'cannot start command: {e}')
+            self.started.set()
+            self.finished.set()
+            return
+        self.started.set()
+        pumps = [threading.Thread(target=self.pump, args=(self.process.stdout, 'stdio'))]
+        if body['split-stderr']:
+            pumps.append(threading.Thread(target=self.pump, args=(self.process.stderr, 'stderr')))
+        for pump in pumps:
+            pump.start()
+        threading.Thread(target=self.reap, args=(pumps,), daemon=True).start()
+
+    def pump(self, stream: Any, name: str) -> None:
+        while chunk := stream.read1(4096):
+            self.sockets[name].send(chunk)
+        self.sockets[name].send('{"command":"end"}')
+
+    def reap(self, pumps: list[threading.Thread]) -> None:
+        assert self.process is not None
+        code = self.process.wait()
+        for pump in pumps:
+            pump.join()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        self.server.finish(self.change_id, data={'exit-code': code})
+        self.finished.set()
+
+    def serve_stdin(self, ws: Websocket) -> None:
+        while (message := ws.recv()) is not None:
+            if self.process is None or self.process.stdin is None:
+                continue
+            if isinstance(message, str):
+                if json.loads(message).get('command') == 'end':
+                    self.process.stdin.close()
+                continue
+            try:
+                self.process.stdin.write(message)
+                self.process.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+
+    def serve_control(self, ws: Websocket) -> None:
+        import signal
+
+        while (message := ws.recv()) is not None:
+            command = json.loads(message)
+            if command.get('command') == 'signal' and self.process is not None:
+                self.process.send_signal(getattr(signal, command['signal']['name']))
+
+
+class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """Pebble's API on ``<root>/pebble.socket``; ``<root>/fs`` is the container's root."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.fs = root / 'fs'
+        self.fs.mkdir(parents=True, exist_ok=True)
+        self.socket_path = str(root / 'pebble.socket')
+        self.layers: list[tuple[str, dict[str, Any]]] = []
+        self.running: set[str] = set()
+        self.changes: dict[str, dict[str, Any]] = {}
+        self.execs: dict[str, Exec] = {}
+        self.notices: dict[str, dict[str, Any]] = {}
+        self.identities: dict[str, dict[str, Any]] = {}
+        self.stopped_checks: set[str] = set()
+        self.signals: list[tuple[str, list[str]]] = []
+        self.lock = threading.Condition()
+        self.next_id = 0
+        super().__init__(self.socket_path, Handler)
+        # A short poll keeps shutdown (each test's teardown) quick.
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
+
+    def __enter__(self) -> PebbleServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def new_id(self) -> str:
+        with self.lock:
+            self.next_id += 1
+            return str(self.next_id)
+
+    # --- the plan -------------------------------------------------------------------------
+
+    def plan(self) -> dict[str, Any]:
+        """The layers combined: an item replaces or is merged into the one below it."""
+        plan: dict[str, dict[str, Any]] = {'services': {}, 'checks': {}, 'log-targets': {}}
+        for _, layer in self.layers:
+            for section, items in plan.items():
+                for name, item in (layer.get(section) or {}).items():
+                    below = items.get(name) if item.get('override') == 'merge' else None
+                    items[name] = {**(below or {}), **item}
+        return {section: items for section, items in plan.items() if items}
+
+    def add_layer(self, label: str, layer: dict[str, Any], combine: bool) -> None:
+        for n, (existing, old) in enumerate(self.layers):
+            if existing == label:
+                if not combine:
+                    raise HTTPError(400, f'layer {label!r} already exists')
+                merged = dict(old)
+                for section in ('services', 'checks', 'log-targets'):
+                    merged[section] = {**(old.get(section) or {}), **(layer.get(section) or {})}
+                self.layers[n] = (label, merged)
+                return
+        self.layers.append((label, layer))
+
+    # --- changes --------------------------------------------------------------------------
+
+    def new_change(self, kind: str, summary: str, ready: bool = True,
+                   err: str | None = None) -> str:
+        change_id = self.new_id()
+        task = {'id': f'T{change_id}', 'kind': kind, 'summary': summary,
+                'status': 'Done' if ready else 'Doing', 'log': [],
+                'progress': {'label': '', 'done': 1 if ready else 0, 'total': 1},
+                'spawn-time': _now(), 'data': {}}
+        if ready:
+            task['ready-time'] = _now()
+        with self.lock:
+            self.changes[change_id] = {
+                'id': change_id, 'kind': kind, 'summary': summary,
+                'status': 'Error' if err else 'Done' if ready else 'Doing', 'ready': ready,
+                'err': err, 'spawn-time': _now(), 'ready-time': _now() if ready else None,
+                'tasks': [task]}
+            self.lock.notify_all()
+        return change_id
+
+    def finish(self, change_id: str, data: dict[str, Any] | None = None,
+               err: str | None = None) -> None:
+        with self.lock:
+            change = self.changes[change_id]
+            change.update(ready=True, status='Error' if err else 'Done', err=err,
+                          **{'ready-time': _now()})
+            change['tasks'][0].update(status=change['status'], data=data or {})
+            self.lock.notify_all()
+
+    def wait_change(self, change_id: str, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while not self.changes[change_id]['ready']:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise HTTPError(504, f'timed out waiting for change {change_id}')
+                self.lock.wait(remaining)
+            return self.changes[change_id]
+
+    def services_action(self, action: str, names: list[str]) -> str:
+        services = self.plan().get('services', {})
+        if action in ('autostart', 'replan'):
+            names = [n for n, s in services.items() if s.get('startup') == 'enabled']
+        elif not names:
+            raise HTTPError(400, 'no services provided')
+        for name in names:
+            if name not in services:
+                raise HTTPError(400, f'service "{name}" does not exist')
+        if action == 'stop':
+            self.running -= set(names)
+        else:
+            self.running |= set(names)
+        return self.new_change(action if action != 'autostart' else 'autostart',
+                               f'{action.capitalize()} service(s) {", ".join(names)}')
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Route one request of Pebble's API to the server's state."""
+
+    server: PebbleServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet tests
+
+    def address_string(self) -> str:
+        return 'unix-socket'
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's spelling
+        self.dispatch('GET')
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.dispatch('POST')
+
+    def dispatch(self, method: str) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        self.query = urllib.parse.parse_qs(url.query)
+        if self.headers.get('Upgrade', '').lower() == 'websocket':
+            self.upgrade(url.path)
+            return
+        try:
+            result = self.route(method, url.path)
+        except HTTPError as e:
+            self.reply({'type': 'error', 'status-code': e.code, 'status': 'error',
+                        'result': {'message': str(e), **({'kind': e.kind} if e.kind else {})}},
+                       e.code)
+            return
+        if isinstance(result, tuple):  # an async answer: (change ID, result)
+            self.reply({'type': 'async', 'status-code': 202, 'status': 'Accepted',
+                        'change': result[0], 'result': result[1]}, 202)
+        elif result is not None:
+            self.reply({'type': 'sync', 'status-code': 200, 'status': 'OK', 'result': result})
+
+    def route(self, method: str, path: str) -> Any:
+        handler = getattr(self, method.lower() + re.sub(r'\W', '_', path), None)
+        if handler is not None:
+            return handler()
+        parts = path.split('/')
+        if path.startswith('/v1/changes/'):
+            return self.change(method, *parts[3:])
+        if path.startswith('/v1/notices/'):
+            return self.notice(parts[3])
+        raise HTTPError(404, f'not found: {method} {path}')
+
+    def reply(self, body: dict[str, Any], code: int = 200) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self) -> bytes:
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            data = b''
+            while size := int(self.rfile.readline().split(b';')[0], 16):
+                data += self.rfile.read(size)
+                self.rfile.readline()
+            self.rfile.readline()
+            return data
+        return self.rfile.read(int(self.headers.get('Content-Length') or 0))
+
+    def json(self) -> Any:
+        return json.loads(self.body())
+
+    def arg(self, name: str, default: str = '') -> str:
+        return self.query.get(name, [default])[0]
+
+    # --- system, layers, services, changes ------------------------------------------------
+
+    def get_v1_system_info(self) -> Any:
+        return {'version': '1.99.0-test'}
+
+    def post_v1_layers(self) -> Any:
+        body = self.json()
+        layer = yaml.safe_load(body['layer']) or {}
+        self.server.add_layer(body['label'], layer, body.get('combine', False))
+        return True
+
+    def get_v1_plan(self) -> Any:
+        return yaml.safe_dump(self.server.plan())
+
+    def get_v1_services(self) -> Any:
+        services = self.server.plan().get('services', {})
+        names = self.arg('names')
+        wanted = names.split(',') if names else list(services)
+        return [{'name': name, 'startup': services[name].get('startup') or 'disabled',
+                 'current': 'active' if name in self.server.running else 'inactive'}
+                for name in wanted if name in services]
+
+    def post_v1_services(self) -> Any:
+        body = self.json()
+        return self.server.services_action(body['action'], body['services']), None
+
+    def post_v1_signals(self) -> Any:
+        body = self.json()
+        for name in body['services']:
+            if name not in self.server.running:
+                raise HTTPError(400, f'cannot send signal to "{name}": service is not running')
+        self.server.signals.append((body['signal'], body['services']))
+        return True
+
+    def get_v1_changes(self) -> Any:
+        select = self.arg('select', 'in-progress')
+        changes = list(self.server.changes.values())
+        if select != 'all':
+            changes = [c for c in changes if c['ready'] == (select == 'ready')]
+        return changes
+
+    def change(self, method: str, change_id: str, wait: str = '') -> Any:
+        if change_id not in self.server.changes:
+            raise HTTPError(404, f'cannot find change with id "{change_id}"')
+        if method == 'POST':
+            if self.json().get('action') == 'abort':
+                self.server.finish(change_id, err='aborted')
+            return self.server.changes[change_id]
+        if wait:
+            timeout = float(self.arg('timeout', '30s').rstrip('s'))
+            return self.server.wait_change(change_id, timeout)
+        return self.server.changes[change_id]
+
+    # --- checks, notices, identities ------------------------------------------------------
+
+    def get_v1_checks(self) -> Any:
+        checks = self.server.plan().get('checks', {})
+        level = self.arg('level')
+        names = set(self.query.get('names', []))
+        return [{'name': name, 'level': check.get('level', ''),
+                 'startup': check.get('startup') or 'enabled',
+                 'status': 'inactive' if name in self.server.stopped_checks else 'up',
+                 'successes': 1, 'failures': 0, 'threshold': check.get('threshold', 3),
+                 **({} if name in self.server.stopped_checks else {'change-id': '1'})}
+                for name, check in checks.items()
+                if (not level or check.get('level') == level) and (not names or name in names)]
+
+    def post_v1_checks(self) -> Any:
+        body = self.json()
+        stopped = self.server.stopped_checks
+        names = [n for n in body['checks'] if (n in stopped) == (body['action'] == 'start')]
+        if body['action'] == 'start':
+            stopped -= set(names)
+        else:
+            stopped |= set(names)
+        return {'changed': names or None}
+
+    def post_v1_notices(self) -> Any:
+        body = self.json()
+        for notice in self.server.notices.values():
+            if (notice['type'], notice['key']) == (body['type'], body['key']):
+                notice['occurrences'] += 1
+                notice['last-occurred'] = notice['last-repeated'] = _now()
+                notice['last-data'] = body.get('data', {})
+                return {'id': notice['id']}
+        notice_id = self.server.new_id()
+        self.server.notices[notice_id] = {
+            'id': notice_id, 'user-id': os.getuid(), 'type': body['type'], 'key': body['key'],
+            'first-occurred': _now(), 'last-occurred': _now(), 'last-repeated': _now(),
+            'occurrences': 1, 'last-data': body.get('data', {}), 'expire-after': '168h0m0s',
+            **({'repeat-after': body['repeat-after']} if 'repeat-after' in body else {})}
+        return {'id': notice_id}
+
+    def get_v1_notices(self) -> Any:
+        types, keys = self.query.get('types'), self.query.get('keys')
+        return [n for n in self.server.notices.values()
+                if (not types or n['type'] in types) and (not keys or n['key'] in keys)]
+
+    def notice(self, notice_id: str) -> Any:
+        if notice_id not in self.server.notices:
+            raise HTTPError(404, f'cannot find notice with ID "{notice_id}"')
+        return self.server.notices[notice_id]
+
+    def get_v1_identities(self) -> Any:
+        return {name: {**d, **({'basic': {'password': '*****'}} if 'basic' in d else {})}
+                for name, d in self.server.identities.items()}
+
+    def post_v1_identities(self) -> Any:
+        body = self.json()
+        for name, identity in body['identities'].items():
+            if body['action'] == 'remove' or identity is None:
+                self.server.identities.pop(name, None)
+            else:
+                self.server.identities[name] = identity
+        return True
+
+    # --- files ----------------------------------------------------------------------------
+
+    def local(self, path: str) -> Path:
+        if not path.startswith('/'):
+            raise HTTPError(400, f'paths must be absolute, got {path!r}')
+        return self.server.fs / path.lstrip('/')
+
+    def get_v1_files(self) -> Any:
+        path = self.arg('path')
+        if self.arg('action') == 'list':
+            return self.list_files(path)
+        local = self.local(path)
+        error = None
+        if not local.exists():
+            error = {'kind': 'not-found', 'message': f'stat {path}: no such file or directory'}
+        elif local.is_dir():
+            error = {'kind': 'generic-file-error', 'message': f'can only read a regular file: '
+                                                            f'{path!r} is a directory'}
+        boundary = 'pebble-test-boundary-0123456789'
+        parts = []
+        if error is None:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+                         f'filename="{path}"\r\n\r\n'.encode() + local.read_bytes() + b'\r\n')
+        item = {'path': path, **({'error': error} if error else {})}
+        response = json.dumps({'type': 'sync', 'status-code': 200, 'status': 'OK',
+                               'result': [item]})
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="response"\r\n\r\n'
+                     f'{response}\r\n--{boundary}--\r\n'.encode())
+        data = b''.join(parts)
+        self.send_response(200)
+        self.send_header('Content-Type', f'multipart/form-data; boundary={boundary}')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return None
+
+    def list_files(self, path: str) -> Any:
+        local = self.local(path)
+        if not local.exists():
+            raise HTTPError(404, f'stat {path}: no such file or directory', 'not-found')
+        pattern = self.arg('pattern')
+        entries = [local] if local.is_file() or self.arg('itself') == 'true' \
+            else sorted(local.iterdir())
+        return [self.file_info(entry, path if entry == local else f'{path.rstrip("/")}/'
+                               f'{entry.name}')
+                for entry in entries if not pattern or Path(entry.name).match(pattern)]
+
+    def file_info(self, local: Path, path: str) -> dict[str, Any]:
+        st = local.stat()
+        modified = datetime.datetime.fromtimestamp(st.st_mtime, datetime.timezone.utc)
+        return {'path': path, 'name': local.name or '/',
+                'type': 'directory' if local.is_dir() else 'file',
+                'size': st.st_size if local.is_file() else None,
+                'permissions': format(st.st_mode & 0o777, '03o'),
+                'last-modified': modified.isoformat(), 'user-id': st.st_uid,
+                'group-id': st.st_gid}
+
+    def post_v1_files(self) -> Any:
+        if self.headers.get_content_type() == 'multipart/form-data':
+            return self.write_files()
+        body = self.json()
+        if body['action'] == 'make-dirs':
+            return [self.file_op(info, self.make_dir) for info in body['dirs']]
+        return [self.file_op(info, self.remove) for info in body['paths']]
+
+    def file_op(self, info: dict[str, Any], op: Any) -> dict[str, Any]:
+        try:
+            op(info)
+        except FileNotFoundError as e:
+            return {'path': info['path'], 'error': {'kind': 'not-found', 'message': str(e)}}
+        except OSError as e:
+            return {'path': info['path'],
+                    'error': {'kind': 'generic-file-error', 'message': str(e)}}
+        return {'path': info['path']}
+
+    def make_dir(self, info: dict[str, Any]) -> None:
+        mode = int(info.get('permissions', '755'), 8)
+        self.local(info['path']).mkdir(mode=mode, parents=info.get('make-parents', False),
+                                       exist_ok=info.get('make-parents', False))
+
+    def remove(self, info: dict[str, Any]) -> None:
+        local = self.local(info['path'])
+        if info.get('recursive'):
+            if local.is_dir():
+                shutil.rmtree(local)
+            else:
+                local.unlink(missing_ok=True)
+        elif local.is_dir():
+            local.rmdir()
+        else:
+            local.unlink()
+
+    def write_files(self) -> Any:
+        message = email.parser.BytesParser().parsebytes(
+            f'Content-Type: {self.headers["Content-Type"]}\r\n\r\n'.encode() + self.body())
+        request, content = None, {}
+        for part in message.walk():
+            name = part.get_param('name', header='content-disposition')
+            if name == 'request':
+                request = json.loads(part.get_payload(decode=True))
+            elif name == 'files':
+                content[part.get_filename()] = part.get_payload(decode=True)
+        assert request is not None and request['action'] == 'write'
+        return [self.file_op(info, lambda info: self.write(info, content[info['path']]))
+                for info in request['files']]
+
+    def write(self, info: dict[str, Any], data: bytes) -> None:
+        local = self.local(info['path'])
+        if info.get('make-dirs'):
+            local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(data)
+        local.chmod(int(info.get('permissions', '644'), 8))
+
+    # --- exec -----------------------------------------------------------------------------
+
+    def post_v1_exec(self) -> Any:
+        body = self.json()
+        change_id = self.server.new_change('exec', f'Execute command "{body["command"][0]}"',
+                                           ready=False)
+        self.server.execs[f'T{change_id}'] = Exec(self.server, change_id, body)
+        return change_id, {'task-id': f'T{change_id}'}
+
+    def upgrade(self, path: str) -> None:
+        match = re.fullmatch(r'/v1/tasks/([^/]+)/websocket/([^/]+)', path)
+        if match is None or match.group(1) not in self.server.execs:
+            self.send_error(404)
+            return
+        digest = hashlib.sha1((self.headers['Sec-WebSocket-Key'] + _WS_GUID).encode()).digest()
+        accept = base64.b64encode(digest).decode()
+        self.wfile.write(('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
+                          f'Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n')
+                         .encode())
+        self.wfile.flush()
+        self.close_connection = True
+        self.server.execs[match.group(1)].attach(match.group(2), Websocket(self.connection))
