@@ -102,6 +102,7 @@ def conformance(session: nox.Session) -> None:
     `nox -s conformance -- --markdown docs/_conformance.md` also writes the table; other
     arguments after `--` go to pytest. The main suite and CI never need ../shared.
     """
-    # websocket-client: ops' Pebble client tests exercise exec over websockets.
-    session.install('-e', '.[test]', 'websocket-client')
+    # websocket-client: ops' Pebble client tests exercise exec over websockets; they also
+    # import the OpenTelemetry SDK (one test checks the client's spans).
+    session.install('-e', '.[test]', 'websocket-client', 'opentelemetry-sdk')
     session.run('python', 'tests/conformance/run.py', *session.posargs)
