@@ -130,7 +130,7 @@ __all__ = [
 
 
 class _NoSpan:
-    """A span that records nothing (no OpenTelemetry in this process)."""
+    """A span that records nothing."""
 
     def set_attribute(self, key: str, value: Any) -> None:
         """Ignore the attribute."""
@@ -139,28 +139,26 @@ class _NoSpan:
         """Ignore the attributes."""
 
 
-class _NoTracer:
-    """A tracer whose spans record nothing."""
+class _Tracer:
+    """Spans from OpenTelemetry's tracer (scope ``ops``, as ops names it) once the process has
+    loaded OpenTelemetry, and spans that record nothing until then.
 
-    @contextlib.contextmanager
-    def start_as_current_span(self, name: str) -> Iterator[_NoSpan]:
-        """A span that records nothing."""
-        yield _NoSpan()
-
-
-def _default_tracer() -> Any:
-    """OpenTelemetry's tracer if the charm has loaded OpenTelemetry, else one that is free.
-
-    Importing OpenTelemetry only for a client call would cost every Kubernetes hook.
+    Importing OpenTelemetry only for the client would cost every Kubernetes hook; a charm
+    that traces (``ops.tracing``) has loaded it before it talks to Pebble.
     """
-    trace = sys.modules.get('opentelemetry.trace')
-    if trace is not None:
-        return trace.get_tracer(__name__)
-    return _NoTracer()
+
+    def start_as_current_span(self, name: str) -> contextlib.AbstractContextManager[Any]:
+        """A span named *name*, current while the ``with`` block runs."""
+        trace = sys.modules.get('opentelemetry.trace')
+        if trace is None:
+            return contextlib.nullcontext(_NoSpan())
+        span: contextlib.AbstractContextManager[Any] = \
+            trace.get_tracer('ops').start_as_current_span(name)
+        return span
 
 
 #: Every client call runs in a span from this tracer, with ``pebble.socket_path`` set.
-tracer: Any = _default_tracer()
+tracer: Any = _Tracer()
 
 
 def _format_timeout(seconds: float) -> str:
