@@ -144,7 +144,7 @@ class TooManyRelatedAppsError(ModelError):
 
     def __init__(self, relation_name: str, num_related: int, max_supported: int):
         super().__init__(
-            f'too many remote applications on {relation_name} '
+            f'Too many remote applications on {relation_name} '
             f'({num_related} > {max_supported}); pass a relation id to choose one')
         self.relation_name = relation_name
         self.num_related = num_related

@@ -61,3 +61,22 @@ class CloudSpec:
             skip_tls_verify=bool(d.get('skip-tls-verify')),
             is_controller_cloud=bool(d.get('is-controller-cloud')),
         )
+
+    @classmethod
+    def _from_answer(cls, answer: Any) -> CloudSpec:
+        """From what the backend gives: ``credential-get``'s JSON, or an object with the
+        same fields as attributes (ops' ``hookcmds.CloudSpec``)."""
+        if isinstance(answer, Mapping):
+            return cls.from_dict(answer)
+        raw = getattr(answer, 'credential', None)
+        credential = None if raw is None else CloudCredential(
+            auth_type=raw.auth_type, attributes=dict(raw.attributes or {}),
+            redacted=list(raw.redacted or []))
+        return cls(
+            type=answer.type, name=answer.name,
+            region=getattr(answer, 'region', None), endpoint=getattr(answer, 'endpoint', None),
+            identity_endpoint=getattr(answer, 'identity_endpoint', None),
+            storage_endpoint=getattr(answer, 'storage_endpoint', None), credential=credential,
+            ca_certificates=list(getattr(answer, 'ca_certificates', None) or []),
+            skip_tls_verify=bool(getattr(answer, 'skip_tls_verify', False)),
+            is_controller_cloud=bool(getattr(answer, 'is_controller_cloud', False)))

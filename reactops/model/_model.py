@@ -178,7 +178,7 @@ class Model:
         """
         from ._cloud import CloudSpec
 
-        return CloudSpec.from_dict(self._backend.credential_get())
+        return CloudSpec._from_answer(self._backend.credential_get())
 
     def _on_commit(self) -> None:
         """Send the buffered relation data writes: one ``relation-set`` per changed bag.

@@ -192,9 +192,12 @@ class Relation:
         return self._app  # type: ignore[return-value]
 
     def _departing_unit(self) -> Unit | None:
-        """The remote unit of a departed or broken event, if it belongs to this relation."""
+        """The remote unit of a departed or broken event, if it belongs to this relation.
+
+        Not for peers (as ops): a departing peer's bag is not offered.
+        """
         unit = self._remote_unit
-        if unit is None:
+        if unit is None or self._is_peer:
             return None
         app = self.app
         return unit if app is not None and unit.app is app else None
@@ -217,9 +220,11 @@ class Relation:
         ``alias`` names its key in the bag); for any other class every key is. *args*
         and *kwargs* are passed on to *cls*.
         """
+        import copy
+
         decode = json.loads if decoder is None else decoder
         fields = _juju_fields(cls)
-        values: dict[str, Any] = dict(kwargs)
+        values: dict[str, Any] = copy.deepcopy(kwargs)  # the class may keep and change them
         for key, raw in sorted(self.data[src].items()):
             if fields is None:
                 values[key] = decode(raw)
@@ -232,8 +237,9 @@ class Relation:
         """Write the fields of *obj* to the bag of *dst*, each encoded (``json.dumps``).
 
         A dataclass or Pydantic model gives its fields (keys are the aliases, if any);
-        any other object gives its class's annotated attributes. A field missing from
-        a Pydantic dump is deleted from the bag. Subject to the usual write rules.
+        any other object gives its class's annotated attributes (each must be set). A
+        field missing from a Pydantic dump is deleted from the bag. Subject to the usual
+        write rules.
         """
         encode = json.dumps if encoder is None else encoder
         values = _field_values(obj)
@@ -283,8 +289,7 @@ def _field_values(obj: object) -> dict[str, Any]:
         return {key: dumped.get(key, _MISSING) for key in keys}
     from typing import get_type_hints  # only plain classes need it
 
-    hints = get_type_hints(type(obj))
-    return {name: getattr(obj, name) for name in hints if hasattr(obj, name)}
+    return {name: getattr(obj, name) for name in get_type_hints(type(obj))}
 
 
 class RelationData(Mapping[Unit | Application, 'RelationDataContent']):

@@ -205,8 +205,9 @@ class Unit:
 
     @status.setter
     def status(self, value: StatusBase) -> None:
-        value = _check_settable(value, f'unit {self.name}')
+        _check_settable(value, f'unit {self.name}', name_too=False)
         self._require_ours('set the status of')
+        value = _check_settable(value, f'unit {self.name}')
         self._backend.status_set(value.name, value.message, is_app=False)
         self._status = value
 
