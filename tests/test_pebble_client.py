@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pebbleserver import PebbleServer
@@ -278,3 +279,40 @@ def test_exec_process_receives_signals(client: pebble.Client) -> None:
     with pytest.raises(pebble.ExecError) as excinfo:
         process.wait_output()
     assert excinfo.value.exit_code == -signal.SIGTERM
+
+
+class _Opener:
+    """A urllib opener that answers from a table instead of a socket."""
+
+    def __init__(self, answers: dict[str, tuple[int, bytes]]):
+        self.answers = answers
+        self.urls: list[str] = []
+
+    def open(self, request: Any, timeout: float) -> Any:
+        import urllib.error
+        from email.message import Message
+
+        self.urls.append(request.full_url)
+        code, body = self.answers[request.selector.split('?')[0]]
+        headers = Message()
+        headers['Content-Type'] = 'application/json'
+        if code >= 400:
+            raise urllib.error.HTTPError(request.full_url, code, 'Not Found', headers,
+                                         io.BytesIO(body))
+        response = io.BytesIO(body)
+        response.headers = headers  # type: ignore[attr-defined]
+        return response
+
+
+def test_a_urllib_opener_replaces_the_socket() -> None:
+    opener = _Opener({
+        '/v1/system-info': (200, b'{"result": {"version": "9"}}'),
+        '/v1/notices/1': (404, b'{"result": {"message": "no notice 1"}}'),
+    })
+    client = pebble.Client('/unused', opener=opener,  # type: ignore[arg-type]
+                           base_url='http://pebble')
+    assert client.get_system_info().version == '9'
+    with pytest.raises(pebble.APIError) as excinfo:
+        client.get_notice('1')
+    assert (excinfo.value.code, excinfo.value.message) == (404, 'no notice 1')
+    assert opener.urls == ['http://pebble/v1/system-info', 'http://pebble/v1/notices/1']
