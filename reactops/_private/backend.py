@@ -73,8 +73,9 @@ class ModelBackend:
         self.model_uuid: str = model_uuid or context.model_uuid or ''
         self.juju_version: JujuVersion = self._juju_context.version
         self._hook_is_running: str = ''
-        self._leader: bool | None = None
-        self._leader_checked_at = 0.0
+        # ops' names: some charm tests reset _leader_check_time to force a fresh question.
+        self._is_leader: bool | None = None
+        self._leader_check_time: float | None = None
         self._action_params: dict[str, Any] | None = None
         self._peer_endpoints: frozenset[str] = frozenset()
         """Our peer endpoints (the model sets them): their app bag is open to every unit."""
@@ -131,9 +132,10 @@ class ModelBackend:
 
     def _cached_leadership(self) -> bool | None:
         """Leadership as last asked, if Juju's lease still vouches for it; else ``None``."""
-        if self._leader is None or time.monotonic() - self._leader_checked_at > LEADERSHIP_TTL:
+        checked = self._leader_check_time
+        if checked is None or time.monotonic() - checked > LEADERSHIP_TTL:
             return None
-        return self._leader
+        return self._is_leader
 
     # -- configuration, leadership, the unit -------------------------------------------
 
@@ -146,8 +148,8 @@ class ModelBackend:
         leader = self._cached_leadership()
         if leader is None:
             now = time.monotonic()
-            leader = self._leader = self._call('is-leader', hookcmds.is_leader)
-            self._leader_checked_at = now  # the lease counts from before the question
+            leader = self._is_leader = self._call('is-leader', hookcmds.is_leader)
+            self._leader_check_time = now  # the lease counts from before the question
         return leader
 
     def application_version_set(self, version: str) -> None:

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from ._cloud import CloudCredential, CloudSpec
     from ._network import Binding, BindingMapping, Network, NetworkInterface
     from ._remote import RemoteModel
-    from ._resources import OpenedPort, Pod, Port, Resources, Storage, StorageMapping
+    from ._resources import K8sSpec, OpenedPort, Pod, Port, Resources, Storage, StorageMapping
     from ._secrets import Secret, SecretInfo, SecretRotate
     from ._status import StatusName
 
@@ -66,7 +66,8 @@ _LAZY: dict[str, str] = {
     'Binding': '_network', 'BindingMapping': '_network', 'Network': '_network',
     'NetworkInterface': '_network',
     'RemoteModel': '_remote',
-    'OpenedPort': '_resources', 'Pod': '_resources', 'Port': '_resources',
+    'K8sSpec': '_resources', 'OpenedPort': '_resources', 'Pod': '_resources',
+    'Port': '_resources',
     'Resources': '_resources',
     'Storage': '_resources', 'StorageMapping': '_resources',
     'Secret': '_secrets', 'SecretInfo': '_secrets', 'SecretRotate': '_secrets',
@@ -94,6 +95,7 @@ __all__ = [
     'ConfigValue',
     'ErrorStatus',
     'InvalidStatusError',
+    'K8sSpec',
     'LazyMapping',
     'MaintenanceStatus',
     'Model',

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from .._private.backend import ModelBackend
 
-__all__ = ['OpenedPort', 'Pod', 'Port', 'Resources', 'Storage', 'StorageMapping']
+__all__ = ['K8sSpec', 'OpenedPort', 'Pod', 'Port', 'Resources', 'Storage', 'StorageMapping']
 
 logger = logging.getLogger('reactops.model')
 
@@ -210,6 +210,10 @@ def _unknown_storage(name: str, known: Iterable[str]) -> str:
             f'{", or ".join(map(repr, meant))}?')
 
 
+K8sSpec = Mapping[str, Any]
+"""A Kubernetes pod spec, or its extra resources, as :meth:`Pod.set_spec` takes them."""
+
+
 class Pod:
     """The pod spec of a podspec Kubernetes charm (Juju's deprecated pre-sidecar style).
 
@@ -219,8 +223,7 @@ class Pod:
     def __init__(self, backend: ModelBackend):
         self._backend = backend
 
-    def set_spec(self, spec: Mapping[str, Any],
-                 k8s_resources: Mapping[str, Any] | None = None) -> None:
+    def set_spec(self, spec: K8sSpec, k8s_resources: K8sSpec | None = None) -> None:
         """Give Juju the pod *spec*, and optional *k8s_resources* (``pod-spec-set``)."""
         if not self._backend.is_leader():
             raise ModelError('cannot set the pod spec: only the leader may, and this unit '
