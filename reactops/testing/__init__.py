@@ -24,10 +24,17 @@ _EXPORTS: dict[str, str] = {
     'JujuLogLine': '_backend',
     'SimulatedBackend': '_backend',
     'InconsistentScenarioError': '_consistency',
-    'ActionFailed': '_context',
+    'ActionFailed': '_harness_results',
+    'AppUnitOrName': '_harness_base',
+    'CharmType': '_harness_base',
+    'ExecArgs': '_harness_results',
+    'ExecHandler': '_harness_results',
+    'ExecResult': '_harness_results',
+    'ReadableBuffer': '_harness_results',
+    'YAMLStringOrFile': '_harness_results',
     'Context': '_context',
     'Event': '_events',
-    'ActionOutput': '_harness',
+    'ActionOutput': '_harness_results',
     'Harness': '_harness',
     'UncaughtCharmError': '_context',
     'DEFAULT_UNIT_DATA': '_state',
@@ -53,9 +60,14 @@ __all__ = [
     'DEFAULT_UNIT_DATA',
     'ActionFailed',
     'ActionOutput',
+    'AppUnitOrName',
+    'CharmType',
     'Context',
     'DeferredEvent',
     'Event',
+    'ExecArgs',
+    'ExecHandler',
+    'ExecResult',
     'Harness',
     'ICMPPort',
     'InconsistentScenarioError',
@@ -64,6 +76,7 @@ __all__ = [
     'Network',
     'PeerRelation',
     'Port',
+    'ReadableBuffer',
     'Relation',
     'RelationBase',
     'Resource',
@@ -76,14 +89,25 @@ __all__ = [
     'TCPPort',
     'UDPPort',
     'UncaughtCharmError',
+    'YAMLStringOrFile',
 ]
 
 if TYPE_CHECKING:
     from ._backend import JujuLogLine, SimulatedBackend
     from ._consistency import InconsistentScenarioError
-    from ._context import ActionFailed, Context, UncaughtCharmError
+    from ._context import Context, UncaughtCharmError
     from ._events import Event
-    from ._harness import ActionOutput, Harness
+    from ._harness import Harness
+    from ._harness_base import AppUnitOrName, CharmType
+    from ._harness_results import (
+        ActionFailed,
+        ActionOutput,
+        ExecArgs,
+        ExecHandler,
+        ExecResult,
+        ReadableBuffer,
+        YAMLStringOrFile,
+    )
     from ._state import (
         DEFAULT_UNIT_DATA,
         DeferredEvent,

@@ -33,6 +33,7 @@ from ..storage import SQLiteStorage
 from ._backend import JujuLogLine, SimulatedBackend
 from ._consistency import check_consistency
 from ._events import Event, EventFactory
+from ._harness_results import ActionFailed
 from ._state import (
     DeferredEvent,
     State,
@@ -52,16 +53,6 @@ class UncaughtCharmError(RuntimeError):
 
     As in Juju, nothing of the failed dispatch is kept: no output state is produced.
     """
-
-
-class ActionFailed(Exception):  # noqa: N818 - the ops.testing name
-    """The action called ``event.fail()``: :attr:`message` says why, :attr:`state` is the
-    output state (the hook itself completed and committed)."""
-
-    def __init__(self, message: str, state: State):
-        super().__init__(message)
-        self.message = message
-        self.state = state
 
 
 class _TestDispatch(Dispatch):
@@ -236,7 +227,7 @@ class Context:
         output = backend.output_state(**stored)
         self._record(backend, bridge, trace, is_action=event.action_name is not None)
         if backend.action_failure is not None:
-            raise ActionFailed(backend.action_failure, output)
+            raise ActionFailed(backend.action_failure, state=output)
         return output
 
     def _dispatch(self, context: JujuContext, backend: SimulatedBackend,

@@ -1,140 +1,106 @@
-"""Secrets in :class:`~reactops.testing.Harness`: other owners' secrets, granted to the
-charm or not, and the events Juju sends about secrets."""
+"""Secrets in :class:`~reactops.testing.Harness`: secrets of other owners (a remote
+application or unit, or the user), their grants, and the events Juju sends about them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..model import Application, Unit
 from ..model._secrets import _validate_content
-from ._backend import _unique
-from ._harness_base import CharmType, _HarnessBase
-from ._harness_support import _ForeignSecret, _name_of
-from ._state import Secret
+from ._harness_base import AppUnitOrName, CharmType, _HarnessBase
+from ._harness_support import _name_of
+from ._harness_world import _Secret
 
 
 class _HarnessSecrets(_HarnessBase[CharmType]):
     """The Harness's secret methods (mixed into :class:`~reactops.testing.Harness`)."""
 
-    def add_model_secret(self, owner: str | Application | Unit,
-                         content: Mapping[str, str]) -> str:
-        """A secret owned by a remote application (or unit); return its id. The charm
-        sees it once :meth:`grant_secret` grants it to this app or unit."""
-        name = _name_of(owner)
-        if name in (self._app_name, self._unit_name):
-            raise ValueError('the charm under test creates its own secrets '
-                             '(self.app.add_secret); add_model_secret is for other owners')
-        return self._add_foreign(name, content)
+    def add_model_secret(self, owner: AppUnitOrName, content: Mapping[str, str]) -> str:
+        """A secret owned by a remote application (or unit); return its id. The charm may
+        read it once :meth:`grant_secret` grants it to this app or unit."""
+        _validate_content(dict(content))
+        return self._backend.add_secret(_name_of(owner), content)
 
     def add_user_secret(self, content: Mapping[str, str]) -> str:
-        """A secret the operator added (``juju add-secret``); return its id."""
-        return self._add_foreign(self._state.model.uuid, content)
+        """A secret the operator added (``juju add-secret``; the model owns it); return
+        its id. The charm may read it once :meth:`grant_secret` grants it to this app."""
+        _validate_content(dict(content))
+        return self._backend.add_secret(self._backend.model_uuid, content)
 
     def set_secret_content(self, secret_id: str, content: Mapping[str, str]) -> None:
-        """Add a revision to a secret the charm does not own; emit secret-changed if the
-        charm can see it."""
-        foreign = self._foreign_secret(secret_id, 'set_secret_content')
-        foreign.revisions.append(_validate_content(dict(content)))
-        secret = self._visible(foreign.id)
-        if secret is not None:
-            self._put_secret(secret.replace(latest_content=foreign.revisions[-1],
-                                            revision=len(foreign.revisions)))
-            self._emit('secret_changed', secret.id, secret.label)
+        """Add a revision to a secret the charm does not own; emit secret-changed."""
+        _validate_content(dict(content))
+        secret = self._secret(secret_id)
+        self._not_ours(secret, 'set_secret_content')
+        secret.revisions.append((secret.revisions[-1][0] + 1, dict(content)))
+        self._emit('secret_changed', secret_id, secret.label)
 
-    def grant_secret(self, secret_id: str, observer: str | Application | Unit) -> None:
-        """Let *observer* (an app or unit) read a secret the charm does not own; granted
-        to this app or unit, the charm sees it."""
-        foreign = self._foreign_secret(secret_id, 'grant_secret')
-        foreign.grants.setdefault(self._grant_key(foreign), set()).add(_name_of(observer))
-        self._show(foreign)
+    def grant_secret(self, secret_id: str, observer: AppUnitOrName) -> None:
+        """Let *observer* (an application or unit) read a secret the charm does not own: a
+        user secret directly, a remote one over the relation with its owner."""
+        secret = self._secret(secret_id)
+        name = _name_of(observer)
+        if secret.owner == self._backend.model_uuid:
+            secret.user_grants.add(name)
+            return
+        self._not_ours(secret, 'grant_secret')
+        secret.grants.setdefault(self._relation_to_owner(secret), set()).add(name)
 
-    def revoke_secret(self, secret_id: str, observer: str | Application | Unit) -> None:
-        """Withdraw a grant made with :meth:`grant_secret`."""
-        foreign = self._foreign_secret(secret_id, 'revoke_secret')
-        foreign.grants.get(self._grant_key(foreign), set()).discard(_name_of(observer))
-        self._show(foreign)
+    def revoke_secret(self, secret_id: str, observer: AppUnitOrName) -> None:
+        """Withdraw a grant made with :meth:`grant_secret` (nothing if there is none)."""
+        secret = self._secret(secret_id)
+        name = _name_of(observer)
+        if secret.owner == self._backend.model_uuid:
+            secret.user_grants.discard(name)
+            return
+        self._not_ours(secret, 'revoke_secret')
+        secret.grants.get(self._relation_to_owner(secret), set()).discard(name)
 
     def get_secret_grants(self, secret_id: str, relation_id: int) -> set[str]:
-        """The apps and units a secret is granted to through a relation."""
-        foreign = self._foreign.get(secret_id)
-        if foreign is not None:
-            return set(foreign.grants.get(relation_id, ()))
-        return set(self._owned(secret_id, 'get_secret_grants').remote_grants.get(relation_id,
-                                                                                 ()))
+        """The applications and units a secret is granted to over a relation."""
+        return set(self._secret(secret_id).grants.get(relation_id, set()))
 
     def get_secret_revisions(self, secret_id: str) -> list[int]:
-        """The revisions of a secret, oldest first."""
-        foreign = self._foreign.get(secret_id)
-        count = len(foreign.revisions) if foreign is not None else \
-            self._owned(secret_id, 'get_secret_revisions').revision
-        return list(range(1, count + 1))
+        """The revision numbers of a secret, oldest first."""
+        return [number for number, _ in self._secret(secret_id).revisions]
 
     def trigger_secret_rotation(self, secret_id: str, *, label: str | None = None) -> None:
-        """Emit secret-rotate for a secret the charm owns."""
-        secret = self._owned(secret_id, 'trigger_secret_rotation')
-        self._emit('secret_rotate', secret.id, label or secret.label)
+        """Emit secret-rotate (Juju sends it when the rotation time comes)."""
+        secret = self._secret(secret_id)
+        if secret.owner == self._backend.model_uuid:
+            raise RuntimeError('cannot trigger the secret-rotate event for a user secret')
+        self._emit('secret_rotate', secret_id, secret.label if label is None else label)
 
     def trigger_secret_removal(self, secret_id: str, revision: int, *,
                                label: str | None = None) -> None:
-        """Emit secret-remove for a revision of a secret the charm owns."""
-        secret = self._owned(secret_id, 'trigger_secret_removal')
-        self._emit('secret_remove', secret.id, label or secret.label, revision)
+        """Emit secret-remove for *revision* (Juju sends it once no observer tracks it)."""
+        secret = self._secret(secret_id)
+        self._emit('secret_remove', secret_id, secret.label if label is None else label,
+                   revision)
 
     def trigger_secret_expiration(self, secret_id: str, revision: int, *,
                                   label: str | None = None) -> None:
-        """Emit secret-expired for a revision of a secret the charm owns."""
-        secret = self._owned(secret_id, 'trigger_secret_expiration')
-        self._emit('secret_expired', secret.id, label or secret.label, revision)
+        """Emit secret-expired for *revision* (Juju sends it when the expiry comes)."""
+        secret = self._secret(secret_id)
+        if secret.owner == self._backend.model_uuid:
+            raise RuntimeError('cannot trigger the secret-expired event for a user secret')
+        self._emit('secret_expired', secret_id, secret.label if label is None else label,
+                   revision)
 
-    def _add_foreign(self, owner: str, content: Mapping[str, str]) -> str:
-        secret_id = Secret(tracked_content={}).id
-        self._foreign[secret_id] = _ForeignSecret(secret_id, owner,
-                                                  [_validate_content(dict(content))])
-        return secret_id
-
-    def _foreign_secret(self, secret_id: str, what: str) -> _ForeignSecret:
-        foreign = self._foreign.get(secret_id)
-        if foreign is None:
-            raise RuntimeError(f'{what}: secret {secret_id!r} is not one added with '
-                               f'add_model_secret or add_user_secret (a secret the charm '
-                               f'owns is changed by the charm)')
-        return foreign
-
-    def _grant_key(self, foreign: _ForeignSecret) -> int | None:
-        if foreign.owner == self._state.model.uuid:
-            return None  # a user secret is granted without a relation
-        owner_app = foreign.owner.split('/')[0]
-        for relation in sorted(self._sync().relations, key=lambda r: r.id):
-            if self._remote_app(relation) == owner_app:
-                return relation.id
-        raise RuntimeError(f'no relation between {self._app_name} and the secret owner '
-                           f'{owner_app}: Juju grants a secret over a relation; add one')
-
-    def _visible(self, secret_id: str) -> Secret | None:
-        wanted = _unique(secret_id)
-        return next((s for s in self._sync().secrets if _unique(s.id) == wanted), None)
-
-    def _owned(self, secret_id: str, what: str) -> Secret:
-        secret = self._visible(secret_id)
-        if secret is None or secret.owner is None:
-            raise RuntimeError(f'{what}: {secret_id!r} is not a secret the charm owns (Juju '
-                               f'sends rotate, expired and remove events to the owner only)')
+    def _secret(self, secret_id: str) -> _Secret:
+        secret = self._backend.find_secret(secret_id)
+        if secret is None:
+            raise RuntimeError(f'secret {secret_id!r} not found')
         return secret
 
-    def _put_secret(self, secret: Secret) -> None:
-        state = self._sync()
-        self._set_world(state.replace(secrets=[
-            *(s for s in state.secrets if s.id != secret.id), secret]))
+    def _not_ours(self, secret: _Secret, what: str) -> None:
+        if secret.owner in (self._app_name, self._unit_name):
+            raise RuntimeError(f"secret {secret.id!r} is owned by the charm under test, "
+                               f"can't call {what}")
 
-    def _show(self, foreign: _ForeignSecret) -> None:
-        """Put the secret in the charm's view while it is granted to this app or unit."""
-        granted = any({self._app_name, self._unit_name} & names
-                      for names in foreign.grants.values())
-        secret = self._visible(foreign.id)
-        state = self._sync()
-        if granted and secret is None:
-            self._put_secret(Secret(tracked_content=foreign.revisions[-1], id=foreign.id,
-                                    revision=len(foreign.revisions)))
-        elif not granted and secret is not None:
-            self._set_world(state.replace(secrets=[s for s in state.secrets
-                                                   if s.id != secret.id]))
+    def _relation_to_owner(self, secret: _Secret) -> int:
+        owner_app = secret.owner.split('/')[0]
+        for relation in self._backend.relations.values():
+            if relation.remote_app == owner_app:
+                return relation.id
+        raise RuntimeError(f'no relation between this charm ({self._app_name}) and the '
+                           f'secret owner ({owner_app}): Juju grants a secret over one')
