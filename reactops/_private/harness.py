@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..testing._harness import Harness
 from ..testing._harness_base import AppUnitOrName, CharmType
+from ..testing._harness_pebble import _TestingExecProcess, _TestingPebbleClient
 from ..testing._harness_results import (
     ActionFailed,
     ActionOutput,
@@ -21,4 +22,5 @@ from ..testing._harness_results import (
 )
 
 __all__ = ['ActionFailed', 'ActionOutput', 'AppUnitOrName', 'CharmType', 'ExecArgs',
-           'ExecHandler', 'ExecResult', 'Harness', 'ReadableBuffer', 'YAMLStringOrFile']
+           'ExecHandler', 'ExecResult', 'Harness', 'ReadableBuffer', 'YAMLStringOrFile',
+           '_TestingExecProcess', '_TestingPebbleClient']

@@ -119,6 +119,7 @@ class _HarnessBackend:
         self.reboot_count = 0
         self.action: _RunningAction | None = None
         self.logs: list[tuple[str, str]] = []
+        self.pebble_clients: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.unit_name}>'
@@ -188,6 +189,18 @@ class _HarnessBackend:
         self.reboot_count += 1
         if now:
             raise SystemExit
+
+    def get_pebble(self, socket_path: str) -> Any:
+        """The in-memory Pebble of the container whose socket is *socket_path*
+        (``/charm/containers/<name>/pebble.socket``): one per container."""
+        from ._harness_pebble import _TestingPebbleClient
+
+        name = Path(socket_path).parent.name
+        client = self.pebble_clients.get(name)
+        if client is None:
+            client = self.pebble_clients[name] = _TestingPebbleClient(
+                self, self._root / 'containers' / name)
+        return client
 
     # -- relations -----------------------------------------------------------------------
 
