@@ -291,11 +291,11 @@ class Harness(_HarnessFacets[CharmType]):
         """What ``app.planned_units()`` answers (no event, as in Juju)."""
         if num_units < 0:
             raise TypeError('num_units must be 0 or a positive integer')
-        self._backend.planned = num_units
+        self._backend._planned_units = num_units
 
     def reset_planned_units(self) -> None:
         """Planned units back to the default: this unit plus its peers."""
-        self._backend.planned = None
+        self._backend._planned_units = None
 
     def set_model_name(self, name: str) -> None:
         """The model's name (before :meth:`begin`)."""

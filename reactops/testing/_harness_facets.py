@@ -190,12 +190,11 @@ class _HarnessFacets(_HarnessSecrets[CharmType]):
         """What ``self.model.get_cloud_spec()`` answers from now on."""
         self._backend.cloud_spec = spec
 
-    def get_pod_spec(self) -> tuple[Mapping[Any, Any], Mapping[Any, Any]]:
+    def get_pod_spec(self) -> tuple[Mapping[Any, Any], Mapping[Any, Any] | None]:
         """The pod spec and Kubernetes resources the charm set last."""
         if self._backend.pod_spec is None:
             raise RuntimeError('the charm has not set a pod spec')
-        spec, resources = self._backend.pod_spec
-        return spec, resources or {}
+        return self._backend.pod_spec
 
     def get_workload_version(self) -> str | None:
         """The workload version the unit set (``None`` if it set none)."""

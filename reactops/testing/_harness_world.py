@@ -113,7 +113,7 @@ class _HarnessBackend:
         self.resources: dict[str, Path] = {}
         self.networks: dict[tuple[str | None, int | None], dict[str, Any]] = {}
         self.secrets: list[_Secret] = []
-        self.planned: int | None = None
+        self._planned_units: int | None = None
         self.pod_spec: tuple[Mapping[str, Any], Mapping[str, Any] | None] | None = None
         self.cloud_spec: CloudSpec | None = None
         self.reboot_count = 0
@@ -146,8 +146,8 @@ class _HarnessBackend:
 
     def planned_units(self) -> int:
         """The number :meth:`Harness.set_planned_units` gave, else this unit and its peers."""
-        if self.planned is not None:
-            return self.planned
+        if self._planned_units is not None:
+            return self._planned_units
         peers = {unit for relation in self.relations.values()
                  if relation.endpoint in self._meta.peers for unit in relation.units}
         return len(peers) + 1
