@@ -89,6 +89,11 @@ class _HarnessBase(Generic[CharmType]):
         """The framework: ``harness.framework.reemit()`` delivers deferred events now."""
         return self._framework
 
+    @property
+    def _storage(self) -> SQLiteStorage:
+        """The state store (ops' Harness names it so)."""
+        return self._store
+
     def _event_context(self, event_name: str) -> contextlib.AbstractContextManager[None]:
         """Charm code run inside ``with`` is held to Juju's access rules as in the event
         *event_name* (``''``: as outside any event, no rules)."""

@@ -82,7 +82,7 @@ class _RunningAction:
 
 #: The parts of the world a failed event must not change (see :meth:`_HarnessBackend.save`).
 _WORLD = ('config', 'leader', 'relations', 'unit_status', 'app_status', 'workload_version',
-          'opened', 'storages', 'resources', 'secrets', 'pod_spec', 'reboot_count')
+          'opened', 'storages', 'resources', 'secrets', 'pod_spec')
 
 
 class _HarnessBackend:
@@ -323,9 +323,11 @@ class _HarnessBackend:
 
     def resource_get(self, name: str) -> str:
         path = self.resources.get(name)
-        if path is None:
-            raise ModelError(f'ERROR could not download resource: resource "{name}" has no '
-                             f'content (add it with harness.add_resource)',
+        if path is None:  # as Juju words it when the controller has no such resource
+            unit = self.unit_name.replace('/', '-')
+            raise ModelError(f'ERROR could not download resource: HTTP request failed: Get '
+                             f'https://.../units/unit-{unit}/resources/{name}: '
+                             f'resource#{self.app_name}/{name} not found',
                              command=['resource-get', name])
         return str(path)
 
