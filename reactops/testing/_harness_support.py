@@ -12,7 +12,6 @@ import yaml
 from ..charm import CharmBase
 from ..meta import CharmMeta
 from ..model import Application, Unit
-from ._context import _class_root, _meta_from_dicts
 
 FLAG_PREFIX = 'reactive.states.'  # as reactops.reactive._runtime.FLAG_PREFIX
 
@@ -74,8 +73,31 @@ def _load_meta(charm_cls: type[CharmBase], meta: str | IO[str] | None,
         raw_config = disk('config.yaml')
     if raw_config is not None:
         _check_config(raw_config)
-    return _meta_from_dicts(raw, raw_actions, raw_config, juju_version), \
-        root if used else None
+    from .._private.meta_validate import CHARMCRAFT_ONLY
+
+    # A charmcraft.yaml carries build keys the metadata does not have.
+    raw = {key: value for key, value in raw.items() if key not in CHARMCRAFT_ONLY}
+    meta = CharmMeta(raw, None if raw_actions is None else dict(raw_actions),
+                     None if raw_config is None else dict(raw_config), juju_version=juju_version)
+    return meta, root if used else None
+
+
+def _class_root(charm_cls: type[CharmBase]) -> Path | None:
+    """The charm directory of a class, as ops' Harness finds it: the directory above the
+    one holding the class's source file (``src/charm.py`` gives the charm root)."""
+    import inspect
+
+    try:
+        source = inspect.getfile(charm_cls)
+    except (TypeError, OSError):
+        # Its module is not in sys.modules (loaded from a file by hand): ask its methods.
+        codes = [value.__code__ for value in vars(charm_cls).values()
+                 if inspect.isfunction(value)]
+        if not codes:
+            return None
+        source = codes[0].co_filename
+    parents = Path(source).parents
+    return parents[1] if len(parents) > 1 else None
 
 
 _CONFIG_TYPES: dict[str, type] = {'string': str, 'int': int, 'float': float, 'boolean': bool,
