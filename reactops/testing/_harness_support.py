@@ -77,9 +77,10 @@ def _load_meta(charm_cls: type[CharmBase], meta: str | IO[str] | None,
 
     # A charmcraft.yaml carries build keys the metadata does not have.
     raw = {key: value for key, value in raw.items() if key not in CHARMCRAFT_ONLY}
-    meta = CharmMeta(raw, None if raw_actions is None else dict(raw_actions),
-                     None if raw_config is None else dict(raw_config), juju_version=juju_version)
-    return meta, root if used else None
+    charm_meta = CharmMeta(raw, None if raw_actions is None else dict(raw_actions),
+                           None if raw_config is None else dict(raw_config),
+                           juju_version=juju_version)
+    return charm_meta, root if used else None
 
 
 def _class_root(charm_cls: type[CharmBase]) -> Path | None:
