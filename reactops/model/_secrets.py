@@ -191,8 +191,11 @@ class Secret:
         """The secret's metadata (owners only); read every time."""
         raw = self._backend.secret_info_get(id=self._id, label=None if self._id else
                                             self._label)
-        return SecretInfo.from_dict(str(raw.get('id', self._id)), raw,
-                                    model_uuid=self._backend.model_uuid)
+        found = str(raw.get('id', self._id))
+        if found.startswith('secret:') and '/' not in found:
+            # A short id names a secret of this model: give it the model, as ops does.
+            found = found.removeprefix('secret:')
+        return SecretInfo.from_dict(found, raw, model_uuid=self._backend.model_uuid)
 
     def _ensure_id(self) -> str:
         if self._id is None:
