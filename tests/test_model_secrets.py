@@ -159,11 +159,14 @@ def test_get_info_is_read_every_time(fake_juju: FakeJuju,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     secret_id = add_secret(fake_juju, {'token': 'v1'}, label='tok', description='d',
                            rotate='daily', expire='2030-01-02T03:04:05.123456789Z')
-    secret = make_model(monkeypatch).get_secret(id=secret_id)
+    model = make_model(monkeypatch)
+    secret = model.get_secret(id=secret_id)
     info = secret.get_info()
     assert isinstance(info, SecretInfo)
+    # Juju prints the bare id; as ops, the info names it with the model's UUID.
+    long_id = f'secret://{model.uuid}/{secret_id.removeprefix("secret:")}'
     assert (info.id, info.label, info.revision, info.description) == \
-        (secret_id, 'tok', 1, 'd')
+        (long_id, 'tok', 1, 'd')
     assert info.rotation is SecretRotate.DAILY
     assert info.expires == datetime.datetime(2030, 1, 2, 3, 4, 5, 123456,
                                              tzinfo=datetime.timezone.utc)
@@ -221,15 +224,17 @@ def test_before_juju_3_6_every_field_is_restated(fake_juju: FakeJuju,
 def test_a_secret_known_by_label_looks_its_id_up_once(
         fake_juju: FakeJuju, monkeypatch: pytest.MonkeyPatch) -> None:
     secret_id = add_secret(fake_juju, {'token': 'v1'}, label='tok')
-    secret = make_model(monkeypatch).get_secret(label='tok')
+    model = make_model(monkeypatch)
+    secret = model.get_secret(label='tok')
     secret.remove_revision(1)
     secret.remove_all_revisions()
+    long_id = f'secret://{model.uuid}/{secret_id.removeprefix("secret:")}'  # as ops
     assert fake_juju.argvs()[1:] == [
         ['secret-info-get', '--format=json', '--label', 'tok'],
-        ['secret-remove', secret_id, '--revision', '1'],
-        ['secret-remove', secret_id],
+        ['secret-remove', long_id, '--revision', '1'],
+        ['secret-remove', long_id],
     ]
-    assert secret.id == secret_id
+    assert secret.id == long_id
 
 
 def test_grant_and_revoke_through_a_relation(fake_juju: FakeJuju,
