@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, overload
 
 from ._private.pebble_files import (
+    MultipartReader,
     auth_fields,
     encode_multipart,
     raise_on_path_error,
@@ -156,6 +157,9 @@ class _Tracer:
             trace.get_tracer('ops').start_as_current_span(name)
         return span
 
+
+#: ops' private name for the multipart reader, for code that reached into ops for it.
+_MultipartParser = MultipartReader
 
 #: Every client call runs in a span from this tracer, with ``pebble.socket_path`` set.
 tracer: Any = _Tracer()

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from reactops import pebble
-from reactops._private.pebble_files import FilesParser
+from reactops._private.pebble_files import FilesParser, MultipartReader
 
 
 def test_a_layer_round_trips_through_yaml_and_dict() -> None:
@@ -131,3 +131,22 @@ def test_spans_record_nothing_without_opentelemetry() -> None:
     with pebble.tracer.start_as_current_span('pebble x') as span:
         span.set_attribute('pebble.socket_path', '/s')
         span.set_attributes({'a': 1})
+
+
+@pytest.mark.parametrize('chunk', [1, 4, 1000])
+def test_a_boundary_not_ending_its_line_is_content(chunk: int) -> None:
+    parts: list[tuple[bytes, bytes, bool]] = []
+
+    def headers(block: bytes) -> None:
+        parts.append((block, b'', False))
+
+    def body(data: bytes, done: bool = False) -> None:
+        block, content, _ = parts[-1]
+        parts[-1] = (block, content + data, done)
+
+    reader = MultipartReader(b'b0undary', headers, body)
+    data = (b'\r\n--b0undary\r\nH: 1\r\n\r\nx\r\n--b0undaryX\r\n--b0undary\r\r'
+            b'\r\n--b0undary \t--tail ignored')
+    for at in range(0, len(data), chunk):
+        reader.feed(data[at:at + chunk])
+    assert parts == [(b'H: 1\r\n\r\n', b'x\r\n--b0undaryX\r\n--b0undary\r\r', True)]

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from http.client import HTTPResponse
 
-__all__ = ['FilesParser', 'auth_fields', 'encode_multipart', 'raise_on_path_error',
-           'read_single_file']
+__all__ = ['FilesParser', 'MultipartReader', 'auth_fields', 'encode_multipart',
+           'raise_on_path_error', 'read_single_file']
 
 #: A ``response`` part larger than this is not a Pebble response.
 MAX_RESPONSE = 8 * 1024 * 1024
@@ -84,23 +84,29 @@ def encode_multipart(metadata: dict[str, Any], path: str, source: Any, encoding:
     return chunks(), f'multipart/form-data; boundary="{boundary}"'
 
 
-class FilesParser:
-    """Parse a pull's multipart body fed in arbitrary chunks.
+class MultipartReader:
+    """Split a multipart body, fed in chunks of any size, into parts as they arrive.
 
-    Parts are found by their delimiter (CRLF, ``--``, boundary); the body before the first
-    delimiter is ignored. Of each part's body, all but the last few bytes (which may be the
-    start of a delimiter split across chunks) are handed on as soon as they arrive.
+    *on_headers* gets each part's header block (with its blank line); *on_body* gets the
+    part's content in pieces, the last one with ``done=True``. A delimiter is CRLF, ``--``,
+    *boundary*, optional spaces or tabs, then CRLF (next part) or ``--`` (the end); anything
+    else that looks like one is content. Of content with no delimiter yet in sight, the
+    last *max_boundary_length* bytes are held back, as they may be the start of one. The
+    preamble and epilogue are ignored; a header block longer than *max_lookahead* is an
+    error.
     """
 
-    def __init__(self, boundary: str):
-        self._delimiter = b'\r\n--' + boundary.encode()
-        # Pebble's body starts with the boundary line itself; the CRLF makes it a delimiter.
-        self._buffer = bytearray(b'\r\n')
+    def __init__(self, boundary: bytes, on_headers: Callable[[bytes], None],
+                 on_body: Callable[..., None], max_lookahead: int = 0,
+                 max_boundary_length: int = 0):
+        self._marker = b'\r\n--' + boundary
+        self._on_headers = on_headers
+        self._on_body = on_body
+        self._max_lookahead = max_lookahead or MAX_HEADERS
+        # The marker, some padding, and the two bytes that end the line.
+        self._hold = max(max_boundary_length, len(self._marker) + 4)
+        self._buffer = bytearray()
         self._state = 'preamble'
-        self._sink: Callable[[bytes], None] | None = None
-        self._response = bytearray()
-        self._response_done = False
-        self._files: dict[str, IO[bytes]] = {}
 
     def feed(self, data: bytes) -> None:
         """Take the next chunk of the body."""
@@ -108,48 +114,83 @@ class FilesParser:
         while self._step():
             pass
 
-    def _step(self) -> bool:
-        """Advance through the buffer as far as one state change; whether to go on."""
+    def _delimiter(self, start: int) -> tuple[int, int, bool] | None:
+        """The first delimiter from *start*: (its offset, where what follows it starts,
+        whether it is the closing one); offset -1 if one may be there but is cut short."""
         buf = self._buffer
-        if self._state in ('preamble', 'body'):
-            at = buf.find(self._delimiter)
-            if at < 0:
-                keep = len(self._delimiter) - 1
-                if len(buf) > keep:
-                    self._emit(bytes(buf[:len(buf) - keep]))
-                    del buf[:len(buf) - keep]
-                return False
-            self._emit(bytes(buf[:at]))
-            self._end_part()
-            del buf[:at + len(self._delimiter)]
-            self._state = 'delimiter'
-            return True
-        if self._state == 'delimiter':  # the rest of the boundary line
-            if buf.startswith(b'--'):
-                self._state = 'epilogue'
-                return True
-            at = buf.find(b'\r\n')
-            if at < 0:
-                return False
-            del buf[:at + 2]
-            self._state = 'headers'
-            return True
+        while (at := buf.find(self._marker, start)) >= 0:
+            end = at + len(self._marker)
+            while end < len(buf) and buf[end] in b' \t':
+                end += 1
+            tail = bytes(buf[end:end + 2])
+            if tail in (b'\r\n', b'--'):
+                return at, end + 2, tail == b'--'
+            if len(tail) < 2 and (tail in (b'', b'\r', b'-')):
+                return -1, at, False
+            start = at + 1
+        return None
+
+    def _step(self) -> bool:
+        """Advance as far as one change of state; whether there may be more to do."""
+        buf = self._buffer
         if self._state == 'headers':
             at = buf.find(b'\r\n\r\n')
             if at < 0:
-                if len(buf) > MAX_HEADERS:
+                if len(buf) > self._max_lookahead:
                     raise ProtocolError('header terminator not found')
                 return False
-            self._start_part(bytes(buf[:at + 2]))
+            self._on_headers(bytes(buf[:at + 4]))
             del buf[:at + 4]
             self._state = 'body'
             return True
-        buf.clear()  # the epilogue is ignored
-        return False
+        if self._state == 'epilogue':
+            buf.clear()
+            return False
+        found = self._delimiter(0)
+        in_body = self._state == 'body'
+        if found is None or found[0] < 0:
+            # No delimiter (yet): hand on what cannot be the start of one.
+            upto = len(buf) - self._hold if found is None else found[1]
+            if upto > 0:
+                if in_body:
+                    self._on_body(bytes(buf[:upto]), done=False)
+                del buf[:upto]
+            return False
+        at, after, closing = found
+        if in_body:
+            self._on_body(bytes(buf[:at]), done=True)
+        del buf[:after]
+        self._state = 'epilogue' if closing else 'headers'
+        return True
 
-    def _emit(self, data: bytes) -> None:
-        if self._state == 'body' and self._sink is not None and data:
+
+class FilesParser:
+    """Read a pull's multipart body, fed in arbitrary chunks.
+
+    Each ``files`` part streams into an anonymous temporary file; the ``response`` part
+    (Pebble's JSON result) is kept in memory.
+    """
+
+    def __init__(self, boundary: str):
+        self._sink: Callable[[bytes], object] | None = None
+        self._response = bytearray()
+        self._response_done = False
+        self._files: dict[str, IO[bytes]] = {}
+        self._reader = MultipartReader(boundary.encode(), self._start_part, self._body)
+        # Pebble's body starts with the boundary line itself; the CRLF makes it a delimiter.
+        self._reader.feed(b'\r\n')
+
+    def feed(self, data: bytes) -> None:
+        """Take the next chunk of the body."""
+        self._reader.feed(data)
+
+    def _body(self, data: bytes, done: bool = False) -> None:
+        if self._sink is not None and data:
             self._sink(data)
+        if done:
+            if self._sink == self._add_response:
+                self._response_done = True
+            self._sink = None
 
     def _start_part(self, header_block: bytes) -> None:
         import email.parser
@@ -168,7 +209,7 @@ class FilesParser:
                 raise ProtocolError('multipart "files" part missing filename')
             file = tempfile.TemporaryFile()
             self._files[filename] = file
-            self._sink = file.write  # type: ignore[assignment]  # returns a count, unused
+            self._sink = file.write
         else:
             raise ProtocolError(f'unexpected name in content-disposition header: {name!r}')
 
@@ -176,11 +217,6 @@ class FilesParser:
         self._response += data
         if len(self._response) > MAX_RESPONSE:
             raise ProtocolError('response end marker not found')
-
-    def _end_part(self) -> None:
-        if self._sink == self._add_response:
-            self._response_done = True
-        self._sink = None
 
     def response(self) -> dict[str, Any] | None:
         """Pebble's JSON result from the ``response`` part, if there was one."""
