@@ -447,7 +447,9 @@ class _HarnessBackend:
 
     def add_secret(self, owner: str, content: Mapping[str, str], **fields: Any) -> str:
         """Create a secret owned by *owner*; return its id."""
-        secret = _Secret(f'secret:{uuid.uuid4()}', owner, [(1, dict(content))], **fields)
+        # The long form: the model knows it as such, so ids compare equal wherever read.
+        secret = _Secret(f'secret://{self.model_uuid}/{uuid.uuid4()}', owner,
+                         [(1, dict(content))], **fields)
         self.secrets.append(secret)
         return secret.id
 
