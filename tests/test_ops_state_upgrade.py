@@ -29,21 +29,22 @@ from reactops.errors import StateStoreCorruptError
 from reactops.storage import SQLiteStorage
 
 OPSCHARM = Path(__file__).resolve().parent / 'charms' / 'opscharm'
-FIXTURE = OPSCHARM / 'state' / 'ops-3.9.unit-state.db'
 sys.path.insert(0, str(OPSCHARM))
-from make_state import HOOKS, RELATION, deploy  # noqa: E402
+from make_state import COUNTER, DEFERALL, RELATION, Unit, deploy, release  # noqa: E402
+
+FIXTURE = COUNTER.fixture
 
 STORED = 'CounterCharm/StoredStateData[_stored]'
 CONFIG_EVENT = 'CounterCharm/on/config_changed[5]'
 DB_EVENT = 'CounterCharm/on/db_relation_changed[9]'
 
 
-def _upgraded_unit(root: Path) -> DispatchUnit:
-    """The counter unit as ops left it after HOOKS, now running on reactops."""
-    unit: DispatchUnit = deploy(root, sys.executable)
-    shutil.copyfile(FIXTURE, unit.state_file)
-    os.chmod(unit.state_file, 0o600)
-    return unit
+def _upgraded_unit(root: Path, unit: Unit = COUNTER) -> DispatchUnit:
+    """*unit* as ops left it after its hooks, now running on reactops."""
+    deployed: DispatchUnit = deploy(root, sys.executable, unit)
+    shutil.copyfile(unit.fixture, deployed.state_file)
+    os.chmod(deployed.state_file, 0o600)
+    return deployed
 
 
 def _table_dump(path: Path) -> list[str]:
@@ -60,7 +61,8 @@ def _replace_snapshot(path: Path, handle: str, data: bytes) -> None:
 
 
 def test_the_fixture_is_what_ops_left_after_its_hooks() -> None:
-    assert [hook for hook, _ in HOOKS] == ['install', 'config-changed', 'db-relation-changed']
+    assert [hook for hook, _ in COUNTER.hooks] == [
+        'install', 'config-changed', 'db-relation-changed']
     with sqlite3.connect(FIXTURE) as db:
         rows = dict(db.execute('SELECT handle, data FROM snapshot'))
         notices = db.execute('SELECT event_path, observer_path, method_name FROM notice '
@@ -107,6 +109,20 @@ def test_stored_state_and_deferred_events_carry_on_under_reactops(tmp_path: Path
                      'RelationChangedEvent', 'UpdateStatusEvent']}
     finally:
         store.close()
+
+
+def test_deferred_events_of_every_kind_come_back_as_ops_would_deliver_them(
+        tmp_path: Path) -> None:
+    # What the deferall charm recorded when ops itself ran the releasing hook.
+    expected = json.loads(DEFERALL.received.read_text())
+    assert [event['type'] for event in expected] == [
+        'InstallEvent', 'StorageAttachedEvent', 'LeaderElectedEvent', 'RelationCreatedEvent',
+        'RelationJoinedEvent', 'RelationChangedEvent', 'RelationDepartedEvent',
+        'SecretChangedEvent', 'SecretRemoveEvent', 'UpgradeCharmEvent', 'UpdateStatusEvent',
+        'ConfigChangedEvent']
+    unit = _upgraded_unit(tmp_path, DEFERALL)
+    assert release(unit, DEFERALL) == expected
+    assert unit.notices() == []
 
 
 def test_a_failed_first_hook_leaves_ops_file_as_it_was(tmp_path: Path) -> None:

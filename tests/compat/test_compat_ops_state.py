@@ -2,8 +2,8 @@
 
 The counter charm (``tests/charms/opscharm``) runs its first hooks under the real ops, so
 ops itself pickles the stored state and the deferred events; the same charm directory then
-runs on reactops, which keeps both. It also checks that the fixture the main suite uses
-(``state/ops-3.9.unit-state.db``) still holds what this ops writes, and that the charm
+runs on reactops, which keeps both. It also checks that the fixtures the main suite uses
+(``state/ops-3.9.*``) still hold what this ops writes, and that the charm
 library charm (``tests/charms/charmlib_ops``) shows Juju the same on both frameworks.
 
 ops runs from ``$REACTOPS_COMPAT_OPS_PYTHON`` (a virtualenv of its own that ``nox -s compat``
@@ -14,6 +14,7 @@ skipped when neither has ops.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 import subprocess
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.compat
 
 OPSCHARM = Path(__file__).resolve().parents[1] / 'charms' / 'opscharm'
 sys.path.insert(0, str(OPSCHARM))
-from make_state import DB_ENV, FIXTURE, RELATION, deploy, run_ops  # noqa: E402
+from make_state import DB_ENV, DEFERALL, RELATION, UNITS, Unit, deploy, release, run_ops  # noqa: E402
 
 OPS_PYTHON_ENV = 'REACTOPS_COMPAT_OPS_PYTHON'
 LOCAL_OPS_PYTHON = '/tmp/ref/bin/python'
@@ -68,11 +69,24 @@ def _contents(path: Path) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     return {handle: read_snapshot(data, handle=handle) for handle, data in rows}, notices
 
 
-def test_ops_writes_what_the_committed_fixture_holds(ops_python: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize('unit', UNITS, ids=lambda unit: unit.name)
+def test_ops_writes_what_the_committed_fixture_holds(ops_python: str, tmp_path: Path,
+                                                    unit: Unit) -> None:
     version = _find_ops_python()[1]
     if not version.startswith('3.9.'):
-        pytest.skip(f'the fixture was made with ops 3.9; this is ops {version}')
-    assert _contents(run_ops(tmp_path, ops_python).state_file) == _contents(FIXTURE)
+        pytest.skip(f'the fixtures were made with ops 3.9; this is ops {version}')
+    deployed = run_ops(tmp_path, ops_python, unit)
+    assert _contents(deployed.state_file) == _contents(unit.fixture)
+    if unit.release is not None:
+        assert release(deployed, unit) == json.loads(unit.received.read_text())
+
+
+def test_deferred_events_of_every_kind_come_back_on_reactops_as_on_ops(
+        ops_python: str, tmp_path: Path) -> None:
+    on_ops = run_ops(tmp_path / 'ops', ops_python, DEFERALL)
+    upgraded = run_ops(tmp_path / 'reactops', ops_python, DEFERALL)
+    upgraded.use_python(sys.executable)
+    assert release(upgraded, DEFERALL) == release(on_ops, DEFERALL)
 
 
 def test_a_unit_that_ran_ops_keeps_its_state_under_reactops(ops_python: str,
