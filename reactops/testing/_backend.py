@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -22,19 +21,13 @@ from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
 from ..meta import CharmMeta
 from ..model import StatusBase
-from ._state import Network, PeerRelation, Port, RelationBase, Secret, State
+from ._state import State
+from ._state_parts import JujuLogLine, Network, Port, _port
+from ._state_relations import PeerRelation, RelationBase, Secret
 
 __all__ = ['JujuLogLine', 'SimulatedBackend']
 
 _SETTABLE = ('active', 'blocked', 'maintenance', 'waiting')
-
-
-@dataclasses.dataclass(frozen=True)
-class JujuLogLine:
-    """One line the charm sent to ``juju-log``."""
-
-    level: str
-    message: str
 
 
 @dataclasses.dataclass
@@ -54,7 +47,7 @@ class _SecretCopy:
     owner: Literal['unit', 'app'] | None
     label: str | None
     description: str | None
-    expire: str | None
+    expire: Any
     rotate: str | None
     tracked: dict[str, str]
     latest: dict[str, str]
@@ -66,21 +59,24 @@ class _SecretCopy:
     def of(cls, secret: Secret) -> _SecretCopy:
         # Secret.revision is the latest revision; a distinct latest_content is newer
         # than the tracked one.
-        newer = secret.latest_content is not None and \
-            dict(secret.latest_content) != dict(secret.tracked_content)
+        tracked, latest = secret._tracked_revision, secret._latest_revision
+        if latest == tracked and secret.latest_content != secret.tracked_content:
+            latest = tracked + 1  # newer content is a newer revision
         return cls(secret.id, secret.owner, secret.label, secret.description, secret.expire,
-                   secret.rotate, dict(secret.tracked_content), dict(secret.latest),
-                   max(secret.revision - 1, 1) if newer else secret.revision, secret.revision,
+                   secret.rotate, dict(secret.tracked_content), dict(secret.latest_content),
+                   tracked, latest,
                    {rid: set(grantees) for rid, grantees in secret.remote_grants.items()})
 
     def frozen(self) -> Secret:
-        newer = self.tracked_revision != self.latest_revision
-        return Secret(tracked_content=dict(self.tracked),
-                      latest_content=dict(self.latest) if newer else None, id=self.id,
-                      owner=self.owner,
-                      remote_grants={rid: frozenset(g) for rid, g in self.grants.items() if g},
-                      label=self.label, description=self.description, expire=self.expire,
-                      rotate=self.rotate, revision=self.latest_revision)
+        secret = Secret(dict(self.tracked), latest_content=dict(self.latest), id=self.id,
+                        owner=self.owner,
+                        remote_grants={rid: frozenset(g) for rid, g in self.grants.items()
+                                       if g},
+                        label=self.label, description=self.description, expire=self.expire,
+                        rotate=self.rotate)
+        object.__setattr__(secret, '_tracked_revision', self.tracked_revision)
+        object.__setattr__(secret, '_latest_revision', self.latest_revision)
+        return secret
 
 
 def _unique(secret_id: str) -> str:
@@ -124,8 +120,8 @@ class SimulatedBackend:
         # The working copy: what the charm may change.
         self.bags = {r.id: _Bags(r, dict(r.local_app_data), dict(r.local_unit_data))
                      for r in state.relations}
-        self.unit_status: StatusBase = state.unit_status
-        self.app_status: StatusBase = state.app_status
+        self.unit_status: Any = state.unit_status
+        self.app_status: Any = state.app_status
         self.workload_version = state.workload_version
         self.opened: set[Port] = set(state.opened_ports)
         self.secrets = {s.id: _SecretCopy.of(s) for s in state.secrets}
@@ -155,9 +151,10 @@ class SimulatedBackend:
                      for b in self.bags.values()]
         return dataclasses.replace(
             self._state,
-            relations=relations, unit_status=self.unit_status, app_status=self.app_status,
+            relations=frozenset(relations), unit_status=self.unit_status,
+            app_status=self.app_status,
             workload_version=self.workload_version, opened_ports=frozenset(self.opened),
-            secrets=[s.frozen() for s in self.secrets.values()], **changes)
+            secrets=frozenset(s.frozen() for s in self.secrets.values()), **changes)
 
     # -- configuration, leadership, the unit -------------------------------------------
 
@@ -255,7 +252,7 @@ class SimulatedBackend:
         context = self._juju_context
         if context.event_name.endswith('_relation_departed') and \
                 context.relation_id == relation_id:
-            units.pop(context.remote_unit or '', None)
+            units.pop(context.remote_unit_name or '', None)
         return list(units)
 
     def relation_remote_app_name(self, relation_id: int, endpoint: str) -> str | None:
@@ -286,7 +283,7 @@ class SimulatedBackend:
             units = self._remote_units(relation)
             if member in units:
                 return dict(units[member])
-            if member == self._juju_context.remote_unit:
+            if member == self._juju_context.remote_unit_name:
                 return {}  # a departing unit the state left out: its data is not known
         raise ModelError(f'ERROR cannot read settings for {member} in relation '
                          f'{endpoint}:{relation_id}: not a member of the relation',
@@ -361,11 +358,11 @@ class SimulatedBackend:
 
     def open_port(self, protocol: str, port: int | None = None) -> None:
         """Open *port*/*protocol* (or ``icmp``)."""
-        self.opened.add(Port(protocol, port))  # type: ignore[arg-type]
+        self.opened.add(_port(protocol, port))
 
     def close_port(self, protocol: str, port: int | None = None) -> None:
         """Close a port (closing one that is not open is no error, as in Juju)."""
-        self.opened.discard(Port(protocol, port))  # type: ignore[arg-type]
+        self.opened.discard(_port(protocol, port))
 
     def opened_ports(self) -> list[str]:
         """The opened ports as Juju prints them: ``80/tcp``, ``icmp``."""
@@ -388,8 +385,6 @@ class SimulatedBackend:
         if attribute != 'location':
             raise ModelError(f'ERROR unknown storage attribute {attribute!r}',
                              command=['storage-get', '-s', storage_id, attribute])
-        if found[0].location is not None:
-            return found[0].location
         if self._storage_root is None:
             return f'/var/lib/juju/storage/{name}/{index}'
         location = self._storage_root / name / index
@@ -409,7 +404,7 @@ class SimulatedBackend:
         """The path the state gives for resource *name*."""
         for resource in self._state.resources:
             if resource.name == name:
-                return resource.path
+                return str(resource.path)
         raise ModelError(f'ERROR could not download resource: resource "{name}" has no '
                          f'file attached (add a Resource to State.resources)',
                          command=['resource-get', name])
@@ -502,7 +497,9 @@ class SimulatedBackend:
         self._check_manage(secret, 'secret-info-get')
         return {'id': secret.id, 'revision': secret.latest_revision, 'label': secret.label,
                 'owner': 'application' if secret.owner == 'app' else 'unit',
-                'description': secret.description, 'expiry': secret.expire,
+                'description': secret.description,
+                'expiry': _rfc3339(secret.expire) if not isinstance(secret.expire, str | None)
+                else secret.expire,
                 'rotation': secret.rotate}
 
     def secret_add(self, content: Mapping[str, str], *, label: str | None = None,
@@ -519,8 +516,8 @@ class SimulatedBackend:
         if label is not None and any(s.label == label for s in self.secrets.values()):
             raise ModelError(f'ERROR secret with label "{label}" already exists',
                              command=['secret-add', '--label', label])
-        new = Secret(tracked_content=dict(content), label=label, description=description,
-                     expire=_rfc3339(expire), rotate=rotate,
+        new = Secret(dict(content), label=label, description=description,
+                     expire=expire, rotate=rotate,
                      owner='unit' if owner == 'unit' else 'app')
         self.secrets[new.id] = _SecretCopy.of(new)
         return new.id
@@ -539,7 +536,7 @@ class SimulatedBackend:
         if description is not None:
             secret.description = description
         if expire is not None:
-            secret.expire = _rfc3339(expire)
+            secret.expire = expire
         if rotate is not None:
             secret.rotate = rotate
 
@@ -582,17 +579,8 @@ class SimulatedBackend:
 
 def _network_output(network: Network) -> dict[str, Any]:
     """``network-get --format=json`` output for *network*."""
-    address: dict[str, str] = {'value': network.bind_address,
-                               'address': network.bind_address}
-    for subnet in network.egress_subnets:
-        try:
-            if ipaddress.ip_address(network.bind_address) in ipaddress.ip_network(
-                    subnet, strict=False):
-                address['cidr'] = str(ipaddress.ip_network(subnet, strict=False))
-                break
-        except ValueError:
-            break
-    return {'bind-addresses': [{'interface-name': network.interface_name, 'mac-address': '',
-                                'addresses': [address]}],
-            'egress-subnets': list(network.egress_subnets),
-            'ingress-addresses': list(network.ingress_addresses)}
+    out = network._hook_tool_output_fmt()
+    for bind in out['bind-addresses']:
+        for address in bind['addresses']:
+            address.setdefault('address', address.get('value', ''))
+    return out

@@ -21,6 +21,7 @@ from typing import Any
 from .._private import codec as _codec
 from ..errors import ReactopsError, SnapshotEncodingError
 from ..meta import CharmMeta, RelationRole
+from . import errors as _errors
 from ._consistency_events import (
     EventLike,
     _describe,
@@ -50,7 +51,7 @@ _TEARDOWN_KINDS = ('stop', 'remove', 'relation_departed', 'relation_broken',
 _DEFERRED_HANDLE = re.compile(r'^(?:.*/)?on/[a-zA-Z_][a-zA-Z0-9_]*\[\d+\]$')
 _JUJU_VERSION = re.compile(r'^(\d+)\.(\d+)(?:\.(\d+)|-([a-z]+)(\d+))?(?:\.\d+)?$')
 
-class InconsistentScenarioError(ReactopsError, ValueError):
+class InconsistentScenarioError(_errors.InconsistentScenarioError, ReactopsError, ValueError):
     """The State, event and metadata of a test describe something Juju could not produce.
 
     :attr:`problems` lists each impossibility with its fix; the message shows them all.
@@ -74,7 +75,7 @@ def skip_requested() -> bool:
     return value not in ('', '0', 'false', 'no', 'off')
 
 
-def check_consistency(state: State, event: EventLike | None, meta: CharmMeta, *,
+def check_consistency(state: State, event: Any, meta: CharmMeta, *,
                       juju_version: str, app_name: str | None = None,
                       unit_id: int = 0) -> None:
     """Raise :class:`InconsistentScenarioError` listing everything in *state* and *event*
@@ -85,10 +86,41 @@ def check_consistency(state: State, event: EventLike | None, meta: CharmMeta, *,
     """
     if skip_requested():
         return
+    if event is not None and not hasattr(event, 'remote_unit'):
+        event = _EventView(event, app_name or meta.name)
     ctx = _Check(state, event, meta, juju_version, app_name or meta.name, unit_id)
     ctx.run()
     if ctx.problems:
         raise InconsistentScenarioError(ctx.problems)
+
+
+class _EventView:
+    """An ``ops.testing`` event as the checks read it (unit names, action fields)."""
+
+    def __init__(self, event: Any, app_name: str):
+        self._event = event
+        self.name: str = event.name
+        self.relation = event.relation
+        self.storage = event.storage
+        self.secret = event.secret
+        self.secret_revision = event.secret_revision
+        action = event.action
+        self.action_name: str | None = action.name if action is not None else None
+        self.action_params = dict(action.params) if action is not None else None
+        self.remote_unit: str | None = None
+        self.departing_unit: str | None = None
+        relation = event.relation
+        if relation is not None and event._is_relation_event:
+            app = app_name if isinstance(relation, PeerRelation) else relation.remote_app_name
+            unit_id = event.relation_remote_unit_id
+            if unit_id is None and not self.name.endswith(('_created', '_broken')):
+                ids = relation._remote_unit_ids
+                unit_id = ids[0] if ids else None
+            if unit_id is not None:
+                self.remote_unit = f'{app}/{unit_id}'
+                if self.name.endswith('_departed'):
+                    gone = event.relation_departed_unit_id
+                    self.departing_unit = f'{app}/{gone}' if gone else self.remote_unit
 
 
 def juju_version_tuple(version: str) -> tuple[int, int, int] | None:

@@ -20,7 +20,7 @@ import tempfile
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._main import Dispatch, DispatchExtension
 from ..charm import CharmBase
@@ -28,39 +28,55 @@ from ..framework import EventBase, Framework, LifecycleEvent
 from ..jujucontext import JujuContext, JujuVersion
 from ..log import JujuLogHandler
 from ..meta import CharmMeta
-from ..model import StatusBase
 from ..storage import SQLiteStorage
-from ._backend import JujuLogLine, SimulatedBackend
+from ._backend import SimulatedBackend
 from ._consistency import check_consistency
-from ._events import Event, EventFactory
+from ._events import CharmEvents, Event, _Event
 from ._harness_results import ActionFailed
-from ._state import (
-    DeferredEvent,
-    State,
-    StoredState,
-)
+from ._spec import _CharmSpec
+from ._state import State
+from ._state_parts import DeferredEvent, JujuLogLine, StoredState, _EntityStatus
+from ._state_relations import PeerRelation
+from .errors import ContextSetupError, MetadataNotFoundError, UncaughtCharmError
+
+if TYPE_CHECKING:
+    from ._manager import Manager
 
 __all__ = ['ActionFailed', 'Context', 'Event', 'UncaughtCharmError']
 
+_DEFAULT_JUJU_VERSION = '3.6.14'
+
 _FLAG_PREFIX = 'reactive.states.'  # as reactops.reactive._runtime.FLAG_PREFIX
 _TRACE_KEY = 'reactops.trace.last'  # as reactops.reactive._trace.TRACE_KEY
-_STORED_PATH = re.compile(r'^(?P<owner>.+)/StoredStateData\[(?P<name>[^\]]+)\]$')
+_STORED_PATH = re.compile(
+    r'^(?P<owner>.*)/(?P<kind>[A-Za-z_]*StoredState[A-Za-z0-9_]*)\[(?P<name>[^\]]+)\]$')
 _EVENT_KEY = re.compile(r'\[(\d+)\]$')
-
-
-class UncaughtCharmError(RuntimeError):
-    """The charm raised while handling the event; ``__cause__`` is what it raised.
-
-    As in Juju, nothing of the failed dispatch is kept: no output state is produced.
-    """
 
 
 class _TestDispatch(Dispatch):
     """The real dispatch, minus legacy ``hooks/<name>`` executables (a test runs no
-    subprocess: a legacy reactive charm's hook stubs would run the charm a second time)."""
+    subprocess: a legacy reactive charm's hook stubs would run the charm a second time),
+    plus custom events and the pause a :class:`~reactops.testing.Manager` asks for."""
+
+    def __init__(self, charm_class: type[CharmBase], context: JujuContext,
+                 extensions: list[DispatchExtension], *, event: _Event, pause: Any):
+        super().__init__(charm_class, context, extensions)
+        self._event = event
+        self._pause = pause
 
     def _run_legacy_hook(self, charm_dir: Path) -> int:
         return 0
+
+    def _emit_charm_event(self, charm: CharmBase, framework: Framework,
+                          event_name: str) -> None:
+        if self._pause is not None:
+            self._pause.charm_ready(charm)
+        if self._event.custom_event is None:
+            super()._emit_charm_event(charm, framework, event_name)
+            return
+        from ._custom import emit_custom
+
+        emit_custom(charm, self._event)
 
 
 class _RunBridge:
@@ -73,7 +89,10 @@ class _RunBridge:
     framework's own); at the end, before the store is closed, it reads the store back.
     """
 
-    def __init__(self, state: State, charm_path: str):
+    def __init__(self, state: State, charm_path: str, *, framework_events: bool = False,
+                 deferred_events: bool = False):
+        self._framework_events = framework_events
+        self._deferred_events = deferred_events
         self._state = state
         self._charm_path = charm_path
         self._storage: SQLiteStorage | None = None
@@ -89,7 +108,7 @@ class _RunBridge:
         emit = framework._emit
 
         def recording_emit(event: EventBase) -> None:
-            if not isinstance(event, LifecycleEvent):
+            if self._framework_events or not isinstance(event, LifecycleEvent):
                 self.events.append(event)
             emit(event)
 
@@ -108,42 +127,67 @@ class _RunBridge:
 
 
 class Context:
-    """How to run a charm in tests: its class (or directory), metadata and unit.
+    """How to run a charm in tests: its class, metadata and unit (``ops.testing.Context``).
 
-    *charm_type_or_dir* is a :class:`~reactops.charm.CharmBase` subclass, or the path of
-    a charm directory (a reactive or legacy charm: handlers under ``reactive/``,
-    ``hooks/reactive/``, ``hooks/relations/``; the class is the one in ``src/charm.py``
-    if it defines one). The metadata comes from *meta* (``metadata.yaml`` content, or a
-    whole ``charmcraft.yaml``), *actions* and *config* (``{'options': ...}``), or else
-    from the charm's files: *charm_root*, the directory, or the one above the class's
-    source directory. The unit is ``<app_name>/<unit_id>``.
+    *charm_type* is a :class:`~reactops.charm.CharmBase` subclass (reactops also takes
+    the path of a reactive or legacy charm directory). The metadata comes from *meta*
+    (``metadata.yaml`` content, or a whole ``charmcraft.yaml``), *actions* and *config*;
+    given none of them, from the charm root of the class (``charmcraft.yaml``, else
+    ``metadata.yaml``, ``actions.yaml``, ``config.yaml``). The unit is
+    ``<app_name>/<unit_id>``; *charm_root* is the charm directory the charm sees.
     """
 
-    def __init__(self, charm_type_or_dir: type[CharmBase] | str | os.PathLike[str],
-                 meta: Mapping[str, Any] | None = None,
+    def __init__(self, charm_type: type[CharmBase] | str | os.PathLike[str],
+                 meta: Mapping[str, Any] | None = None, *,
                  actions: Mapping[str, Any] | None = None,
-                 config: Mapping[str, Any] | None = None, *, app_name: str | None = None,
-                 unit_id: int = 0, juju_version: str = '3.6.1',
-                 charm_root: str | os.PathLike[str] | None = None, app_trusted: bool = False,
-                 log_level: str | int = 'DEBUG'):
+                 config: Mapping[str, Any] | None = None,
+                 charm_root: str | os.PathLike[str] | None = None,
+                 juju_version: str = _DEFAULT_JUJU_VERSION,
+                 capture_deferred_events: bool = False,
+                 capture_framework_events: bool = False, app_name: str | None = None,
+                 unit_id: int | None = 0, machine_id: str | None = None,
+                 availability_zone: str | None = None, principal_unit: str | None = None,
+                 app_trusted: bool = False, log_level: str | int = 'DEBUG'):
+        unit_id = 0 if unit_id is None else unit_id
         _check_args(unit_id, juju_version, app_name, meta, actions, config)
         self.juju_version = juju_version
         self.unit_id = unit_id
         self.app_trusted = bool(app_trusted)
+        self.capture_deferred_events = capture_deferred_events
+        self.capture_framework_events = capture_framework_events
+        self._machine_id = machine_id
+        self._availability_zone = availability_zone
+        self._principal_unit = principal_unit
         self.log_level = _level(log_level)
         self._tmp: Path | None = None
         self._cleanup: weakref.finalize[Any, Any] | None = None
+        self.charm_root = charm_root
         root = None if charm_root is None else _directory(charm_root, 'charm_root')
-        is_dir = isinstance(charm_type_or_dir, str | os.PathLike)
-        self.charm_type, self.meta, source_root = _load_charm(
-            charm_type_or_dir, root, meta, actions, config, juju_version)
+        is_dir = isinstance(charm_type, str | os.PathLike)
+        self._charm_spec, source_root = _load_spec(charm_type, meta, actions, config)
+        self.charm_type = self._charm_spec.charm_type
+        self.meta = _meta_from_spec(self._charm_spec, juju_version)
         self.app_name = app_name or self.meta.name
         # Handlers are discovered in the real charm directory; a class given with its
         # metadata as dicts gets an empty temporary one.
-        self._charm_dir = root or (source_root if is_dir or meta is None else None)
-        self.on = EventFactory(self.app_name)
+        self._charm_dir = root or (source_root if is_dir or self._charm_spec.is_autoloaded
+                                   else None)
+        self.on = CharmEvents()
         self._reactive: bool | None = True if is_dir else None
-        self._reset()
+        self._output_state: State | None = None
+        self.juju_log: list[JujuLogLine] = []
+        self.unit_status_history: list[_EntityStatus] = []
+        self.app_status_history: list[_EntityStatus] = []
+        self.workload_version_history: list[str] = []
+        self.removed_secret_revisions: list[int] = []
+        self.requested_storages: dict[str, int] = {}
+        self.emitted_events: list[EventBase] = []
+        self.action_logs: list[str] = []
+        self.action_results: dict[str, Any] | None = None
+        self.reactive_trace: list[dict[str, Any]] = []
+        self.handlers_run: list[str] = []
+        self.metrics: list[tuple[dict[str, float], dict[str, str]]] = []
+        self.reboot_requested = False
 
     # -- lifetime ------------------------------------------------------------------------
 
@@ -172,38 +216,69 @@ class Context:
             self._charm_dir.mkdir(exist_ok=True)
         return self._charm_dir
 
-    def _reset(self) -> None:
-        self.juju_log: list[JujuLogLine] = []
-        self.unit_status_history: list[StatusBase] = []
-        self.app_status_history: list[StatusBase] = []
-        self.workload_version_history: list[str] = []
-        self.action_logs: list[str] = []
-        self.action_results: dict[str, Any] | None = None
-        self.requested_storages: dict[str, int] = {}
-        self.removed_secret_revisions: list[int] = []
-        self.emitted_events: list[EventBase] = []
-        self.reactive_trace: list[dict[str, Any]] = []
-        self.handlers_run: list[str] = []
-        self.metrics: list[tuple[dict[str, float], dict[str, str]]] = []
-        self.reboot_requested = False
+    def _get_storage_root(self, name: str, index: int) -> Path:
+        """Where storage ``name/index`` is mounted in this context's runs."""
+        root = self._temp() / 'storage' / name / str(index)
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+
+    def _get_container_root(self, container_name: str) -> Path:
+        """The directory that stands for a container's filesystem."""
+        return self._temp() / 'containers' / container_name
 
     # -- running -------------------------------------------------------------------------
 
-    def run(self, event: Event, state: State) -> State:
+    def __call__(self, event: _Event, state: State) -> Manager:
+        """A context manager that builds the charm on entry, so a test can reach it
+        (``mgr.charm``) before and after ``mgr.run()`` emits the event."""
+        from ._manager import Manager
+
+        return Manager(self, event, state)
+
+    def run_action(self, action: str, state: State) -> None:
+        """Gone: use ``ctx.run(ctx.on.action(name), state)``."""
+        raise AttributeError(f'call with `ctx.run`, like `ctx.run(ctx.on.action({action!r})` '
+                             f'and find the results in `ctx.action_results`')
+
+    def run(self, event: _Event, state: State) -> State:
         """Run *event* on a fresh charm against *state*; return the state after it.
 
-        Raises :class:`~reactops.testing.InconsistentScenarioError` for a state Juju
-        could not produce, :class:`UncaughtCharmError` if the charm raises, and
+        Raises :class:`~reactops.testing.errors.InconsistentScenarioError` for a state
+        Juju could not produce, :class:`UncaughtCharmError` if the charm raises, and
         :class:`ActionFailed` (carrying the output state) if an action called ``fail``.
-        After a charm error only :attr:`juju_log` is filled (Juju keeps the log of a
-        failed hook, and nothing else of it); the other records are empty.
         """
-        if not isinstance(event, Event):
+        self._check_event(event)
+        return self._run(event, state, None)
+
+    def _check_event(self, event: object) -> None:
+        if isinstance(event, str):
+            name = event.replace('-', '_')
+            hint = {'secret_changed': '(my_secret)', 'secret_rotate': '(my_secret)',
+                    'secret_expired': '(my_secret, revision=1)',
+                    'secret_remove': '(my_secret, revision=1)',
+                    'storage_attached': '(my_storage)', 'storage_detaching': '(my_storage)',
+                    'pebble_ready': '(my_container)',
+                    'pebble_custom_notice': '(my_container, my_notice)'}.get(name)
+            if hint is None and name.startswith('relation_'):
+                hint = '(my_relation)'
+            if hint is None and hasattr(CharmEvents, name):
+                hint = '()'
+            suggested = f'{name}{hint}' if hint else 'event()'
+            raise TypeError(f'call with an event from `ctx.on`, like `ctx.on.{suggested}`')
+        if callable(event):
+            raise TypeError('You should call the event method. Did you forget to add '
+                            'parentheses?')
+        if not isinstance(event, _Event):
             raise TypeError(f'run() takes an event from ctx.on (e.g. ctx.on.install()), '
                             f'not {event!r}')
+
+    def _run(self, event: _Event, state: State, pause: Any) -> State:
+        """One run; *pause* (a manager) is told when the charm exists and waits there."""
         if not isinstance(state, State):
             raise TypeError(f'run() takes a reactops.testing.State, not {state!r}')
-        self._reset()
+        if event.action is not None:
+            self.action_logs = []
+            self.action_results = None
         check_consistency(state, event, self.meta, juju_version=self.juju_version,
                           app_name=self.app_name, unit_id=self.unit_id)
         context = self._juju_context(event, state)
@@ -212,26 +287,35 @@ class Context:
                                    storage_root=self._temp() / 'storage'
                                    if self.meta.storages else None,
                                    trusted=self.app_trusted)
-        bridge = _RunBridge(state, self.charm_type.handle_kind)
+        bridge = _RunBridge(state, self.charm_type.handle_kind,
+                            framework_events=self.capture_framework_events,
+                            deferred_events=self.capture_deferred_events)
+        env = dict(os.environ)
         try:
-            self._dispatch(context, backend, bridge)
+            self._dispatch(event, context, backend, bridge, pause)
         except Exception as error:
-            self.juju_log = backend.juju_log_lines
+            self.juju_log.extend(backend.juju_log_lines)
+            if isinstance(error, ActionFailed):
+                raise
             raise UncaughtCharmError(
                 f'{self.charm_type.__name__} raised {type(error).__name__} while handling '
-                f'{event.name} ({event.dispatch_path}): {error}') from error
+                f'{event.name}: {error}') from error
+        finally:
+            os.environ.clear()
+            os.environ.update(env)
         if bridge.error is not None:
             raise bridge.error
         stored = dict(bridge.stored)
         trace = stored.pop('trace')
         output = backend.output_state(**stored)
-        self._record(backend, bridge, trace, is_action=event.action_name is not None)
+        self._record(backend, bridge, trace, is_action=event.action is not None)
+        self._output_state = output
         if backend.action_failure is not None:
             raise ActionFailed(backend.action_failure, state=output)
         return output
 
-    def _dispatch(self, context: JujuContext, backend: SimulatedBackend,
-                  bridge: _RunBridge) -> None:
+    def _dispatch(self, event: _Event, context: JujuContext, backend: SimulatedBackend,
+                  bridge: _RunBridge, pause: Any) -> None:
         extensions: list[DispatchExtension] = [bridge]
         if self._wants_reactive():
             from ..reactive._dispatch import ReactiveExtension
@@ -243,8 +327,9 @@ class Context:
         root.setLevel(self.log_level)
         root.addHandler(handler)
         try:
-            _TestDispatch(self.charm_type, context, extensions).execute(
-                backend, meta=self.meta, state_file=Path(':memory:'))
+            _TestDispatch(self.charm_type, context, extensions, event=event,
+                          pause=pause).execute(backend, meta=self.meta,
+                                               state_file=Path(':memory:'))
         finally:
             root.removeHandler(handler)
             root.setLevel(old_level)
@@ -258,45 +343,82 @@ class Context:
 
     def _record(self, backend: SimulatedBackend, recorder: _RunBridge,
                 trace: list[dict[str, Any]], *, is_action: bool) -> None:
-        self.juju_log = backend.juju_log_lines
-        self.unit_status_history = backend.unit_status_history
-        self.app_status_history = backend.app_status_history
-        self.workload_version_history = backend.workload_version_history
-        self.action_logs = backend.action_logs
-        self.action_results = _nest(backend.action_results) if is_action else None
-        self.requested_storages = backend.requested_storages
-        self.removed_secret_revisions = backend.removed_secret_revisions
-        self.emitted_events = recorder.events
+        self.juju_log.extend(backend.juju_log_lines)
+        self.unit_status_history.extend(_EntityStatus.from_ops(s)
+                                        for s in backend.unit_status_history)
+        self.app_status_history.extend(_EntityStatus.from_ops(s)
+                                       for s in backend.app_status_history)
+        self.workload_version_history.extend(backend.workload_version_history)
+        if is_action:
+            self.action_logs.extend(backend.action_logs)
+            if backend.action_results:
+                self.action_results = _nest(backend.action_results)
+        for name, count in backend.requested_storages.items():
+            self.requested_storages[name] = self.requested_storages.get(name, 0) + count
+        self.removed_secret_revisions.extend(backend.removed_secret_revisions)
+        self.emitted_events.extend(recorder.events)
         self.reactive_trace = trace
         self.handlers_run = [step['run'] for step in trace if 'run' in step]
-        self.metrics = backend.metrics
+        self.metrics.extend(backend.metrics)
         self.reboot_requested = backend.reboot_requested
 
-    def _juju_context(self, event: Event, state: State) -> JujuContext:
+    def _remote_unit(self, event: _Event) -> tuple[str | None, str | None, str | None]:
+        """The remote app, remote unit and departing unit of a relation event."""
+        relation = event.relation
+        if relation is None or not event._is_relation_event:
+            return None, None, None
+        app = self.app_name if isinstance(relation, PeerRelation) else \
+            str(getattr(relation, 'remote_app_name', 'remote'))
+        unit_id = event.relation_remote_unit_id
+        if unit_id is None and not event.name.endswith(('_relation_created',
+                                                        '_relation_broken')):
+            ids = relation._remote_unit_ids
+            unit_id = ids[0] if ids else None
+        if unit_id is None:
+            return app, None, None
+        unit = f'{app}/{unit_id}'
+        departing = None
+        if event.name.endswith('_relation_departed'):
+            departed = event.relation_departed_unit_id
+            departing = f'{app}/{departed}' if departed else unit
+        return app, unit, departing
+
+    def _juju_context(self, event: _Event, state: State) -> JujuContext:
         storage, secret, relation = event.storage, event.secret, event.relation
+        remote_app, remote_unit, departing = self._remote_unit(event)
+        action, notice = event.action, event.notice
         return JujuContext(
             dispatch_path=event.dispatch_path, hook_name=event.hook_name,
             unit_name=f'{self.app_name}/{self.unit_id}', model_name=state.model.name,
             model_uuid=state.model.uuid, version=JujuVersion(self.juju_version),
-            charm_dir=self.charm_dir, machine_id=str(self.unit_id),
-            action_name=event.action_name, action_uuid=event.action_id,
+            charm_dir=self.charm_dir, machine_id=self._machine_id,
+            availability_zone=self._availability_zone,
+            principal_unit=self._principal_unit,
+            action_name=action.name if action else None,
+            action_uuid=action.id if action else None,
             relation_name=relation.endpoint if relation is not None else None,
             relation_id=relation.id if relation is not None else None,
-            remote_app_name=event.remote_app, remote_unit_name=event.remote_unit,
-            relation_departing_unit_name=event.departing_unit,
+            remote_app_name=remote_app, remote_unit_name=remote_unit,
+            relation_departing_unit_name=departing,
             storage_name=storage.name if storage is not None else None,
             storage_index=storage.index if storage is not None else None,
             secret_id=secret.id if secret is not None else None,
             secret_label=secret.label if secret is not None else None,
-            secret_revision=event.secret_revision)
+            secret_revision=event.secret_revision,
+            workload_name=event.container.name if event.container is not None else None,
+            notice_id=notice.id if notice is not None else None,
+            notice_key=notice.key if notice is not None else None,
+            notice_type=str(getattr(notice.type, 'value', notice.type))
+            if notice is not None else None,
+            pebble_check_name=event.check_info.name if event.check_info is not None else None)
 
-    def _action_params(self, event: Event) -> dict[str, Any] | None:
-        if event.action_name is None:
+    def _action_params(self, event: _Event) -> dict[str, Any] | None:
+        if event.action is None:
             return None
         import copy
 
-        params = copy.deepcopy(dict(event.action_params or {}))
-        action = self.meta.actions.get(event.action_name)
+        params = copy.deepcopy(dict(event.action.params or {}))
+        action = self.meta.actions.get(event.action.name)
         for name, schema in (action.parameters.items() if action is not None else ()):
             if name not in params and isinstance(schema, Mapping) and 'default' in schema:
                 params[name] = copy.deepcopy(schema['default'])
@@ -310,8 +432,7 @@ def _seed(store: SQLiteStorage, state: State, charm_path: str) -> int:
     """Write *state*'s stored state, deferred notices, flags and kv into *store*; return
     the highest event key among the deferred events."""
     for stored in state.stored_states:
-        owner = stored.owner_path or charm_path
-        store.save_snapshot(f'{owner}/StoredStateData[{stored.name}]', dict(stored.content))
+        store.save_snapshot(stored._handle_path, dict(stored.content))
     for deferred in state.deferred:
         store.save_snapshot(deferred.handle_path, dict(deferred.snapshot_data))
         store.save_notice(deferred.handle_path, deferred.owner, deferred.observer)
@@ -332,11 +453,11 @@ def _read(store: SQLiteStorage, charm_path: str) -> dict[str, Any]:
     for handle, content in snapshots.items():
         match = _STORED_PATH.match(handle)
         if match is not None:
-            owner = match['owner']
-            stored_states.append(StoredState(match['name'], None if owner == charm_path
-                                             else owner, content))
-    deferred = tuple(DeferredEvent(event_path, observer, method, snapshots.get(event_path, {}))
-                     for event_path, observer, method in store.notices())
+            stored_states.append(StoredState(match['name'], owner_path=match['owner'] or None,
+                                             content=content,
+                                             _data_type_name=match['kind']))
+    deferred = list(DeferredEvent(event_path, observer, method, snapshots.get(event_path, {}))
+                    for event_path, observer, method in store.notices())
     from ..reactive._trace import load_trace
 
     trace = load_trace(kv.pop(_TRACE_KEY, None)) or {}
@@ -365,37 +486,53 @@ def _check_args(unit_id: object, juju_version: object, app_name: object, meta: o
         if value is not None and not isinstance(value, Mapping):
             raise TypeError(f'{name} must be a dict (the parsed YAML), not '
                             f'{type(value).__name__}')
-    if meta is None and (actions is not None or config is not None):
-        raise ValueError('actions= and config= need meta= as well (without meta the '
-                         "metadata, actions and config all come from the charm's files)")
-    if isinstance(config, Mapping) and config and 'options' not in config:
-        raise ValueError("config= is config.yaml's content: put the options under an "
-                         "'options' key, e.g. {'options': {'port': {'type': 'int'}}}")
 
 
-def _load_charm(charm: object, root: Path | None, meta: Mapping[str, Any] | None,
-                actions: Mapping[str, Any] | None, config: Mapping[str, Any] | None,
-                juju_version: str) -> tuple[type[CharmBase], CharmMeta, Path | None]:
-    """The charm class, its metadata and the charm directory the files came from."""
-    source_root: Path | None
-    charm_type: type[CharmBase]
+def _load_spec(charm: object, meta: Mapping[str, Any] | None,
+               actions: Mapping[str, Any] | None, config: Mapping[str, Any] | None,
+               ) -> tuple[_CharmSpec[CharmBase], Path | None]:
+    """The charm's spec, and the charm directory its files came from (if any)."""
+    import copy
+
     if isinstance(charm, str | os.PathLike):
-        source_root = _directory(charm, 'the charm directory')
+        source_root: Path | None = _directory(charm, 'the charm directory')
+        assert source_root is not None
         charm_type = _class_of_charm_dir(source_root)
+        if not (meta or actions or config):
+            return _CharmSpec(charm_type, *_files_of(source_root), is_autoloaded=True), \
+                source_root
     elif isinstance(charm, type) and issubclass(charm, CharmBase):
         charm_type = charm
-        source_root = root or _class_root(charm)
+        source_root = _class_root(charm)
     else:
         raise TypeError(f'Context() takes a CharmBase subclass or the path of a charm '
                         f'directory, not {charm!r}')
-    if meta is not None:
-        return charm_type, _meta_from_dicts(meta, actions, config, juju_version), source_root
-    if source_root is None:
-        raise ValueError(f'no metadata for {charm_type.__name__}: its source file is not in '
-                         f'a charm directory; pass meta= (and actions=, config=) or '
-                         f'charm_root=')
-    return (charm_type, CharmMeta.from_charm_root(source_root, juju_version=juju_version),
-            source_root)
+    if not (meta or actions or config):
+        try:
+            return _CharmSpec.autoload(charm_type), source_root
+        except (MetadataNotFoundError, TypeError, OSError) as error:
+            raise ContextSetupError(f'Cannot setup scenario with `charm_type`={charm_type}. '
+                                    f'Did you forget to pass `meta` to this Context?'
+                                    ) from error
+    raw = copy.deepcopy(dict(meta)) if meta else {'name': charm_type.__name__}
+    parts: dict[str, Any] = {}
+    for name, given in (('actions', actions), ('config', config)):
+        if given is None:
+            parts[name] = raw.pop(name, None)
+        elif name in raw:
+            raise ValueError(f'Cannot specify {name} in both charmcraft.yaml and separately')
+        else:
+            parts[name] = copy.deepcopy(dict(given))
+    return _CharmSpec(charm_type, raw, parts['actions'], parts['config']), source_root
+
+
+def _files_of(root: Path) -> tuple[Any, Any, Any]:
+    meta, config, actions = _CharmSpec._load_metadata(root)
+    if not meta:
+        meta, config, actions = _CharmSpec._load_metadata_legacy(root)
+    if not meta:
+        raise ContextSetupError(f'no charmcraft.yaml or metadata.yaml in {root}')
+    return meta, actions, config
 
 
 def _level(level: str | int) -> int:
@@ -415,22 +552,13 @@ def _directory(path: str | os.PathLike[str], what: str) -> Path:
     return resolved
 
 
-def _meta_from_dicts(meta: Mapping[str, Any], actions: Mapping[str, Any] | None,
-                     config: Mapping[str, Any] | None, juju_version: str) -> CharmMeta:
+def _meta_from_spec(spec: _CharmSpec[CharmBase], juju_version: str) -> CharmMeta:
     from .._private.meta_validate import CHARMCRAFT_ONLY
 
-    raw = dict(meta)
-    if not raw.keys().isdisjoint(CHARMCRAFT_ONLY | {'actions', 'config'}):
-        # A whole charmcraft.yaml: its actions and config are parts of it.
-        for name, given in (('actions', actions), ('config', config)):
-            if name in raw and given is not None:
-                raise ValueError(f'{name} are given both in meta= (a charmcraft.yaml) and '
-                                 f'as {name}=; pass them in one place only')
-        actions = raw.pop('actions', actions)
-        config = raw.pop('config', config)
-        raw = {k: v for k, v in raw.items() if k not in CHARMCRAFT_ONLY}
-    return CharmMeta(raw, None if actions is None else dict(actions),
-                     None if config is None else dict(config), juju_version=juju_version)
+    raw = {k: v for k, v in spec.meta.items() if k not in CHARMCRAFT_ONLY}
+    return CharmMeta(raw, None if spec.actions is None else dict(spec.actions),
+                     None if spec.config is None else dict(spec.config),
+                     juju_version=juju_version)
 
 
 def _class_root(charm_type: type[CharmBase]) -> Path | None:
