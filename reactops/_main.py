@@ -37,7 +37,8 @@ from .storage import SQLiteStorage
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ['STATE_FILE', 'DispatchError', 'DispatchExtension', 'hook_name_of', 'main']
+__all__ = ['CHARM_STATE_FILE', 'STATE_FILE', 'DispatchError', 'DispatchExtension', 'hook_name_of',
+           'main']
 
 logger = get_logger('reactops')
 
@@ -46,6 +47,7 @@ _REENTRY_VARIABLE = 'REACTOPS_DISPATCHING'
 # Hooks in which Juju allows only a few hook tools: no deferred events, no collect-status.
 _RESTRICTED_EVENTS = frozenset({'collect_metrics', 'meter_status_changed'})
 STATE_FILE = '.unit-state.db'
+CHARM_STATE_FILE = STATE_FILE  # ops' name
 # Parsed metadata between hooks, so that most hooks never import PyYAML (see CharmMeta).
 META_CACHE_FILE = '.reactops-meta.json'
 
@@ -116,19 +118,11 @@ class Dispatch:
         from ._private.backend import ModelBackend
 
         backend = ModelBackend(self.context)
-        debug = self.context.debug
-
-        def route_logging_to_juju() -> None:
-            from .log import setup_root_logging
-
-            # ops leaves the root at DEBUG; each record is a juju-log process, so reactops
-            # sends INFO and above unless asked (REACTOPS_LOG_LEVEL, JUJU_DEBUG).
-            setup_root_logging(backend, debug=debug).setLevel(root_level(debug=debug))
-
-        # Only once something imports ``logging``: a quiet hook never pays for it.
-        configure_root(route_logging_to_juju, root_level(debug=debug))
+        self._setup_root_logging(backend)
         try:
             return self.execute(backend)
+        except _Abort as abort:
+            return abort.exit_code
         except Exception as error:
             import traceback
 
@@ -137,6 +131,18 @@ class Dispatch:
                          ''.join(traceback.format_exception(error)).rstrip())
             print(f'{where} failed: {type(error).__name__}: {error}', file=sys.stderr)
             return 1
+
+    def _setup_root_logging(self, backend: Any) -> None:
+        """Route Python logging to juju-log, once something imports ``logging`` (a quiet
+        hook never pays for it)."""
+        debug = self.context.debug
+
+        def route_logging_to_juju() -> None:
+            # ops leaves the root at DEBUG; each record is a juju-log process, so reactops
+            # sends INFO and above unless asked (REACTOPS_LOG_LEVEL, JUJU_DEBUG).
+            setup_root_logging(backend, debug=debug).setLevel(root_level(debug=debug))
+
+        configure_root(route_logging_to_juju, root_level(debug=debug))
 
     def event_name(self) -> str:
         """The event to emit, from JUJU_DISPATCH_PATH or a legacy ``hooks/<name>`` argv[0]."""
@@ -194,7 +200,7 @@ class Dispatch:
                 charm = self.charm_class(framework)
             if not restricted:
                 framework.reemit()
-            self._emit(charm, framework, event_name)
+            self._emit_charm_event(charm, framework, event_name)
             for extension in self.extensions:
                 extension.after_event(charm, restricted)
             if not restricted:
@@ -204,10 +210,12 @@ class Dispatch:
             for extension in reversed(started):
                 extension.stop()
             framework.close()
-            sys.breakpointhook = old_breakpointhook
+            if old_breakpointhook is not None:  # None: the framework did not replace it
+                sys.breakpointhook = old_breakpointhook
         return 0
 
-    def _emit(self, charm: CharmBase, framework: Framework, event_name: str) -> None:
+    def _emit_charm_event(self, charm: CharmBase, framework: Framework,
+                          event_name: str) -> None:
         bound: BoundEvent | None = getattr(charm.on, event_name, None)
         if bound is None:
             if event_name != 'meter_status_changed':
@@ -272,6 +280,43 @@ class Dispatch:
         if code:
             logger.error('Legacy %s exited with status %d.', path, code)
         return code
+
+
+_Manager = Dispatch  # ops' name for the class that runs one dispatch
+
+
+class _Abort(Exception):  # noqa: N818 - ops' name
+    """Stop the dispatch now and exit with *exit_code*, committing nothing (ops' name).
+
+    Raised where the charm has already told Juju what is wrong, e.g. it set a blocked
+    status because its config is invalid; exit code 0 means Juju will not retry the hook.
+    """
+
+    def __init__(self, exit_code: int):
+        super().__init__()
+        self.exit_code = exit_code
+
+
+def setup_root_logging(backend: Any, debug: bool = False) -> Any:
+    """:func:`reactops.log.setup_root_logging`, imported only when logging is set up."""
+    from .log import setup_root_logging as setup
+
+    return setup(backend, debug=debug)
+
+
+def _should_use_controller_storage(db_path: Path, meta: CharmMeta,
+                                   juju_context: JujuContext) -> bool:
+    """Whether ops would keep this unit's state in Juju (``state-set``), not in *db_path*.
+
+    Only a Kubernetes podspec charm (``series: [kubernetes]``) on a Juju with controller
+    storage, that has no local state file yet, would. reactops itself always keeps a
+    local file; this answers the question as ops does, for code that asks it.
+    """
+    if db_path.exists():
+        return False
+    if 'kubernetes' not in (getattr(meta, 'series', None) or ()):
+        return False
+    return juju_context.version.has_controller_storage()
 
 
 def _check_action_params(meta: CharmMeta, action: str, backend: Any) -> None:

@@ -214,3 +214,63 @@ def test_a_legacy_hooks_symlink_names_the_event_through_argv0(unit: Unit) -> Non
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert unit.juju.state()['workload_version'] == '1.0'
+
+
+# -- the entry point's import forms (ops.main is both a function and a module) -----------
+
+_ENTRY_FORMS = {
+    'package attribute': 'import reactops\nreactops.main(Charm)',
+    'module attribute': 'import reactops.main\nreactops.main.main(Charm)',
+    'module called': 'import reactops.main\nreactops.main(Charm)',
+    'from the module': 'from reactops.main import main\nmain(Charm)',
+    'from the package, legacy call': 'from reactops import main\nmain.main(Charm)',
+    'ops name': 'import ops\nimport ops.main\nops.main(Charm)\nops.main.main(Charm)',
+}
+
+
+@pytest.mark.parametrize('form', sorted(_ENTRY_FORMS))
+def test_every_import_form_of_main_dispatches(form: str, tmp_path: Path) -> None:
+    (tmp_path / 'metadata.yaml').write_text('name: demo\n')
+    marker = tmp_path / 'ran'
+    script = ('import pathlib, reactops.charm\n'
+              'class Charm(reactops.charm.CharmBase):\n'
+              '    def __init__(self, framework):\n'
+              '        super().__init__(framework)\n'
+              f'        pathlib.Path({str(marker)!r}).write_text("x")\n'
+              + _ENTRY_FORMS[form] + '\n')
+    env = {**os.environ, 'JUJU_CHARM_DIR': str(tmp_path), 'JUJU_DISPATCH_PATH': 'hooks/start',
+           'JUJU_UNIT_NAME': 'demo/0', 'JUJU_VERSION': '3.6.1', 'REACTOPS_OPS': 'reactops'}
+    done = subprocess.run([sys.executable, '-c', script], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert marker.exists()
+
+
+def test_main_without_a_charm_class_needs_reactive_handlers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reactops
+
+    monkeypatch.setenv('JUJU_CHARM_DIR', str(tmp_path))
+    with pytest.raises(TypeError, match=r'main\(\) needs the charm class'):
+        reactops.main()
+    with pytest.raises(TypeError):
+        reactops.main.main()  # type: ignore[attr-defined]
+
+
+def test_abort_ends_the_dispatch_with_its_exit_code_and_commits_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reactops._main import Dispatch, _Abort
+    from reactops.charm import CharmBase
+    from reactops.jujucontext import JujuContext
+
+    class Stops(CharmBase):
+        def __init__(self, framework: Any):
+            super().__init__(framework)
+            raise _Abort(3)
+
+    (tmp_path / 'metadata.yaml').write_text('name: demo\n')
+    context = JujuContext._from_dict({'JUJU_CHARM_DIR': str(tmp_path),
+                                      'JUJU_DISPATCH_PATH': 'hooks/start',
+                                      'JUJU_UNIT_NAME': 'demo/0'})
+    monkeypatch.setenv('PATH', str(tmp_path))  # no hook tools: nothing may be called
+    assert Dispatch(Stops, context).run() == 3
