@@ -140,7 +140,10 @@ class Dispatch:
         def route_logging_to_juju() -> None:
             # ops leaves the root at DEBUG; each record is a juju-log process, so reactops
             # sends INFO and above unless asked (REACTOPS_LOG_LEVEL, JUJU_DEBUG).
-            setup_root_logging(backend, debug=debug).setLevel(root_level(debug=debug))
+            import logging  # already imported: this runs once something imported it
+
+            setup_root_logging(backend, debug=debug)
+            logging.getLogger().setLevel(root_level(debug=debug))
 
         configure_root(route_logging_to_juju, root_level(debug=debug))
 
@@ -153,11 +156,9 @@ class Dispatch:
                     f'JUJU_DISPATCH_PATH={path!r} is not a Juju hook or action path '
                     "(expected 'hooks/<hook>' or 'actions/<action>')")
             return event_name_from_dispatch_path(path)
-        argv0 = Path(sys.argv[0])
-        if argv0.parent.name == 'hooks':
-            return event_name_from_dispatch_path(f'hooks/{argv0.name}')
-        raise DispatchError('neither JUJU_DISPATCH_PATH nor argv[0] names a hook: is this '
-                            'running under Juju? (the dispatch script sets JUJU_DISPATCH_PATH)')
+        # Without a dispatch path (Juju before 2.8 ran hooks/<name> itself), the program's
+        # file name is the hook's, as ops takes it; an unknown event is skipped with a warning.
+        return event_name_from_dispatch_path(f'hooks/{Path(sys.argv[0]).name}')
 
     def execute(self, backend: Any, *, meta: CharmMeta | None = None,
                 state_file: Path | None = None) -> int:
@@ -200,7 +201,7 @@ class Dispatch:
                 charm = self.charm_class(framework)
             if not restricted:
                 framework.reemit()
-            self._emit_charm_event(charm, framework, event_name)
+            self._emit_charm_event(event_name, charm, framework)
             for extension in self.extensions:
                 extension.after_event(charm, restricted)
             if not restricted:
@@ -214,8 +215,9 @@ class Dispatch:
                 sys.breakpointhook = old_breakpointhook
         return 0
 
-    def _emit_charm_event(self, charm: CharmBase, framework: Framework,
-                          event_name: str) -> None:
+    def _emit_charm_event(self, event_name: str, charm: CharmBase,
+                          framework: Framework) -> None:
+        """Emit the Juju event *event_name* on *charm* (ops' name and first argument)."""
         bound: BoundEvent | None = getattr(charm.on, event_name, None)
         if bound is None:
             if event_name != 'meter_status_changed':
