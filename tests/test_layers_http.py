@@ -127,7 +127,7 @@ def test_provides_clears_available_when_the_last_client_departs(web: Context) ->
     rel = out.get_relations('website')[0]
     assert isinstance(rel, Relation)
     gone = rel.replace(remote_units_data={})
-    out = web.run(web.on.relation_departed(gone, remote_unit='proxy/0'),
+    out = web.run(web.on.relation_departed(gone, remote_unit=0),
                   out.replace(relations=[gone]))
     assert 'website.available' not in out.flags
 

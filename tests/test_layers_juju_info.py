@@ -105,7 +105,7 @@ def test_both_flags_clear_when_the_last_unit_departs(principal: Context,
     rel = Relation('host', remote_app_name='principal', remote_units_data={0: bag})
     out = agent.run(agent.on.relation_joined(rel, remote_unit=0), State(relations=[rel]))
     gone = rel.replace(remote_units_data={})
-    out = agent.run(agent.on.relation_departed(gone, remote_unit='principal/0'),
+    out = agent.run(agent.on.relation_departed(gone, remote_unit=0),
                     out.replace(relations=[gone]))
     assert not {'host.connected', 'host.available', 'test.seen'} & set(out.flags)
 

@@ -148,7 +148,7 @@ def test_departure_of_the_server_clears_the_flags(client: Context) -> None:
     out = client_hook(client, rel)
     assert db_flags(out) == ['db.available', 'db.connected']
     gone = rel.replace(remote_units_data={})
-    out = client.run(client.on.relation_departed(gone, remote_unit='mysql/0'),
+    out = client.run(client.on.relation_departed(gone, remote_unit=0),
                      out.replace(relations=[gone]))
     assert db_flags(out) == []
 
@@ -161,6 +161,6 @@ def test_no_database_name_means_no_request(server: Context) -> None:
 def test_the_request_flag_goes_with_the_last_client_unit(server: Context) -> None:
     srel, out = server_hook(server, {'database': 'app'})
     gone = srel.replace(remote_units_data={})
-    out = server.run(server.on.relation_departed(gone, remote_unit='client/0'),
+    out = server.run(server.on.relation_departed(gone, remote_unit=0),
                      out.replace(relations=[gone]))
     assert db_flags(out) == []

@@ -168,7 +168,7 @@ def test_connected_is_cleared_when_the_last_peer_departs(root: Path) -> None:
     out, rel = leader_run(root)
     gone = rel.replace(peers_data={})
     ctx = Context(root, unit_id=0)
-    out = ctx.run(ctx.on.relation_departed(gone, remote_unit='cluster/1'),
+    out = ctx.run(ctx.on.relation_departed(gone, remote_unit=1),
                   out.replace(relations=[gone]))
     assert 'cluster.connected' not in out.flags
 

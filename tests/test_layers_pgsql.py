@@ -234,9 +234,9 @@ def test_a_client_unit_not_allowed_sees_no_database(client: Context, server: Con
 
 
 def test_allowed_subnets_replace_allowed_units(client: Context, server: Context) -> None:
-    # the client's egress-subnets are Juju's default 192.0.2.0/32
+    # the client's egress-subnets are the testing default, 192.0.2.0 (as in ops.testing)
     out = Pair(client, server).round_trip(**{'allowed-units': 'other/0',
-                                             'allowed-subnets': '192.0.2.0/32,10.0.0.0/8'})
+                                             'allowed-subnets': '192.0.2.0,10.0.0.0/8'})
     assert 'db.master.available' in out.flags
     out = Pair(client, server).round_trip(**{'allowed-subnets': '10.0.0.0/8'})
     assert pg_flags(out) == ['db.connected']
@@ -258,7 +258,7 @@ def test_departure_of_the_server_clears_every_flag(client: Context, server: Cont
     pair = Pair(client, server)
     pair.round_trip()
     gone = pair.c.replace(remote_units_data={})
-    out = client.run(client.on.relation_departed(gone, remote_unit='pg/0'),
+    out = client.run(client.on.relation_departed(gone, remote_unit=0),
                      pair.c_state.replace(relations=[gone]))
     assert pg_flags(out) == []
 
@@ -279,7 +279,7 @@ def test_the_request_flag_goes_with_the_last_client_unit(
     out = pair.server_hook()
     assert 'db.database.requested' in out.flags
     gone = pair.s.replace(remote_units_data={})
-    out = server.run(server.on.relation_departed(gone, remote_unit='client/0'),
+    out = server.run(server.on.relation_departed(gone, remote_unit=0),
                      out.replace(relations=[gone]))
     assert 'db.database.requested' not in out.flags
 

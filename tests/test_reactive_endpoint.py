@@ -65,7 +65,7 @@ def test_departure_of_one_of_two_units_sets_departed_and_keeps_joined(ctx: Conte
     out = ctx.run(ctx.on.relation_joined(rel, remote_unit=1), State(relations=[rel]))
     # Juju no longer lists the departing unit; its data is still readable
     gone = rel.replace(remote_units_data={0: {'host': '"a"'}})
-    out = ctx.run(ctx.on.relation_departed(gone, remote_unit='pg/1'),
+    out = ctx.run(ctx.on.relation_departed(gone, remote_unit=1),
                   out.replace(relations=[gone]))
     assert 'endpoint.db.joined' in out.flags and 'endpoint.db.departed' in out.flags
     departed = out.kv['reactive.endpoints.departed.db']
@@ -81,7 +81,7 @@ def test_departure_of_the_last_unit_clears_joined(ctx: Context) -> None:
     rel = db()
     out = ctx.run(ctx.on.relation_joined(rel, remote_unit=0), State(relations=[rel]))
     gone = rel.replace(remote_units_data={})
-    out = ctx.run(ctx.on.relation_departed(gone, remote_unit='pg/0'),
+    out = ctx.run(ctx.on.relation_departed(gone, remote_unit=0),
                   out.replace(relations=[gone]))
     assert endpoint_flags(out, 'db') == ['endpoint.db.changed', 'endpoint.db.departed']
     assert 'db.connected' not in out.flags and 'db.available' not in out.flags

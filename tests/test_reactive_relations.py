@@ -399,7 +399,7 @@ def test_departed_hook_still_reads_the_departing_unit(ctx: Context) -> None:
     out = ctx.run(ctx.on.relation_joined(rel, remote_unit=0), State(relations=[rel]))
     out = ctx.run(ctx.on.relation_joined(rel, remote_unit=1), out)
     # (the simulated backend keeps a departing unit's data only while the state lists it)
-    out = ctx.run(ctx.on.relation_departed(rel, remote_unit='mysql/1'), out)
+    out = ctx.run(ctx.on.relation_departed(rel, remote_unit=1), out)
     assert out.flags['probe.departed-host'] == 'h1'
     assert out.flags['db.connected']['conversations'] == [
         'reactive.conversations.db:7.mysql/0']  # mysql/1 removed it, mysql/0 still in

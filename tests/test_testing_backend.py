@@ -14,7 +14,19 @@ from reactops.jujucontext import JujuContext, JujuVersion
 from reactops.meta import CharmMeta
 from reactops.model import ActiveStatus
 from reactops.model import Network as ModelNetwork
-from reactops.testing import Network, PeerRelation, Relation, Secret, State, Storage
+from reactops.testing import (
+    Address,
+    BindAddress,
+    CloudCredential,
+    CloudSpec,
+    Model,
+    Network,
+    PeerRelation,
+    Relation,
+    Secret,
+    State,
+    Storage,
+)
 from reactops.testing._backend import SimulatedBackend
 
 META = CharmMeta(
@@ -126,11 +138,11 @@ def test_ports_print_as_juju_does() -> None:
 
 
 def test_storage_and_its_kind_and_location(tmp_path: Any) -> None:
-    data, raw = Storage('data', 1), Storage('raw', 0, location='/dev/sdb')
+    data, raw = Storage('data', index=1), Storage('raw', index=0)
     b = backend(State(storages=[data, raw]), storage_root=tmp_path)
     assert b.storage_list('data') == [1]
     assert b.storage_get('raw/0', 'kind') == 'block'
-    assert b.storage_get('raw/0', 'location') == '/dev/sdb'
+    assert b.storage_get('raw/0', 'location') == str(tmp_path / 'raw' / '0')
     assert b.storage_get('data/1', 'location') == str(tmp_path / 'data' / '1')
     assert (tmp_path / 'data' / '1').is_dir()
     with pytest.raises(ModelError, match='storage not found'):
@@ -144,8 +156,8 @@ def test_storage_and_its_kind_and_location(tmp_path: Any) -> None:
 
 def test_network_get_answers_for_known_bindings_only() -> None:
     db = Relation('db')
-    admin_net = Network('admin', bind_address='10.1.0.7', ingress_addresses=('10.1.0.7',),
-                        egress_subnets=('10.1.0.0/16',))
+    admin_net = Network('admin', [BindAddress([Address('10.1.0.7', cidr='10.1.0.0/16')])],
+                        ingress_addresses=('10.1.0.7',), egress_subnets=('10.1.0.0/16',))
     b = backend(State(relations=[db], networks=[admin_net]))
     admin = ModelNetwork(b.network_get('admin'))
     assert str(admin.bind_address) == '10.1.0.7' and str(admin.interfaces[0].subnet) == \
@@ -194,7 +206,10 @@ def test_metrics_only_in_collect_metrics() -> None:
 def test_credentials_need_trust_and_reboot_is_recorded() -> None:
     with pytest.raises(ModelError, match='not trusted'):
         backend(State()).credential_get()
-    b = backend(State(), trusted=True)
+    with pytest.raises(ModelError, match='cloud spec is empty'):
+        backend(State(), trusted=True).credential_get()
+    spec = CloudSpec('lxd', credential=CloudCredential('certificate'))
+    b = backend(State(model=Model('m', uuid='uuid-1', cloud_spec=spec)), trusted=True)
     assert b.credential_get()['type'] == 'lxd'
     b.reboot(now=True)
     assert b.reboot_requested
@@ -232,7 +247,7 @@ def test_a_secret_is_found_by_any_form_of_its_id_or_by_label() -> None:
 
 
 def test_tracking_refresh_and_peek() -> None:
-    secret = Secret({'v': '1'}, latest_content={'v': '2'}, revision=2)
+    secret = Secret({'v': '1'}, latest_content={'v': '2'})
     b = backend(State(secrets=[secret]))
     assert b.secret_get(id=secret.id) == {'v': '1'}
     assert b.secret_get(id=secret.id, peek=True) == {'v': '2'}
@@ -244,7 +259,7 @@ def test_tracking_refresh_and_peek() -> None:
 
 
 def test_before_juju_3_3_1_an_owner_always_reads_the_latest() -> None:
-    secret = Secret({'v': '1'}, latest_content={'v': '2'}, owner='unit', revision=2)
+    secret = Secret({'v': '1'}, latest_content={'v': '2'}, owner='unit')
     assert backend(State(secrets=[secret]), version='3.2.0').secret_get(id=secret.id) == \
         {'v': '2'}
     assert backend(State(secrets=[secret])).secret_get(id=secret.id) == {'v': '1'}

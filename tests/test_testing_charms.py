@@ -11,6 +11,8 @@ import pytest
 
 import reactops
 from reactops.testing import (
+    Address,
+    BindAddress,
     Context,
     DeferredEvent,
     Network,
@@ -56,7 +58,8 @@ def test_tinyweb_metadata_is_found_from_its_class(tinyweb_class: Any) -> None:
     out = ctx.run(ctx.on.install(), State())
     assert out.unit_status == reactops.ActiveStatus('serving on :8080')
     assert out.workload_version == '1.0'
-    assert out.get_stored_state().content == {'installed': True, 'restarts': 0}
+    stored = out.get_stored_state('_stored', owner_path='TinyWebCharm')
+    assert stored.content == {'installed': True, 'restarts': 0}
 
 
 def test_tinyweb_config_before_install_waits_for_it(tinyweb_class: Any) -> None:
@@ -68,15 +71,15 @@ def test_tinyweb_config_before_install_waits_for_it(tinyweb_class: Any) -> None:
     out = ctx.run(ctx.on.install(), out)
     assert len(out.deferred) == 1 and out.opened_ports == frozenset()
     out = ctx.run(ctx.on.update_status(), out)
-    assert out.deferred == () and out.opened_ports == {TCPPort(9000)}
+    assert out.deferred == [] and out.opened_ports == {TCPPort(9000)}
 
 
 def test_tinyweb_publishes_to_website_clients(tinyweb_class: Any) -> None:
     ctx = Context(tinyweb_class)
     website = Relation('website', remote_app_name='client')
-    installed = StoredState(content={'installed': True, 'restarts': 0})
+    installed = StoredState(owner_path='TinyWebCharm', content={'installed': True, 'restarts': 0})
     state = State(leader=True, relations=[website], stored_states=[installed],
-                  networks=[Network('website', bind_address='10.0.0.9')])
+                  networks=[Network('website', [BindAddress([Address('10.0.0.9')])])])
     out = ctx.run(ctx.on.relation_joined(website), state)
     relation = out.get_relation(website.id)
     assert relation.local_unit_data['hostname'] == '10.0.0.9'
@@ -88,12 +91,13 @@ def test_tinyweb_publishes_to_website_clients(tinyweb_class: Any) -> None:
 
 def test_tinyweb_restart_action(tinyweb_class: Any) -> None:
     ctx = Context(tinyweb_class, app_name='web', unit_id=1)
-    state = State(stored_states=[StoredState(content={'installed': True, 'restarts': 2})],
+    state = State(stored_states=[StoredState(owner_path='TinyWebCharm',
+                                             content={'installed': True, 'restarts': 2})],
                   relations=[PeerRelation('replicas', peers_data={0: {}})])
     out = ctx.run(ctx.on.action('restart', {'reason': 'tests'}), state)
     assert ctx.action_results == {'restarts': '3', 'server': {'port': '8080'}}
     assert ctx.action_logs == ['restarting because: tests']
-    assert out.get_stored_state().content['restarts'] == 3
+    assert out.get_stored_state('_stored', owner_path='TinyWebCharm').content['restarts'] == 3
     with pytest.raises(UncaughtCharmError, match='refused to restart'):
         ctx.run(ctx.on.action('restart', {'reason': 'fail'}), state)
 
@@ -181,7 +185,8 @@ def test_a_mixed_charm_dir_uses_the_class_in_src_charm_py() -> None:
     assert short(ctx.handlers_run) == ['MixedCharm.configure', 'MixedCharm.lead',
                                        'note_config']
     assert {'mixed.observed-install', 'mixed.configured', 'mixed.noted'} <= set(out.flags)
-    assert out.get_stored_state().content['order'][0] == 'observer:install'
+    stored = out.get_stored_state('_stored', owner_path='MixedCharm')
+    assert stored.content['order'][0] == 'observer:install'
 
 
 def test_a_mixed_charm_class_finds_its_handlers_in_its_charm_dir() -> None:
@@ -197,6 +202,7 @@ def test_a_deferred_observer_of_a_mixed_charm_comes_back() -> None:
     ctx = Context(MIXED)
     notice = DeferredEvent('MixedCharm/on/install[4]', 'MixedCharm', '_on_install')
     out = ctx.run(ctx.on.update_status(), State(deferred=(notice,)))
-    assert out.deferred == ()
-    assert out.get_stored_state().content['order'][0] == 'observer:install'
+    assert out.deferred == []
+    stored = out.get_stored_state('_stored', owner_path='MixedCharm')
+    assert stored.content['order'][0] == 'observer:install'
     assert [e.handle.path for e in ctx.emitted_events] == ['MixedCharm/on/update_status[5]']

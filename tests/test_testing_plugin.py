@@ -21,7 +21,7 @@ import reactops.reactive.dispatcher  # noqa: F401
 import reactops.reactive.endpoint  # noqa: F401
 import reactops.testing._context  # noqa: F401
 import reactops.testing._harness  # noqa: F401
-from reactops.testing._state import Relation, State
+from reactops.testing import Model, Relation, State
 from reactops.testing.plugin import find_charm_dir, pytest_assertrepr_compare
 
 pytest_plugins = ['pytester']
@@ -201,7 +201,7 @@ def test_state_diff_in_a_failing_assert(pytester: pytest.Pytester) -> None:
                                                   flags={'kept': 1, 'changed': 1, 'gone': 1}))
             expected = State(
                 relations=[peers.replace(local_unit_data={'a': '1', 'b': '3', 'c': '4'})],
-                leader=True, unit_status=ActiveStatus('port 81'),
+                leader=True, unit_status=ActiveStatus('port 81'), model=out.model,
                 flags={'kept': 1, 'changed': 2, 'new': None})
             assert out == expected
     """
@@ -241,8 +241,9 @@ def test_assertrepr_compare_covers_state_objects_only() -> None:
 
 
 def test_collections_are_matched_by_identity() -> None:
-    left = State(relations=[Relation('db', id=1), Relation('db', id=2)])
-    right = State(relations=[Relation('db', id=2), Relation('db', id=3)])
+    model = Model('m')  # a State without one gets a model of a random name
+    left = State(relations=[Relation('db', id=1), Relation('db', id=2)], model=model)
+    right = State(relations=[Relation('db', id=2), Relation('db', id=3)], model=model)
     lines = pytest_assertrepr_compare(None, '==', left, right)  # type: ignore[arg-type]
     assert lines is not None
     assert lines[1:] == ['  relations:', "    + Relation(id=1, endpoint='db')",

@@ -201,14 +201,28 @@ class SimulatedBackend:
         self.pod_spec = (dict(spec), dict(k8s_resources) if k8s_resources else None)
 
     def credential_get(self) -> dict[str, Any]:
-        """A cloud spec for the model's cloud; refused unless the app is trusted."""
+        """``State.model.cloud_spec``; refused unless the app is trusted and the state
+        gives a cloud spec."""
         if not self._trusted:
-            raise ModelError('ERROR cannot access cloud credentials: the application is not '
-                             'trusted (pass app_trusted=True to the Context)',
+            raise ModelError('ERROR charm is not trusted, initialise Context with '
+                             '`app_trusted=True`', command=['credential-get', '--format=json'])
+        spec = self._state.model.cloud_spec
+        if spec is None:
+            raise ModelError('ERROR cloud spec is empty, initialise it with '
+                             '`State(model=Model(..., cloud_spec=ops.CloudSpec(...)))`',
                              command=['credential-get', '--format=json'])
-        kind = self._state.model.type
-        return {'type': 'kubernetes' if kind == 'kubernetes' else 'lxd', 'name': 'localhost',
-                'credential': {'auth-type': 'certificate', 'attrs': {}}}
+        out: dict[str, Any] = {
+            'type': spec.type, 'name': spec.name, 'region': spec.region,
+            'endpoint': spec.endpoint, 'identity-endpoint': spec.identity_endpoint,
+            'storage-endpoint': spec.storage_endpoint,
+            'cacertificates': list(spec.ca_certificates),
+            'skip-tls-verify': spec.skip_tls_verify,
+            'is-controller-cloud': spec.is_controller_cloud}
+        if spec.credential is not None:
+            out['credential'] = {'auth-type': spec.credential.auth_type,
+                                 'attrs': dict(spec.credential.attributes),
+                                 'redacted': list(spec.credential.redacted)}
+        return out
 
     def reboot(self, now: bool = False) -> None:
         """Record the request (a simulated unit does not reboot nor stop the hook)."""
@@ -330,13 +344,13 @@ class SimulatedBackend:
                              f'leader', command=['status-get' if verb == 'read' else
                                                  'status-set', '--application=true'])
 
-    def status_get(self, is_app: bool = False) -> dict[str, Any]:
+    def status_get(self, *, is_app: bool = False) -> dict[str, Any]:
         """Our unit's (with *is_app*, as leader, our app's) status."""
         self._check_app_status(is_app, 'read')
         status = self.app_status if is_app else self.unit_status
         return {'status': status.name, 'message': status.message, 'status-data': {}}
 
-    def status_set(self, status: str, message: str = '', is_app: bool = False) -> None:
+    def status_set(self, status: str, message: str = '', *, is_app: bool = False) -> None:
         """Set a status; the previous one goes to the history."""
         if status not in _SETTABLE:
             raise ModelError(f'ERROR invalid status "{status}", expected one of '

@@ -527,7 +527,15 @@ def _load_spec(charm: object, meta: Mapping[str, Any] | None,
 
 
 def _files_of(root: Path) -> tuple[Any, Any, Any]:
+    """The metadata, actions and config of a charm directory (a charmcraft.yaml that
+    names the charm is enough: reactive charms' often lack the 2.5+ fields)."""
     meta, config, actions = _CharmSpec._load_metadata(root)
+    if not meta and (root / 'charmcraft.yaml').is_file():
+        import yaml
+
+        raw = yaml.safe_load((root / 'charmcraft.yaml').read_text()) or {}
+        if isinstance(raw, dict) and 'name' in raw:
+            meta, config, actions = raw, raw.pop('config', None), raw.pop('actions', None)
     if not meta:
         meta, config, actions = _CharmSpec._load_metadata_legacy(root)
     if not meta:

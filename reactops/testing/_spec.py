@@ -31,6 +31,18 @@ def _is_charmcraft_charm(meta: Mapping[str, Any]) -> bool:
         key in meta for key in ('name', 'summary', 'description'))
 
 
+def _source_file(charm_type: type) -> pathlib.Path:
+    """The file that defines *charm_type*, also for a class whose module was loaded by
+    hand (not in ``sys.modules``): then one of its methods names the file."""
+    try:
+        return pathlib.Path(inspect.getfile(charm_type)).resolve()
+    except (TypeError, OSError):
+        for value in vars(charm_type).values():
+            if inspect.isfunction(value):
+                return pathlib.Path(value.__code__.co_filename).resolve()
+        raise
+
+
 @dataclasses.dataclass(frozen=True)
 class _CharmSpec(Generic[_C]):
     """A charm class and the parsed ``metadata``, ``actions`` and ``config`` YAML."""
@@ -61,7 +73,7 @@ class _CharmSpec(Generic[_C]):
     def autoload(charm_type: type[CharmType]) -> _CharmSpec[CharmType]:
         """The spec read from the charm root of *charm_type* (the directory above the one
         of its source file): charmcraft.yaml, else metadata.yaml and friends."""
-        charm_root = pathlib.Path(inspect.getfile(charm_type)).parent.parent
+        charm_root = _source_file(charm_type).parent.parent
         meta, config, actions = _CharmSpec._load_metadata(charm_root)
         if not meta:
             meta, config, actions = _CharmSpec._load_metadata_legacy(charm_root)

@@ -68,6 +68,10 @@ class RelationBase:
         yield self.local_app_data
         yield self.local_unit_data
 
+    def replace(self, **changes: Any) -> Any:
+        """reactops: a copy with *changes* (``dataclasses.replace``)."""
+        return dataclasses.replace(self, **changes)
+
     @property
     def remote_app(self) -> str:
         """reactops: the application on the other side ('' for peers: our own)."""

@@ -152,7 +152,7 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object,
 
 def _is_state_object(obj: object) -> bool:
     return (dataclasses.is_dataclass(obj) and not isinstance(obj, type)
-            and type(obj).__module__ == _STATE_MODULE)
+            and type(obj).__module__.startswith(_STATE_MODULE))
 
 
 def state_diff(left: Any, right: Any, indent: str = '  ') -> list[str]:
