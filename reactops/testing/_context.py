@@ -67,12 +67,12 @@ class _TestDispatch(Dispatch):
     def _run_legacy_hook(self, charm_dir: Path) -> int:
         return 0
 
-    def _emit_charm_event(self, charm: CharmBase, framework: Framework,
-                          event_name: str) -> None:
+    def _emit_charm_event(self, event_name: str, charm: CharmBase,
+                          framework: Framework) -> None:
         if self._pause is not None:
             self._pause.charm_ready(charm)
         if self._event.custom_event is None:
-            super()._emit_charm_event(charm, framework, event_name)
+            super()._emit_charm_event(event_name, charm, framework)
             return
         from ._custom import emit_custom
 
