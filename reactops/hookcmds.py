@@ -236,6 +236,8 @@ def _port_args(protocol: str, port: int | None, to_port: int | None,
         raise ValueError(f'a {protocol} port needs a port number')
     else:
         spec = f'{port}-{to_port}/{protocol}' if to_port is not None else f'{port}/{protocol}'
+    if isinstance(endpoints, str):  # one endpoint name, not its letters
+        endpoints = [endpoints]
     return [*_opt('--endpoints', ','.join(endpoints) if endpoints else None), spec]
 
 
@@ -303,11 +305,23 @@ def action_get(key: str | None = None) -> Any:
     return dict(result or {}) if key is None else result
 
 
-def action_set(results: Mapping[str, str]) -> None:
-    """Juju adds to the action's results; keys are already flat and dotted (``a.b``)."""
-    pairs = [f'{key}={value}' for key, value in results.items()]
+def action_set(results: Mapping[str, Any]) -> None:
+    """Juju adds to the action's results; nested mappings go out as dotted keys
+    (``{'a': {'b': 'c'}}`` is ``a.b=c``), as Juju reads them back into nesting."""
+    flat = _flat(results)
+    pairs = [f'{key}={value}' for key, value in flat.items()]
     # Results may hold passwords: they must be on argv, but not in our errors.
-    run('action-set', pairs, shown=[f'{key}={_REDACTED}' for key in results])
+    run('action-set', pairs, shown=[f'{key}={_REDACTED}' for key in flat])
+
+
+def _flat(results: Mapping[str, Any], prefix: str = '') -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in results.items():
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, f'{prefix}{key}.'))
+        else:
+            flat[f'{prefix}{key}'] = str(value)
+    return flat
 
 
 def action_log(message: str) -> None:

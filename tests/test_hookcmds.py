@@ -266,12 +266,15 @@ def test_open_and_close_ports(fake_juju: FakeJuju) -> None:
     hookcmds.open_port('udp', 8000, to_port=8010)
     hookcmds.open_port('icmp')
     hookcmds.open_port('tcp', 443, endpoints=['web', 'admin'])
-    assert hookcmds.opened_ports() == ['icmp', '443/tcp', '8080/tcp', '8000-8010/udp']
+    hookcmds.open_port('tcp', 9000, endpoints='web')  # one name, not its letters
+    assert hookcmds.opened_ports() == ['icmp', '443/tcp', '8080/tcp', '9000/tcp',
+                                       '8000-8010/udp']
     hookcmds.close_port('tcp', 8080)
-    assert hookcmds.opened_ports() == ['icmp', '443/tcp', '8000-8010/udp']
+    assert hookcmds.opened_ports() == ['icmp', '443/tcp', '9000/tcp', '8000-8010/udp']
     assert fake_juju.argvs() == [
         ['open-port', '8080/tcp'], ['open-port', '8000-8010/udp'], ['open-port', 'icmp'],
         ['open-port', '--endpoints', 'web,admin', '443/tcp'],
+        ['open-port', '--endpoints', 'web', '9000/tcp'],
         ['opened-ports', '--format=json'], ['close-port', '8080/tcp'],
         ['opened-ports', '--format=json']]
 
@@ -344,14 +347,14 @@ def test_action_get(action: FakeJuju) -> None:
 
 
 def test_action_set_log_and_fail(action: FakeJuju) -> None:
-    hookcmds.action_set({'a.b': 'c', 'target': 's3'})
+    hookcmds.action_set({'a.b': 'c', 'target': 's3', 'x': {'y': {'z': 1}}})
     hookcmds.action_log('-working')
     hookcmds.action_fail('disk full')
     state = action.state()['action']
-    assert state['results'] == {'a': {'b': 'c'}, 'target': 's3'}
+    assert state['results'] == {'a': {'b': 'c'}, 'target': 's3', 'x': {'y': {'z': '1'}}}
     assert state['logs'] == ['-working']
     assert (state['failed'], state['message']) == (True, 'disk full')
-    assert action.argvs() == [['action-set', 'a.b=c', 'target=s3'],
+    assert action.argvs() == [['action-set', 'a.b=c', 'target=s3', 'x.y.z=1'],
                               ['action-log', '--', '-working'],
                               ['action-fail', '--', 'disk full']]
 
