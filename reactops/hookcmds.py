@@ -46,7 +46,30 @@ if TYPE_CHECKING:
 
     Expiry = datetime.datetime | datetime.timedelta | str
 
+    SettableStatusName = Literal['active', 'blocked', 'maintenance', 'waiting']
+    ReadOnlyStatusName = Literal['error', 'unknown']
+    StatusName = SettableStatusName | ReadOnlyStatusName
+
 ConfigValue = bool | int | float | str
+
+# The status names (ops' hookcmds types), as Literal types made on first use: building
+# one imports typing, which a hook does not otherwise need.
+_STATUS_LITERALS = {
+    'SettableStatusName': ('active', 'blocked', 'maintenance', 'waiting'),
+    'ReadOnlyStatusName': ('error', 'unknown'),
+    'StatusName': ('active', 'blocked', 'maintenance', 'waiting', 'error', 'unknown'),
+}
+
+
+def __getattr__(name: str) -> object:
+    names = _STATUS_LITERALS.get(name)
+    if names is None:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    from typing import Literal
+
+    alias = Literal[names]  # type: ignore[valid-type]
+    globals()[name] = alias
+    return alias
 
 # Juju rejects a single juju-log argument longer than this, so longer messages are split.
 MAX_LOG_LINE = 131071

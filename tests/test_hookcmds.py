@@ -636,3 +636,14 @@ def test_path_is_read_at_call_time(fake_juju: FakeJuju, tmp_path: Path,
     monkeypatch.setenv('FAKEJUJU_LOG', str(other.log_path))
     assert hookcmds.is_leader() is True
     assert other.argvs() == [['is-leader', '--format=json']] and fake_juju.calls() == []
+
+
+def test_the_status_name_types_are_literals_of_juju_s_names() -> None:
+    import typing
+
+    import reactops
+
+    assert typing.get_args(hookcmds.SettableStatusName) == (
+        'active', 'blocked', 'maintenance', 'waiting')
+    assert typing.get_args(hookcmds.StatusName)[-2:] == ('error', 'unknown')
+    assert reactops.StatusName is hookcmds.StatusName
