@@ -95,7 +95,7 @@ def test_tinyweb_restart_action(tinyweb_class: Any) -> None:
                                              content={'installed': True, 'restarts': 2})],
                   relations=[PeerRelation('replicas', peers_data={0: {}})])
     out = ctx.run(ctx.on.action('restart', {'reason': 'tests'}), state)
-    assert ctx.action_results == {'restarts': '3', 'server': {'port': '8080'}}
+    assert ctx.action_results == {'restarts': 3, 'server': {'port': 8080}}  # as set
     assert ctx.action_logs == ['restarting because: tests']
     assert out.get_stored_state('_stored', owner_path='TinyWebCharm').content['restarts'] == 3
     with pytest.raises(UncaughtCharmError, match='refused to restart'):

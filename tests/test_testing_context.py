@@ -14,7 +14,10 @@ from reactops.errors import RelationDataAccessError, SecretNotFoundError
 from reactops.framework import Object
 from reactops.testing import (
     ActionFailed,
+    Address,
+    BindAddress,
     Context,
+    ContextSetupError,
     DeferredEvent,
     InconsistentScenarioError,
     JujuLogLine,
@@ -151,7 +154,7 @@ def ctx() -> Context:
 
 
 def seen(state: State) -> list[str]:
-    return list(state.get_stored_state().content['seen'])
+    return list(state.get_stored_state('_stored', owner_path='DemoCharm').content['seen'])
 
 
 # -- observers, statuses, stored state ---------------------------------------------------
@@ -173,12 +176,13 @@ def test_the_leader_collects_the_app_status_too(ctx: Context) -> None:
 
 def test_stored_state_round_trips_for_the_charm_and_a_library(ctx: Context) -> None:
     state = State(stored_states=[
-        StoredState(content={'seen': ['install'], 'ready': True}),
+        StoredState(owner_path='DemoCharm', content={'seen': ['install'], 'ready': True}),
         StoredState(owner_path='DemoCharm/Library[lib]', content={'calls': 4}),
     ])
     out = ctx.run(ctx.on.config_changed(), state)
     assert seen(out) == ['install', 'config_changed']
-    assert out.get_stored_state(owner_path='DemoCharm/Library[lib]').content == {'calls': 5}
+    lib = out.get_stored_state('_stored', owner_path='DemoCharm/Library[lib]')
+    assert lib.content == {'calls': 5}
     again = ctx.run(ctx.on.update_status(), out)
     assert seen(again) == ['install', 'config_changed', 'update_status']
 
@@ -218,15 +222,19 @@ def test_leadership_comes_from_the_state() -> None:
 
 def test_a_deferred_event_goes_out_in_the_state_and_comes_back_first(ctx: Context) -> None:
     out = ctx.run(ctx.on.start(), State())
-    assert out.deferred == (DeferredEvent('DemoCharm/on/start[1]', 'DemoCharm', '_on_start'),)
+    assert out.deferred == [DeferredEvent('DemoCharm/on/start[1]', 'DemoCharm', '_on_start')]
     # Still not ready: start is delivered again (before config-changed) and deferred again.
     out = ctx.run(ctx.on.config_changed(), out)
     assert len(out.deferred) == 1
+    # The context's records add up over its runs; the start delivered again is not among
+    # them (capture_deferred_events=True would add it).
     assert [e.handle.path for e in ctx.emitted_events] == [
+        'DemoCharm/on/start[1]',
         'DemoCharm/on/config_changed[2]']  # new keys never reuse a deferred one's
-    ready = out.replace(stored_states=[StoredState(content={'seen': [], 'ready': True})])
+    ready = out.replace(stored_states=[StoredState(owner_path='DemoCharm',
+                                                   content={'seen': [], 'ready': True})])
     done = ctx.run(ctx.on.update_status(), ready)
-    assert done.deferred == ()
+    assert done.deferred == []
 
 
 def test_event_deferred_builds_the_notice_a_charm_would_leave(ctx: Context) -> None:
@@ -237,7 +245,7 @@ def test_event_deferred_builds_the_notice_a_charm_would_leave(ctx: Context) -> N
     assert notice.handle_path == 'DemoCharm/on/db_relation_changed[7]'
     assert notice.snapshot_data == {'relation_name': 'db', 'relation_id': db.id,
                                     'app_name': 'remote', 'unit_name': 'remote/3'}
-    with pytest.raises(TypeError, match='method of the charm class'):
+    with pytest.raises(ValueError, match='cannot construct DeferredEvent'):
         ctx.on.start().deferred(print)
 
 
@@ -254,14 +262,14 @@ def test_a_charm_defined_in_a_test_can_defer_too() -> None:
     notice = ctx.on.start().deferred(Local._on_start, event_id=2)
     assert (notice.handle_path, notice.owner) == ('Local/on/start[2]', 'Local')
     out = ctx.run(ctx.on.update_status(), State(deferred=(notice,)))
-    assert out.deferred == () and out.unit_status.message == 'started late'
+    assert out.deferred == [] and out.unit_status.message == 'started late'
 
 
 def test_a_deferred_relation_event_is_delivered_with_its_relation(ctx: Context) -> None:
     db = Relation('db', remote_units_data={0: {'host': 'h0'}}, remote_app_data={'user': 'u'})
     notice = ctx.on.relation_changed(db).deferred(DemoCharm._on_db_changed, event_id=3)
     out = ctx.run(ctx.on.update_status(), State(relations=[db], deferred=(notice,)))
-    assert out.deferred == ()
+    assert out.deferred == []
     assert out.get_relation(db.id).local_unit_data['seen'] == 'h0/u'
 
 
@@ -284,13 +292,11 @@ def test_relation_data_goes_in_and_out(ctx: Context) -> None:
 def test_the_remote_unit_defaults_to_the_first_one(ctx: Context) -> None:
     db = Relation('db', remote_units_data={2: {'host': 'two'}, 5: {'host': 'five'}})
     event = ctx.on.relation_changed(db)
-    assert event.remote_unit == 'remote/2' and event.remote_app == 'remote'
-    assert ctx.on.relation_changed(db, remote_unit='remote/5').remote_unit == 'remote/5'
-    assert ctx.on.relation_changed(db, remote_unit=None).remote_unit is None
+    assert event.relation_remote_unit_id is None  # the run picks the first unit
     out = ctx.run(event, State(relations=[db]))
     assert out.get_relation(db.id).local_unit_data['seen'] == 'two/?'
-    with pytest.raises(TypeError, match='unit number'):
-        ctx.on.relation_joined(db, remote_unit='five')
+    out = ctx.run(ctx.on.relation_changed(db, remote_unit=5), State(relations=[db]))
+    assert out.get_relation(db.id).local_unit_data['seen'] == 'five/?'
 
 
 def test_a_non_leader_writing_the_app_bag_fails_the_hook(ctx: Context) -> None:
@@ -319,7 +325,7 @@ def test_peers_are_listed_as_units_of_our_app(ctx: Context) -> None:
 def test_departed_and_broken_relations(ctx: Context) -> None:
     db, other = Relation('db', remote_units_data={}), Relation('db')
     state = State(relations=[db, other])
-    out = ctx.run(ctx.on.relation_departed(db, remote_unit='remote/0'), state)
+    out = ctx.run(ctx.on.relation_departed(db, remote_unit=0), state)
     assert out.unit_status == reactops.MaintenanceStatus('remote/0 left')
     out = ctx.run(ctx.on.relation_broken(db), state)
     assert out.unit_status == reactops.BlockedStatus(f'broken {db.id}; live [{other.id}]')
@@ -344,7 +350,7 @@ def test_ports_open_and_close() -> None:
 
 
 def test_storage_has_a_real_location_and_requests_are_recorded(ctx: Context) -> None:
-    data = Storage('data', 0)
+    data = Storage('data', index=0)
     with ctx:
         out = ctx.run(ctx.on.storage_attached(data), State(storages=[data]))
         location = out.unit_status.message
@@ -369,10 +375,10 @@ def test_network_and_resources() -> None:
                 f'{web.bind_address} {db.ingress_address} {blob}')
 
     ctx = context(NetCharm)
-    state = State(networks=[Network('web', bind_address='10.0.0.5',
+    state = State(networks=[Network('web', [BindAddress([Address('10.0.0.5')])],
                                     ingress_addresses=('10.0.0.5',),
                                     egress_subnets=('10.0.0.0/24',))],
-                  resources=[Resource('blob', '/tmp/blob.bin')])
+                  resources=[Resource(name='blob', path='/tmp/blob.bin')])
     out = ctx.run(ctx.on.install(), state)
     assert out.unit_status.message == '10.0.0.5 192.0.2.0 /tmp/blob.bin'
 
@@ -383,11 +389,11 @@ def test_network_and_resources() -> None:
 def test_an_action_reports_results_and_logs_with_defaults_filled(ctx: Context) -> None:
     event = ctx.on.action('backup', {'target': 's3'}, id='42')
     out = ctx.run(event, State())
-    assert ctx.action_results == {'done': 'True', 'where': {'target': 's3'},
-                                  'compress': 'True'}
+    assert ctx.action_results == {'done': True, 'where': {'target': 's3'}, 'compress': True}
     assert ctx.action_logs == ['backing up to s3']
     assert seen(out) == ['backup']
-    assert event.action_params == {'target': 's3'}  # the defaults are not added to it
+    assert event.action is not None
+    assert event.action.params == {'target': 's3'}  # the defaults are not added to it
 
 
 def test_a_failed_action_raises_with_the_committed_state(ctx: Context) -> None:
@@ -448,12 +454,12 @@ def test_secrets_owned_by_the_app() -> None:
     out = ctx.run(ctx.on.config_changed(),
                   State(leader=True, relations=[db], config={'name': 'add'}))
     secret = out.get_secret(label='db-pass')
-    assert (secret.owner, secret.tracked_content, secret.revision) == \
+    assert (secret.owner, secret.tracked_content, secret._latest_revision) == \
         ('app', {'password': 'one'}, 1)
     assert secret.remote_grants == {db.id: frozenset({'pg'})}
     out = ctx.run(ctx.on.config_changed(), out.replace(config={'name': 'rotate'}))
     rotated = out.get_secret(label='db-pass')
-    assert (rotated.latest, rotated.revision) == ({'password': 'two'}, 2)
+    assert (rotated.latest_content, rotated._latest_revision) == ({'password': 'two'}, 2)
     assert out.unit_status == reactops.ActiveStatus('2')
     out = ctx.run(ctx.on.config_changed(), out.replace(config={'name': 'remove'}))
     assert out.secrets == frozenset()
@@ -468,8 +474,7 @@ def test_a_non_leader_cannot_manage_the_apps_secret() -> None:
 
 def test_an_observer_reads_the_tracked_revision_until_it_refreshes() -> None:
     ctx = context(SecretCharm)
-    secret = Secret({'token': 'old'}, latest_content={'token': 'new'}, label='their-token',
-                    revision=2)
+    secret = Secret({'token': 'old'}, latest_content={'token': 'new'}, label='their-token')
     state = State(secrets=[secret], config={'name': 'read'})
     out = ctx.run(ctx.on.config_changed(), state)
     assert out.unit_status == reactops.ActiveStatus('old new')
@@ -477,7 +482,7 @@ def test_an_observer_reads_the_tracked_revision_until_it_refreshes() -> None:
     out = ctx.run(ctx.on.secret_changed(secret), state)
     assert out.unit_status == reactops.ActiveStatus('their-token: new')
     assert out.get_secret(id=secret.id).tracked_content == {'token': 'new'}
-    assert out.get_secret(id=secret.id).latest_content is None  # nothing newer now
+    assert out.get_secret(id=secret.id).latest_content == {'token': 'new'}  # as tracked
 
 
 def test_an_unknown_secret_is_not_found() -> None:
@@ -496,11 +501,11 @@ def test_removing_a_revision_is_recorded() -> None:
             event.remove_revision()
 
     ctx = context(Cleaner)
-    secret = Secret({'a': 'b'}, owner='app', revision=3)
+    secret = Secret({'a': 'b'}, owner='app')
     out = ctx.run(ctx.on.secret_remove(secret, revision=2), State(leader=True,
                                                                   secrets=[secret]))
     assert ctx.removed_secret_revisions == [2]
-    assert out.get_secret(id=secret.id).revision == 3
+    assert out.get_secret(id=secret.id).tracked_content == {'a': 'b'}
 
 
 # -- failures, inputs, freshness -------------------------------------------------------------
@@ -535,19 +540,19 @@ def test_a_charm_exception_raises_and_keeps_nothing() -> None:
     assert isinstance(caught.value.__cause__, ValueError)
     assert 'ValueError while handling config_changed' in str(caught.value)
     # Nothing of the failed run anywhere: the input, and the records, except the log.
-    assert state == State(relations=[db]) and db.local_unit_data == Relation('db',
-                                                                             id=db.id
-                                                                             ).local_unit_data
+    assert state == State(relations=[db], model=state.model)
+    assert db.local_unit_data == Relation('db', id=db.id).local_unit_data
     assert ctx.unit_status_history == [] and ctx.emitted_events == []
     assert JujuLogLine('WARNING', 'about to fail') in ctx.juju_log
 
 
 def test_inputs_are_never_mutated(ctx: Context) -> None:
     db = Relation('db', remote_units_data={0: {'host': 'h0'}}, local_app_data={'k': 'v'})
-    secret = Secret({'token': 'old'}, latest_content={'token': 'new'}, label='t', revision=2)
+    secret = Secret({'token': 'old'}, latest_content={'token': 'new'}, label='t')
     state = State(leader=True, relations=[db], secrets=[secret],
-                  config={'port': 1234}, stored_states=[StoredState(content={'seen': ['x'],
-                                                                             'ready': True})],
+                  config={'port': 1234},
+                  stored_states=[StoredState(owner_path='DemoCharm',
+                                             content={'seen': ['x'], 'ready': True})],
                   deferred=(ctx.on.start().deferred(DemoCharm._on_start),),
                   flags={'a.flag': [1]}, kv={'some.key': {'n': 1}})
     before = copy.deepcopy(state)
@@ -566,12 +571,17 @@ def test_each_run_builds_a_fresh_charm(ctx: Context) -> None:
     assert len(DemoCharm.instances) == 2 and len(set(DemoCharm.instances)) == 2
 
 
-def test_records_are_reset_at_each_run(ctx: Context) -> None:
+def test_records_accumulate_and_action_output_is_per_action(ctx: Context) -> None:
+    # As in ops.testing: a context's records add up over its runs; an action's logs and
+    # results are those of the latest action.
     ctx.run(ctx.on.action('backup', {'target': 's3'}), State())
-    assert ctx.action_logs
     ctx.run(ctx.on.install(), State())
-    assert ctx.action_logs == [] and ctx.action_results is None
-    assert [type(e).__name__ for e in ctx.emitted_events] == ['InstallEvent']
+    assert ctx.action_logs == ['backing up to s3'] and ctx.action_results is not None
+    assert [type(e).__name__ for e in ctx.emitted_events][-1] == 'InstallEvent'
+    assert len(ctx.emitted_events) == 2
+    with pytest.raises(ActionFailed):
+        ctx.run(ctx.on.action('backup', {'target': 'nowhere'}), State())
+    assert ctx.action_logs == ['backing up to nowhere']
 
 
 def test_juju_log_and_workload_version_history() -> None:
@@ -606,7 +616,7 @@ def test_the_model_comes_from_the_state() -> None:
                 f'{self.model.juju_version}')
 
     ctx = context(Named, app_name='shop', unit_id=3, juju_version='3.5.4')
-    out = ctx.run(ctx.on.install(), State(model=Model('prod', 'abcd-1234')))
+    out = ctx.run(ctx.on.install(), State(model=Model('prod', uuid='abcd-1234')))
     assert out.unit_status.message == 'prod abcd shop/3 3.5.4'
 
 
@@ -619,7 +629,7 @@ def test_a_whole_charmcraft_yaml_may_be_the_meta() -> None:
     ctx = Context(DemoCharm, meta=charmcraft)
     assert ctx.meta.name == 'demo' and set(ctx.meta.actions) == {'backup'}
     assert ctx.run(ctx.on.install(), State()).unit_status.message == 'port 8080'
-    with pytest.raises(ValueError, match='in one place only'):
+    with pytest.raises(ValueError, match='Cannot specify config in both'):
         Context(DemoCharm, meta=charmcraft, config=CONFIG)
 
 
@@ -628,11 +638,10 @@ def test_a_whole_charmcraft_yaml_may_be_the_meta() -> None:
     ((dict,), {'meta': META}, TypeError, 'CharmBase subclass or the path'),
     (('/no/such/dir',), {}, ValueError, 'is not a directory'),
     ((DemoCharm,), {'meta': META, 'unit_id': -1}, ValueError, 'unit_id'),
-    ((DemoCharm,), {'meta': META, 'juju_version': 'three'}, ValueError, 'not a Juju version'),
+    ((DemoCharm,), {'meta': META, 'juju_version': 'three'}, RuntimeError,
+     'not a valid Juju version'),
     ((DemoCharm,), {'meta': META, 'app_name': 'a/b'}, ValueError, 'app_name'),
     ((DemoCharm,), {'meta': 'name: x'}, TypeError, 'meta must be a dict'),
-    ((DemoCharm,), {'config': CONFIG}, ValueError, 'need meta'),
-    ((DemoCharm,), {'meta': META, 'config': {'port': {}}}, ValueError, "'options' key"),
     ((DemoCharm,), {'meta': META, 'log_level': 'LOUD'}, ValueError, 'log_level'),
 ])
 def test_bad_arguments_are_named(args: tuple[Any, ...], kwargs: dict[str, Any],
@@ -642,7 +651,7 @@ def test_bad_arguments_are_named(args: tuple[Any, ...], kwargs: dict[str, Any],
 
 
 def test_a_class_outside_a_charm_needs_its_metadata(tmp_path: Any) -> None:
-    with pytest.raises(Exception, match='no charm metadata found|no metadata'):
+    with pytest.raises(ContextSetupError, match='Did you forget to pass `meta`'):
         Context(DemoCharm)  # tests/ has no metadata.yaml above this file's directory
 
 

@@ -132,6 +132,7 @@ class SimulatedBackend:
         self.workload_version_history: list[str] = []
         self.action_logs: list[str] = []
         self.action_results: dict[str, str] = {}
+        self.action_results_set: dict[str, Any] = {}
         self.action_failure: str | None = None
         self.requested_storages: dict[str, int] = {}
         self.removed_secret_revisions: list[int] = []
@@ -448,9 +449,12 @@ class SimulatedBackend:
         return dict(self._action('action-get'))
 
     def action_set(self, results: Mapping[str, Any]) -> None:
-        """Add to the action's results (flattened to dotted keys, values as strings)."""
+        """Add to the action's results: :attr:`action_results` as Juju stores them
+        (dotted keys, values as strings), :attr:`action_results_set` as the charm gave
+        them (what ``ctx.action_results`` shows, as in ops.testing)."""
         self._action('action-set')
         self.action_results.update(_flatten_results(results))
+        self.action_results_set.update(results)
 
     def action_log(self, message: str) -> None:
         """Record a progress message."""

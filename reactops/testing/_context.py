@@ -71,6 +71,9 @@ class _TestDispatch(Dispatch):
                           framework: Framework) -> None:
         if self._pause is not None:
             self._pause.charm_ready(charm)
+        for extension in self.extensions:
+            if isinstance(extension, _RunBridge):
+                extension.recording = True  # what comes now is not a deferred event
         if self._event.custom_event is None:
             super()._emit_charm_event(event_name, charm, framework)
             return
@@ -92,7 +95,9 @@ class _RunBridge:
     def __init__(self, state: State, charm_path: str, *, framework_events: bool = False,
                  deferred_events: bool = False):
         self._framework_events = framework_events
-        self._deferred_events = deferred_events
+        # Deferred events delivered again come before the event itself; they are
+        # recorded only when asked for.
+        self.recording = deferred_events
         self._state = state
         self._charm_path = charm_path
         self._storage: SQLiteStorage | None = None
@@ -108,7 +113,8 @@ class _RunBridge:
         emit = framework._emit
 
         def recording_emit(event: EventBase) -> None:
-            if self._framework_events or not isinstance(event, LifecycleEvent):
+            if self.recording and (self._framework_events
+                                   or not isinstance(event, LifecycleEvent)):
                 self.events.append(event)
             emit(event)
 
@@ -351,8 +357,8 @@ class Context:
         self.workload_version_history.extend(backend.workload_version_history)
         if is_action:
             self.action_logs.extend(backend.action_logs)
-            if backend.action_results:
-                self.action_results = _nest(backend.action_results)
+            if backend.action_results_set:
+                self.action_results = dict(backend.action_results_set)
         for name, count in backend.requested_storages.items():
             self.requested_storages[name] = self.requested_storages.get(name, 0) + count
         self.removed_secret_revisions.extend(backend.removed_secret_revisions)
@@ -616,16 +622,3 @@ def _class_of_charm_dir(charm_dir: Path) -> type[CharmBase]:
         raise ValueError(f'{source} defines several charm classes ({names}); pass the one '
                          f'to test: Context(TheCharm, charm_root={str(charm_dir)!r})')
     return leaves[0] if leaves else ReactiveCharm
-
-
-def _nest(flat: Mapping[str, str]) -> dict[str, Any]:
-    """Dotted action-result keys as Juju shows them: ``a.b=1`` gives ``{'a': {'b': '1'}}``."""
-    nested: dict[str, Any] = {}
-    for key, value in flat.items():
-        *parents, last = key.split('.')
-        node = nested
-        for part in parents:
-            child = node.setdefault(part, {})
-            node = child if isinstance(child, dict) else node.setdefault(key, {})
-        node[last] = value
-    return nested

@@ -240,10 +240,14 @@ class _Event:
                 getattr(relation, 'remote_app_name', 'remote')
             data.update(relation_name=relation.endpoint, relation_id=relation.id,
                         app_name=remote)
+            unit_id = self.relation_remote_unit_id
+            if unit_id is None and relation._remote_unit_ids:
+                unit_id = relation._remote_unit_ids[0]  # as the run picks it
             if not self.name.endswith(('_created', '_broken')):
-                data['unit_name'] = f'{remote}/{self.relation_remote_unit_id}'
+                data['unit_name'] = f'{remote}/{unit_id}'
             if self.name.endswith('_departed'):
-                data['departing_unit'] = f'{remote}/{self.relation_departed_unit_id}'
+                departed = self.relation_departed_unit_id
+                data['departing_unit'] = f'{remote}/{unit_id if departed is None else departed}'
         elif self._is_storage_event and self.storage is not None:
             data.update(storage_name=self.storage.name, storage_index=self.storage.index)
         elif self._is_secret_event and self.secret is not None:
