@@ -234,9 +234,9 @@ def test_no_limit_means_any_number_of_relations() -> None:
     assert problems(State(relations=[Relation('cache') for _ in range(5)])) == []
 
 
-def test_interface_differs_from_the_metadata() -> None:
-    message = only_problem(State(relations=[Relation('db', interface='mysql')]))
-    assert "interface 'mysql'" in message and "declares 'pgsql'" in message
+def test_interface_is_not_checked_against_the_metadata() -> None:
+    # As ops.testing: the interface is descriptive; the endpoint decides.
+    assert problems(State(relations=[Relation('db', interface='mysql')])) == []
 
 
 @pytest.mark.parametrize('make', [
@@ -482,8 +482,7 @@ def test_malformed_secrets() -> None:
     state = State(secrets=[Secret(content, id='abc'), Secret(content, owner='me'),  # type: ignore[arg-type]
                            Secret(content, label='x'), Secret(content, label='x')])
     found = problems(state)
-    assert len(found) == 3
-    assert any("'abc' is not a Juju secret id" in p for p in found)
+    assert len(found) == 2  # the id's form is free, as in ops.testing
     assert any("owner='me'" in p for p in found)
     assert any("label 'x' is used by 2 Secrets" in p for p in found)
 

@@ -109,6 +109,7 @@ class _EventView:
         self.action_params = dict(action.params) if action is not None else None
         self.remote_unit: str | None = None
         self.departing_unit: str | None = None
+        self.by_unit_number = True
         relation = event.relation
         if relation is not None and event._is_relation_event:
             app = app_name if isinstance(relation, PeerRelation) else relation.remote_app_name
@@ -230,11 +231,6 @@ class _Check(_EventChecks):
                      'provides or peers in the metadata, or fix the endpoint name')
         else:
             self.check_relation_class(relation, declared.role, declared.scope)
-            if relation.interface is not None and relation.interface != declared.interface_name:
-                self.add(f'{_rel(relation)} has interface {relation.interface!r}, but the '
-                         f'metadata declares {declared.interface_name!r} for that endpoint; '
-                         'Juju only relates matching interfaces: leave interface= out or '
-                         'make it match')
         for bag_name, bag in _bags(relation):
             self.check_bag(relation, bag_name, bag)
         if isinstance(relation, Relation):
@@ -251,9 +247,10 @@ class _Check(_EventChecks):
         if role is RelationRole.peer:
             expected: type[RelationBase] = PeerRelation
             why = 'it is declared under peers'
-        elif self.meta.subordinate and scope == 'container':
+        elif scope == 'container':
+            # As ops.testing: the scope decides, subordinate charm or not.
             expected = SubordinateRelation
-            why = 'this subordinate charm declares it with scope: container'
+            why = 'it is declared with scope: container'
         else:
             expected = Relation
             why = f'it is a {role.value} endpoint'
@@ -328,9 +325,6 @@ class _Check(_EventChecks):
             ids[secret.id] = ids.get(secret.id, 0) + 1
             if secret.label is not None:
                 labels[secret.label] = labels.get(secret.label, 0) + 1
-            if not secret.id.startswith('secret:'):
-                self.add(f'Secret id {secret.id!r} is not a Juju secret id; Juju ids look '
-                         "like 'secret:<20 characters>': leave id= out (it is generated)")
             if secret.owner not in ('unit', 'app', None):
                 self.add(f'Secret {secret.id!r} has owner={secret.owner!r}; use '
                          "'unit', 'app' or None (we only observe it)")
