@@ -74,6 +74,7 @@ class _TestDispatch(Dispatch):
         for extension in self.extensions:
             if isinstance(extension, _RunBridge):
                 extension.recording = True  # what comes now is not a deferred event
+                extension._main_started = True
         if self._event.custom_event is None:
             super()._emit_charm_event(event_name, charm, framework)
             return
@@ -98,6 +99,7 @@ class _RunBridge:
         # Deferred events delivered again come before the event itself; they are
         # recorded only when asked for.
         self.recording = deferred_events
+        self._main_started = False
         self._state = state
         self._charm_path = charm_path
         self._storage: SQLiteStorage | None = None
@@ -119,6 +121,17 @@ class _RunBridge:
             emit(event)
 
         setattr(framework, '_emit', recording_emit)  # noqa: B010 - an instance override
+        if self.recording:  # capture_deferred_events: the deferred ones delivered again
+            call = framework._call_observer
+            delivered: set[int] = set()
+
+            def recording_call(method: Any, event: EventBase) -> None:
+                if not self._main_started and id(event) not in delivered:
+                    delivered.add(id(event))
+                    self.events.append(event)
+                call(method, event)
+
+            setattr(framework, '_call_observer', recording_call)  # noqa: B010
 
     def after_event(self, charm: CharmBase, restricted: bool) -> None:
         pass
@@ -222,6 +235,16 @@ class Context:
             self._charm_dir.mkdir(exist_ok=True)
         return self._charm_dir
 
+    @property
+    def charm_spec(self) -> _CharmSpec[CharmBase]:
+        """Deprecated: the charm class and its metadata (use ``State.from_context`` to
+        build a State from the metadata)."""
+        import warnings
+
+        warnings.warn('Use State.from_context to generate a State from charm metadata.',
+                      DeprecationWarning, stacklevel=2)
+        return self._charm_spec
+
     def _get_storage_root(self, name: str, index: int) -> Path:
         """Where storage ``name/index`` is mounted in this context's runs."""
         root = self._temp() / 'storage' / name / str(index)
@@ -297,6 +320,7 @@ class Context:
                             framework_events=self.capture_framework_events,
                             deferred_events=self.capture_deferred_events)
         env = dict(os.environ)
+        os.environ.update(_environ(context))
         try:
             self._dispatch(event, context, backend, bridge, pause)
         except Exception as error:
@@ -429,6 +453,37 @@ class Context:
             if name not in params and isinstance(schema, Mapping) and 'default' in schema:
                 params[name] = copy.deepcopy(schema['default'])
         return params
+
+
+def _environ(context: JujuContext) -> dict[str, str]:
+    """The ``JUJU_*`` variables Juju would set for this dispatch (a charm may read them)."""
+    env = {'JUJU_VERSION': str(context.version), 'JUJU_UNIT_NAME': context.unit_name,
+           'JUJU_MODEL_NAME': context.model_name, 'JUJU_MODEL_UUID': context.model_uuid,
+           'JUJU_CHARM_DIR': str(context.charm_dir),
+           'JUJU_DISPATCH_PATH': context.dispatch_path, 'JUJU_HOOK_NAME': context.hook_name}
+    optional = {
+        'JUJU_MACHINE_ID': context.machine_id,
+        'JUJU_AVAILABILITY_ZONE': context.availability_zone,
+        'JUJU_PRINCIPAL_UNIT': context.principal_unit,
+        'JUJU_ACTION_NAME': context.action_name, 'JUJU_ACTION_UUID': context.action_uuid,
+        'JUJU_RELATION': context.relation_name,
+        'JUJU_RELATION_ID': (f'{context.relation_name}:{context.relation_id}'
+                             if context.relation_id is not None else None),
+        'JUJU_REMOTE_APP': context.remote_app_name,
+        'JUJU_REMOTE_UNIT': context.remote_unit_name,
+        'JUJU_DEPARTING_UNIT': context.relation_departing_unit_name,
+        'JUJU_STORAGE_ID': (f'{context.storage_name}/{context.storage_index}'
+                            if context.storage_name is not None else None),
+        'JUJU_SECRET_ID': context.secret_id, 'JUJU_SECRET_LABEL': context.secret_label,
+        'JUJU_SECRET_REVISION': (str(context.secret_revision)
+                                 if context.secret_revision is not None else None),
+        'JUJU_WORKLOAD_NAME': context.workload_name, 'JUJU_NOTICE_ID': context.notice_id,
+        'JUJU_NOTICE_KEY': context.notice_key, 'JUJU_NOTICE_TYPE': context.notice_type,
+        'JUJU_PEBBLE_CHECK_NAME': context.pebble_check_name}
+    env.update({name: value for name, value in optional.items() if value is not None})
+    if context.action_uuid is not None:
+        env['JUJU_ACTION_TAG'] = f'action-{context.action_uuid}'
+    return env
 
 
 # -- the state file ------------------------------------------------------------------------

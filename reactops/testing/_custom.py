@@ -21,12 +21,19 @@ __all__ = ['emit_custom']
 
 
 def _find_emitter(root: Object, kind: type, seen: set[int]) -> Object | None:
+    """The events object of class *kind* reachable from *root*: one of root's own
+    attributes, or an events descriptor of its class (``on = MyEvents()``), depth first."""
+    from ..framework import Object, ObjectEvents
+
     if type(root) is kind:
         return root
     seen.add(id(root))
-    from ..framework import Object
-
-    for value in list(vars(root).values()):
+    values = list(vars(root).values())
+    for klass in type(root).__mro__:
+        for name, attr in list(vars(klass).items()):
+            if isinstance(attr, ObjectEvents):
+                values.append(getattr(root, name))
+    for value in values:
         if isinstance(value, Object) and id(value) not in seen:
             found = _find_emitter(value, kind, seen)
             if found is not None:
