@@ -185,8 +185,8 @@ class Context:
         is_dir = isinstance(charm_type, str | os.PathLike)
         self._charm_spec, source_root = _load_spec(charm_type, meta, actions, config)
         self.charm_type = self._charm_spec.charm_type
-        self.meta = _meta_from_spec(self._charm_spec, juju_version)
-        self.app_name = app_name or self.meta.name
+        self._meta: CharmMeta | None = None  # parsed on first use, as ops does at the run
+        self.app_name = app_name or str(self._charm_spec.meta.get('name') or '')
         # Handlers are discovered in the real charm directory; a class given with its
         # metadata as dicts gets an empty temporary one.
         self._charm_dir = root or (source_root if is_dir or self._charm_spec.is_autoloaded
@@ -234,6 +234,13 @@ class Context:
             self._charm_dir = self._temp() / 'charm'
             self._charm_dir.mkdir(exist_ok=True)
         return self._charm_dir
+
+    @property
+    def meta(self) -> CharmMeta:
+        """The charm's metadata, actions and config, parsed (on first use)."""
+        if self._meta is None:
+            self._meta = _meta_from_spec(self._charm_spec, self.juju_version)
+        return self._meta
 
     @property
     def charm_spec(self) -> _CharmSpec[CharmBase]:
