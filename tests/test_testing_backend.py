@@ -268,9 +268,9 @@ def test_before_juju_3_3_1_an_owner_always_reads_the_latest() -> None:
 def test_only_owners_manage_secrets() -> None:
     theirs, apps = Secret({'v': '1'}), Secret({'v': '1'}, owner='app')
     b = backend(State(secrets=[theirs, apps]))
-    with pytest.raises(SecretNotFoundError, match='does not own'):
+    with pytest.raises(SecretNotFoundError, match='You must own secret'):
         b.secret_info_get(id=theirs.id)
-    with pytest.raises(SecretNotFoundError, match='does not own'):
+    with pytest.raises(SecretNotFoundError, match='You must own secret'):
         b.secret_set(theirs.id, content={'v': '2'})
     with pytest.raises(ModelError, match='only the leader'):
         b.secret_set(apps.id, content={'v': '2'})
@@ -301,6 +301,9 @@ def test_secret_add_set_grant_revoke_remove() -> None:
     assert b.output_state().get_secret(id=secret_id).remote_grants == {}
     with pytest.raises(RelationNotFoundError):
         b.secret_grant(secret_id, 999)
+    with pytest.raises(ValueError, match='should not remove the latest revision'):
+        b.secret_remove(secret_id, revision=2)  # as ops.testing: the content in use
+    b.secret_get(id=secret_id, refresh=True)  # now tracking 2: 1 may go
     b.secret_remove(secret_id, revision=1)
     assert b.removed_secret_revisions == [1]
     b.secret_remove(secret_id)

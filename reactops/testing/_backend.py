@@ -73,10 +73,20 @@ class _SecretCopy:
                         remote_grants={rid: frozenset(g) for rid, g in self.grants.items()
                                        if g},
                         label=self.label, description=self.description, expire=self.expire,
-                        rotate=self.rotate)
+                        rotate=_rotate_policy(self.rotate))
         object.__setattr__(secret, '_tracked_revision', self.tracked_revision)
         object.__setattr__(secret, '_latest_revision', self.latest_revision)
         return secret
+
+
+def _rotate_policy(value: Any) -> Any:
+    """A rotation policy as the State holds it (``SecretRotate``, as in ops.testing)."""
+    from ..model import SecretRotate
+
+    try:
+        return SecretRotate(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
 
 
 def _unique(secret_id: str) -> str:
@@ -486,9 +496,9 @@ class SimulatedBackend:
 
     def _check_manage(self, secret: _SecretCopy, tool: str) -> None:
         if secret.owner is None:
-            raise SecretNotFoundError(f'ERROR secret {secret.id!r} not found: this unit '
-                                      f'does not own it (set Secret.owner in the state if '
-                                      f'it should)', command=[tool, secret.id])
+            raise SecretNotFoundError(f'You must own secret {secret.id!r} to perform this '
+                                      f'operation (set Secret.owner in the state if the '
+                                      f'charm should)', command=[tool, secret.id])
         if secret.owner == 'app' and not self._state.leader:
             raise ModelError(f'ERROR permission denied: only the leader manages '
                              f'application-owned secret {secret.id}', command=[tool, secret.id])
@@ -518,7 +528,7 @@ class SimulatedBackend:
                 'description': secret.description,
                 'expiry': _rfc3339(secret.expire) if not isinstance(secret.expire, str | None)
                 else secret.expire,
-                'rotation': secret.rotate}
+                'rotation': getattr(secret.rotate, 'value', secret.rotate)}
 
     def secret_add(self, content: Mapping[str, str], *, label: str | None = None,
                    description: str | None = None, expire: datetime.datetime | None = None,
@@ -580,8 +590,14 @@ class SimulatedBackend:
         self._check_manage(secret, 'secret-remove')
         if revision is None:
             del self.secrets[secret.id]
-        else:
-            self.removed_secret_revisions.append(revision)
+            return
+        if revision in (secret.tracked_revision, secret.latest_revision):
+            # Juju allows it, but a secret whose current content is gone is always a bug.
+            raise ValueError('Charms should not remove the latest revision of a secret. Add '
+                             'a new revision with `set_content()` instead, and the previous '
+                             'revision will be cleaned up by the secret owner when no longer '
+                             'in use.')
+        self.removed_secret_revisions.append(revision)
 
     # -- metrics -------------------------------------------------------------------------
 
