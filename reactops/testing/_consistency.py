@@ -43,13 +43,13 @@ __all__ = ['SKIP_ENV_VAR', 'EventLike', 'InconsistentScenarioError', 'check_cons
 SKIP_ENV_VAR = 'REACTOPS_SKIP_CONSISTENCY_CHECKS'
 
 #: The first Juju with secrets a charm can use.
-SECRETS_SINCE = (3, 0, 3)
+SECRETS_SINCE = (3, 0, 0)
 
 # The hooks a unit that is being removed (and so no longer counted in planned units) runs.
 _TEARDOWN_KINDS = ('stop', 'remove', 'relation_departed', 'relation_broken',
                    'storage_detaching')
 _DEFERRED_HANDLE = re.compile(r'^(?:.*/)?on/[a-zA-Z_][a-zA-Z0-9_]*\[\d+\]$')
-_JUJU_VERSION = re.compile(r'^(\d+)\.(\d+)(?:\.(\d+)|-([a-z]+)(\d+))?(?:\.\d+)?$')
+_JUJU_VERSION = re.compile(r'^(\d+)(?:\.(\d+)(?:\.(\d+)|-([a-z]+)(\d+))?(?:\.\d+)?)?$')
 
 class InconsistentScenarioError(_errors.InconsistentScenarioError, ReactopsError, ValueError):
     """The State, event and metadata of a test describe something Juju could not produce.
@@ -130,10 +130,7 @@ def juju_version_tuple(version: str) -> tuple[int, int, int] | None:
     if match is None:
         return None
     major, minor, patch, tag, _ = match.groups()
-    return int(major), int(minor), -1 if tag else int(patch or 0)
-
-
-
+    return int(major), int(minor or 0), -1 if tag else int(patch or 0)
 
 
 def _bags(relation: RelationBase) -> Iterator[tuple[str, object]]:
@@ -195,7 +192,7 @@ class _Check(_EventChecks):
                          f'{key!r} (declared: {known}); add it to the config options of '
                          'config.yaml/charmcraft.yaml, or remove it from State.config')
                 continue
-            expected = _config_type_problem(option.type, value)
+            expected = _config_type_problem(option.type, value, self.version)
             if expected:
                 self.add(f'State.config[{key!r}] is {_describe(value)}, but the option is '
                          f'of type {option.type!r}, so Juju would only hand the charm '
@@ -317,8 +314,8 @@ class _Check(_EventChecks):
         secrets = sorted(self.state.secrets, key=lambda s: s.id)
         if secrets and not self.secrets_supported():
             self.add(f'State.secrets has {len(secrets)} secret(s), but Juju '
-                     f'{self.juju_version} has no secrets (they arrived in 3.0.3); run the '
-                     "test with juju_version='3.0.3' or later, or drop the secrets")
+                     f'{self.juju_version} has no secrets (they arrived in 3.0); run the '
+                     "test with juju_version='3.0.0' or later, or drop the secrets")
         ids: dict[str, int] = {}
         labels: dict[str, int] = {}
         for secret in secrets:
@@ -456,18 +453,21 @@ class _Check(_EventChecks):
 
 
 
-def _config_type_problem(option_type: str, value: object) -> str:
-    """What Juju would hand a charm for *option_type*, or '' if *value* is such a thing."""
-    is_bool = isinstance(value, bool)
-    if option_type == 'int' and (is_bool or not isinstance(value, int)):
-        return 'an int (not a bool or float)'
-    if option_type == 'float' and (is_bool or not isinstance(value, int | float)):
-        return 'a float or an int'
-    if option_type == 'boolean' and not is_bool:
+def _config_type_problem(option_type: str, value: object,
+                         version: tuple[int, int, int] | None = None) -> str:
+    """What Juju would hand a charm for *option_type*, or '' if *value* is such a thing
+    (the types as ops.testing checks them)."""
+    if option_type == 'int' and not isinstance(value, int):
+        return 'an int'
+    if option_type == 'float' and not isinstance(value, float):
+        return 'a float'
+    if option_type == 'boolean' and not isinstance(value, bool):
         return 'True or False'
     if option_type == 'string' and not isinstance(value, str):
         return 'a string'
-    if option_type == 'secret' and not (isinstance(value, str)
-                                        and value.startswith('secret:')):
-        return "a secret id such as 'secret:cm9qq2nmp25c77b3o0n0'"
+    if option_type == 'secret':
+        if version is not None and version < (3, 4, 0):
+            return 'no secret: secret options need Juju 3.4 or later'
+        if not (isinstance(value, str) and re.fullmatch(r'secret:[0-9a-z]{20}', value)):
+            return "a secret id such as 'secret:cm9qq2nmp25c77b3o0n0'"
     return ''

@@ -105,6 +105,13 @@ class _EventChecks:
     def check_remote_unit(self, event: EventLike, kind: str, relation: RelationBase) -> None:
         remote_unit = event.remote_unit
         units = self.remote_unit_names(relation)
+        if getattr(event, 'by_unit_number', False):
+            # An ops.testing event names the remote unit by number (or the run picks the
+            # first one); as there, only a missing unit is refused.
+            if remote_unit is None and kind in ('relation_joined', 'relation_changed',
+                                                'relation_departed'):
+                self.add(f'{event.name!r} must provide a remote unit. Pass in `remote_unit`.')
+            return
         app = self.app_name if isinstance(relation, PeerRelation) else relation.remote_app
         if kind in ('relation_created', 'relation_broken'):
             if remote_unit is not None:
@@ -172,7 +179,7 @@ class _EventChecks:
     def check_secret_event(self, event: EventLike, kind: str) -> None:
         if not self.secrets_supported():
             self.add(f'the {event.name} event needs secrets, which Juju '
-                     f'{self.juju_version} does not have; use juju_version 3.0.3 or later')
+                     f'{self.juju_version} does not have; use juju_version 3.0 or later')
         secret = event.secret
         if secret is None:
             self.add(f'the {event.name} event has no secret; pass the secret (one of '
