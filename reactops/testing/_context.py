@@ -411,6 +411,17 @@ class Context:
                                                         '_relation_broken')):
             ids = relation._remote_unit_ids
             unit_id = ids[0] if ids else None
+            log = logging.getLogger('reactops.testing')
+            if len(ids) > 1:
+                log.warning('remote unit ID unset, and multiple remote unit IDs are present; '
+                            'using the first, %s/%s: pass remote_unit= to say which',
+                            app, unit_id)
+            elif not ids:
+                log.warning('remote unit ID unset; no remote unit data present, so the event '
+                            'has no remote unit: pass remote_unit= if Juju would name one')
+            else:
+                log.info('remote unit ID unset: using the only remote unit, %s/%s',
+                         app, unit_id)
         if unit_id is None:
             return app, None, None
         unit = f'{app}/{unit_id}'
