@@ -415,6 +415,12 @@ class _Check(_EventChecks):
                      'shows the application status to the leader only: set leader=True, '
                      'or leave app_status out')
         self.check_planned_units()
+        model = state.model
+        if (getattr(model, 'type', None) == 'kubernetes' and getattr(model, 'cloud_spec', None)
+                and self.version is not None and self.version < (3, 6, 10)):
+            self.add('State.model has a cloud_spec, but Juju gives Kubernetes charms a cloud '
+                     'spec only from 3.6.10: use juju_version 3.6.10 or later, or a machine '
+                     "model (Model(type='lxd'))")
         for port in sorted(state.opened_ports, key=repr):
             if port.protocol == 'icmp' and port.port is not None:
                 self.add(f'{port!r}: ICMP has no port number; use ICMPPort()')
