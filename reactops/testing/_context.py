@@ -114,24 +114,31 @@ class _RunBridge:
         framework._stored['event_count'] = max(framework._stored['event_count'], event_count)
         emit = framework._emit
 
+        # An observer gets the event rebuilt from its snapshot (with what restore() reads,
+        # such as an action's params): that object replaces the one emitted.
+        pending: dict[str, int] = {}
+
         def recording_emit(event: EventBase) -> None:
             if self.recording and (self._framework_events
                                    or not isinstance(event, LifecycleEvent)):
+                pending[event.handle.path] = len(self.events)
                 self.events.append(event)
             emit(event)
 
         setattr(framework, '_emit', recording_emit)  # noqa: B010 - an instance override
-        if self.recording:  # capture_deferred_events: the deferred ones delivered again
-            call = framework._call_observer
-            delivered: set[int] = set()
+        call = framework._call_observer
+        delivered: set[int] = set()
 
-            def recording_call(method: Any, event: EventBase) -> None:
-                if not self._main_started and id(event) not in delivered:
-                    delivered.add(id(event))
-                    self.events.append(event)
-                call(method, event)
+        def recording_call(method: Any, event: EventBase) -> None:
+            index = pending.pop(event.handle.path, None)
+            if index is not None:
+                self.events[index] = event
+            elif self.recording and not self._main_started and id(event) not in delivered:
+                delivered.add(id(event))  # capture_deferred_events: delivered again
+                self.events.append(event)
+            call(method, event)
 
-            setattr(framework, '_call_observer', recording_call)  # noqa: B010
+        setattr(framework, '_call_observer', recording_call)  # noqa: B010
 
     def after_event(self, charm: CharmBase, restricted: bool) -> None:
         pass
