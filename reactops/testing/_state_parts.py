@@ -307,6 +307,18 @@ class WaitingStatus(_EntityStatus, _model.WaitingStatus):  # type: ignore[misc]
     """The workload waits for something it does not control."""
 
 
+@dataclasses.dataclass(frozen=True)
+class _StatusFields:
+    name: str
+    message: str = ''
+
+
+# A State status reads as the dataclass (name, message), as in ops.testing: so
+# ``dataclasses.asdict(state)`` gives plain data for it. The classes keep the model's
+# registry untouched (they do not declare ``name`` themselves).
+_EntityStatus.__dataclass_fields__ = _StatusFields.__dataclass_fields__  # type: ignore[attr-defined]
+_EntityStatus.__dataclass_params__ = _StatusFields.__dataclass_params__  # type: ignore[attr-defined]
+
 _BY_NAME: dict[str, type[_EntityStatus]] = {
     'error': ErrorStatus, 'active': ActiveStatus, 'blocked': BlockedStatus,
     'maintenance': MaintenanceStatus, 'waiting': WaitingStatus}
