@@ -335,6 +335,7 @@ class Context:
                             deferred_events=self.capture_deferred_events)
         env = dict(os.environ)
         os.environ.update(_environ(context))
+        restore = self._write_metadata_files()
         try:
             self._dispatch(event, context, backend, bridge, pause)
         except Exception as error:
@@ -347,6 +348,7 @@ class Context:
         finally:
             os.environ.clear()
             os.environ.update(env)
+            restore()
         if bridge.error is not None:
             raise bridge.error
         stored = dict(bridge.stored)
@@ -357,6 +359,33 @@ class Context:
         if backend.action_failure is not None:
             raise ActionFailed(backend.action_failure, state=output)
         return output
+
+    def _write_metadata_files(self) -> Any:
+        """In a given *charm_root*, the charm's files say what the Context was given (as
+        ops.testing does) for the run; the returned function puts back what was there."""
+        if self.charm_root is None or self._charm_spec.is_autoloaded:
+            return lambda: None
+        import yaml
+
+        spec, root = self._charm_spec, Path(self.charm_root)
+        files = {'metadata.yaml': dict(spec.meta)}
+        if spec.actions is not None:
+            files['actions.yaml'] = dict(spec.actions)
+        if spec.config is not None:
+            files['config.yaml'] = dict(spec.config)
+        before = {name: (root / name).read_bytes() if (root / name).exists() else None
+                  for name in files}
+        for name, content in files.items():
+            (root / name).write_text(yaml.safe_dump(content))
+
+        def restore() -> None:
+            for name, old in before.items():
+                if old is None:
+                    (root / name).unlink(missing_ok=True)
+                else:
+                    (root / name).write_bytes(old)
+
+        return restore
 
     def _dispatch(self, event: _Event, context: JujuContext, backend: SimulatedBackend,
                   bridge: _RunBridge, pause: Any) -> None:
