@@ -319,6 +319,10 @@ class Context:
         """One run; *pause* (a manager) is told when the charm exists and waits there."""
         if not isinstance(state, State):
             raise TypeError(f'run() takes a reactops.testing.State, not {state!r}')
+        if 'name' not in self._charm_spec.meta:
+            # Juju cannot deploy a charm without a name (ops fails on it the same way).
+            raise KeyError("the charm metadata has no 'name': add one to meta= or to "
+                           'the charm\'s charmcraft.yaml/metadata.yaml')
         if event.action is not None:
             self.action_logs = []
             self.action_results = None
