@@ -322,7 +322,7 @@ class Context:
         if 'name' not in self._charm_spec.meta:
             # Juju cannot deploy a charm without a name (ops fails on it the same way).
             raise KeyError("the charm metadata has no 'name': add one to meta= or to "
-                           'the charm\'s charmcraft.yaml/metadata.yaml')
+                           "the charm's charmcraft.yaml/metadata.yaml")
         if event.action is not None:
             self.action_logs = []
             self.action_results = None
