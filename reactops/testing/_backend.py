@@ -438,10 +438,12 @@ class SimulatedBackend:
         """The state's network for *binding*, or a default one for any known binding."""
         if relation_id is not None:
             self._relation(relation_id)
-        known = {*self._meta.relations, *self._meta.extra_bindings, 'juju-info'}
+        # A container-scoped endpoint has no network of its own (as in ops.testing).
+        known = {*(name for name, rel in self._meta.relations.items()
+                   if rel.scope != 'container'), *self._meta.extra_bindings, 'juju-info'}
         if binding not in known:
-            raise ModelError(f'ERROR no network config found for binding "{binding}"',
-                             command=['network-get', binding])
+            raise RelationNotFoundError(f'ERROR no network config found for binding '
+                                        f'"{binding}"', command=['network-get', binding])
         network = next((n for n in self._state.networks if n.binding_name == binding),
                        Network(binding))
         return _network_output(network)
