@@ -684,3 +684,53 @@ def test_a_run_takes_milliseconds(ctx: Context) -> None:
         times.append(time.perf_counter() - start)
     # About 1-2 ms on a laptop; the bound only catches a regression such as a file per run.
     assert statistics.median(times) < 0.02
+
+
+# -- the manager: the live charm before and after the event ------------------------------
+
+
+def test_the_manager_gives_the_charm_before_and_after_the_event(ctx: Context) -> None:
+    from reactops.testing.errors import AlreadyEmittedError
+
+    with ctx(ctx.on.install(), State()) as mgr:
+        assert isinstance(mgr.charm, DemoCharm)
+        assert mgr.charm.unit.status == reactops.UnknownStatus()  # nothing ran yet
+        out = mgr.run()
+        assert seen(out) == ['install']
+        with pytest.raises(AlreadyEmittedError):
+            mgr.run()
+
+
+def test_the_manager_runs_the_event_on_leaving_the_block(ctx: Context) -> None:
+    with ctx(ctx.on.install(), State()) as mgr:
+        charm = mgr.charm
+    assert [type(e).__name__ for e in ctx.emitted_events] == ['InstallEvent']
+    assert charm.framework.model.unit.name == 'demo/0'
+
+
+def test_custom_events_and_the_environment() -> None:
+    class Ready(reactops.EventBase):
+        pass
+
+    class LibEvents(reactops.ObjectEvents):
+        ready = reactops.EventSource(Ready)
+
+    class Lib(reactops.Object):
+        on = LibEvents()
+
+    class WithLib(reactops.CharmBase):
+        def __init__(self, framework: reactops.Framework):
+            super().__init__(framework)
+            self.lib = Lib(self, 'lib')
+            framework.observe(self.lib.on.ready, self._on_ready)
+
+        def _on_ready(self, event: reactops.EventBase) -> None:
+            import os
+
+            self.unit.status = reactops.ActiveStatus(os.environ['JUJU_UNIT_NAME'])
+
+    ctx = context(WithLib)
+    out = ctx.run(ctx.on.custom(Lib.on.ready), State())
+    assert out.unit_status == reactops.ActiveStatus('demo/0')
+    import os
+    assert 'JUJU_UNIT_NAME' not in os.environ  # restored after the run
