@@ -105,8 +105,10 @@ class _EventView:
         self.secret = event.secret
         self.secret_revision = event.secret_revision
         action = event.action
-        self.action_name: str | None = action.name if action is not None else None
-        self.action_params = dict(action.params) if action is not None else None
+        self.action_name: str | None = (str(getattr(action, 'name', ''))
+                                        if action is not None else None)
+        self.action_params = (dict(getattr(action, 'params', None) or {})
+                              if action is not None else None)
         self.remote_unit: str | None = None
         self.departing_unit: str | None = None
         self.by_unit_number = True

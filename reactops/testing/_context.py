@@ -103,11 +103,15 @@ class _RunBridge:
         self._state = state
         self._charm_path = charm_path
         self._storage: SQLiteStorage | None = None
+        self.breakpointhook = sys.breakpointhook
         self.events: list[EventBase] = []
         self.stored: dict[str, Any] = {}
         self.error: Exception | None = None
 
     def start(self, framework: Framework, hook_name: str) -> None:
+        # A test's own sys.breakpointhook stays in place (ops.testing does not route
+        # breakpoint() through Juju's debug-code hook).
+        sys.breakpointhook = self.breakpointhook
         self._storage = framework._storage
         event_count = _seed(self._storage, self._state, self._charm_path)
         # New events must not reuse the key of a deferred one.
