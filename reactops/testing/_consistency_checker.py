@@ -16,7 +16,13 @@ __all__ = ['check_consistency']
 def check_consistency(state: State, event: _Event, charm_spec: _CharmSpec[Any],
                       juju_version: str, unit_id: int = 0) -> None:
     """Raise InconsistentScenarioError if *state* and *event* could not happen in Juju."""
+    from ..errors import MetadataError
+    from ._consistency import InconsistentScenarioError
     from ._context import _meta_from_spec
 
-    meta = _meta_from_spec(charm_spec, juju_version)
+    try:
+        meta = _meta_from_spec(charm_spec, juju_version)
+    except MetadataError as error:
+        # Metadata Juju would refuse makes the scenario impossible.
+        raise InconsistentScenarioError([str(error)]) from error
     _check(state, event, meta, juju_version=juju_version, unit_id=unit_id)
