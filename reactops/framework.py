@@ -283,7 +283,11 @@ class EventSource(Generic[_EventType]):
         if emitter is None:
             return self
         assert self.event_kind is not None
-        emitter.framework.register_type(self.event_type, emitter, self.event_kind)
+        # An emitter not attached to a framework (the class-level `on` of a charm) can
+        # still list its events.
+        framework = getattr(emitter, 'framework', None)
+        if framework is not None:
+            framework.register_type(self.event_type, emitter, self.event_kind)
         return BoundEvent(emitter, self.event_type, self.event_kind)
 
 
@@ -622,9 +626,10 @@ class Framework(Object):
             observer = self._observer.get(observer_path)
             method = getattr(observer, method_name, None) if observer is not None else None
             if observer is None:
-                logger.warning('Dropping notice for %s: observer %s no longer exists (was it '
-                               'garbage collected? keep a reference to it)', event_path,
-                               observer_path)
+                logger.warning('Reference to ops.Object at path %s was garbage collected before '
+                               '%s was emitted; dropping the notice. Keep a reference to the '
+                               'observer (e.g. as an attribute of the charm).', observer_path,
+                               event_path)
             elif method is None:
                 logger.warning('Dropping notice for %s: %s has no method %s', event_path,
                                observer_path, method_name)
