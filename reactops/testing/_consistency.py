@@ -293,7 +293,7 @@ class _Check(_EventChecks):
                 self.add(f'storage {name}/{index} is in State.storages {count} times; Juju '
                          'numbers each instance of a storage uniquely: give them different '
                          'index= values')
-        for name, count in sorted(per_name.items()):
+        for name in sorted(per_name):
             declared = self.meta.storages.get(name)
             if declared is None:
                 known = ', '.join(sorted(self.meta.storages)) or 'none'
@@ -301,11 +301,6 @@ class _Check(_EventChecks):
                          f'{name!r} (declared: {known}); add it under "storage" in the '
                          'metadata, or fix the name')
                 continue
-            high = 1 if declared.multiple_range is None else declared.multiple_range[1]
-            if high is not None and count > high:
-                self.add(f'State.storages has {count} instances of {name!r}, but the '
-                         f'metadata allows at most {high}; drop some, or declare '
-                         '"multiple: range:" in the metadata')
 
     # -- secrets -----------------------------------------------------------------------
 
@@ -430,7 +425,14 @@ class _Check(_EventChecks):
                                                  and 1 <= port.port <= 65535):
                 self.add(f'{port!r}: a {port.protocol.upper()} port is a number from 1 to '
                          '65535')
-        bindings = set(self.meta.relations) | set(self.meta.extra_bindings) | {'juju-info'}
+        # A container-scoped endpoint has no network of its own; an extra binding may not
+        # share an endpoint's name (both as ops.testing checks).
+        bindings = {name for name, rel in self.meta.relations.items()
+                    if rel.scope != 'container'} | set(self.meta.extra_bindings) | {'juju-info'}
+        shared = sorted(set(self.meta.relations) & set(self.meta.extra_bindings))
+        if shared:
+            self.add(f'extra-bindings {", ".join(shared)} share the name of relation '
+                     'endpoints; Juju needs them distinct: rename them in the metadata')
         for network in sorted(state.networks, key=lambda n: n.binding_name):
             if network.binding_name not in bindings:
                 self.add(f'Network {network.binding_name!r}: the charm has no endpoint or '
