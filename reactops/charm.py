@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-from ._private.typing import TYPE_CHECKING, cast
+from ._private.typing import TYPE_CHECKING, TypeVar, cast
 from .framework import (
     EventBase,
     EventSource,
@@ -41,7 +41,7 @@ from .meta import (
 )
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Literal
 
     from .model import (
         Application,
@@ -68,6 +68,7 @@ __all__ = [
     'UpgradeCharmEvent', 'WorkloadEvent',
 ]
 
+_T = TypeVar('_T')
 _ACTION_RESULT_KEY = r'^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$'  # compiled on first use
 
 
@@ -305,6 +306,27 @@ class ActionEvent(_NotDeferrable, EventBase):
         """Mark the action failed (the hook still completes and commits)."""
         _model_of(self)._backend.action_fail(message)
 
+    def load_params(self, cls: type[_T], *args: Any,
+                    errors: Literal['raise', 'fail'] = 'raise', **kwargs: Any) -> _T:
+        """Build *cls* from the action's parameters (see :mod:`reactops._private.loadcls`).
+
+        *args* and *kwargs* go to *cls* too. A :class:`ValueError` from *cls* is raised
+        with ``errors='raise'``; with ``'fail'`` the action is failed with the reason and
+        the dispatch ends successfully.
+        """
+        from ._private.loadcls import class_fields, keyword_arguments
+
+        arguments = keyword_arguments(self.params, class_fields(cls), kwargs)
+        try:
+            return cls(*args, **arguments)
+        except ValueError as e:
+            if errors == 'raise':
+                raise
+            self.fail(f'Error in action parameters: {e}')
+            from ._main import _Abort
+
+            raise _Abort(0) from e
+
 
 def _flatten(results: Mapping[str, Any], prefix: str, out: dict[str, str]) -> None:
     for key, value in results.items():
@@ -514,6 +536,36 @@ class CharmBase(Object):
     def config(self) -> ConfigData:
         """The application's config, validated against the charm's config options."""
         return cast('ConfigData', self.framework.model.config)
+
+    def load_config(self, cls: type[_T], *args: Any,
+                    errors: Literal['raise', 'blocked'] = 'raise', **kwargs: Any) -> _T:
+        """Build *cls* (a dataclass, a Pydantic model, any class) from the config.
+
+        Option names have dashes turned into underscores; a ``secret`` option's value is
+        a :class:`~reactops.model.Secret` (read only when used). *args* and *kwargs* go
+        to *cls* too. A :class:`ValueError` from *cls* is raised with ``errors='raise'``;
+        with ``'blocked'`` the unit is set blocked with the reason and the dispatch ends
+        successfully (Juju should not retry: the operator must fix the config).
+        """
+        from ._private.loadcls import class_fields, keyword_arguments
+
+        values: dict[str, Any] = {}
+        for key, value in self.config.items():
+            option = self.meta.config.get(key)
+            if option is not None and option.type == 'secret' and isinstance(value, str):
+                value = self.framework.model._secret_handle(value, None)
+            values[key] = value
+        arguments = keyword_arguments(values, class_fields(cls), kwargs)
+        try:
+            return cls(*args, **arguments)
+        except ValueError as e:
+            if errors == 'raise':
+                raise
+            from ._main import _Abort
+            from .model import BlockedStatus
+
+            self.unit.status = BlockedStatus(f'Invalid config: {e}')
+            raise _Abort(0) from e
 
 
 def evaluate_status(charm: CharmBase) -> None:
