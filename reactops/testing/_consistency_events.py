@@ -221,6 +221,14 @@ class _EventChecks:
         explicit = raw.get('additionalProperties') if isinstance(raw, Mapping) else None
         major = self.version[0] if self.version else 3
         extra_ok = explicit if isinstance(explicit, bool) else major < 4
+        if getattr(event, 'by_unit_number', False):
+            # ops.testing: every parameter given must be declared with a known type.
+            extra_ok = False
+            for param, schema in schemas.items():
+                if param in params and not (isinstance(schema, Mapping)
+                                            and schema.get('type') in JSON_TYPES):
+                    self.add(f'action {name!r} parameter {param!r} has no known type in '
+                             'actions.yaml; declare its type (string, integer, ...)')
         for param, value in params.items():
             schema = schemas.get(param)
             if schema is None:
