@@ -28,6 +28,7 @@ from .meta import (
     ActionMeta,
     CharmMeta,
     ConfigMeta,
+    ContainerBase,
     ContainerMeta,
     ContainerStorageMeta,
     JujuAssumes,
@@ -43,6 +44,15 @@ from .meta import (
 if TYPE_CHECKING:
     from typing import Any, Literal
 
+    from ._private.workload_events import (
+        PebbleCheckEvent,
+        PebbleCheckFailedEvent,
+        PebbleCheckRecoveredEvent,
+        PebbleCustomNoticeEvent,
+        PebbleNoticeEvent,
+        PebbleReadyEvent,
+        WorkloadEvent,
+    )
     from .model import (
         Application,
         ConfigData,
@@ -56,10 +66,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     'ActionEvent', 'ActionMeta', 'CharmBase', 'CharmEvents', 'CharmMeta', 'CollectMetricsEvent',
-    'CollectStatusEvent', 'ConfigChangedEvent', 'ConfigMeta', 'ContainerMeta',
+    'CollectStatusEvent', 'ConfigChangedEvent', 'ConfigMeta', 'ContainerBase', 'ContainerMeta',
     'ContainerStorageMeta', 'HookEvent', 'InstallEvent', 'JujuAssumes', 'JujuAssumesCondition',
     'LeaderElectedEvent', 'LeaderSettingsChangedEvent', 'MetadataLinks', 'PayloadMeta',
-    'PebbleReadyEvent', 'PostSeriesUpgradeEvent', 'PreSeriesUpgradeEvent', 'RelationBrokenEvent',
+    'PebbleCheckEvent', 'PebbleCheckFailedEvent', 'PebbleCheckRecoveredEvent',
+    'PebbleCustomNoticeEvent', 'PebbleNoticeEvent', 'PebbleReadyEvent', 'PostSeriesUpgradeEvent',
+    'PreSeriesUpgradeEvent', 'RelationBrokenEvent',
     'RelationChangedEvent', 'RelationCreatedEvent', 'RelationDepartedEvent', 'RelationEvent',
     'RelationJoinedEvent', 'RelationMeta', 'RelationRole', 'RemoveEvent', 'ResourceMeta',
     'SecretChangedEvent', 'SecretEvent', 'SecretExpiredEvent', 'SecretRemoveEvent',
@@ -405,28 +417,6 @@ class SecretExpiredEvent(_NotDeferrable, _SecretRevisionEvent):
     """A revision of our secret expired: rotate it now."""
 
 
-class WorkloadEvent(HookEvent):
-    """An event about a Kubernetes workload container (declared only; reactops targets
-    machine charms and has no Pebble client)."""
-
-    def __init__(self, handle: Handle, workload: str):
-        super().__init__(handle)
-        self.workload = workload
-
-    def snapshot(self) -> dict[str, Any]:
-        """Store the container's name."""
-        return {'container_name': self.workload}
-
-    def restore(self, snapshot: dict[str, Any]) -> None:
-        """Rebuild the event with the container's name."""
-        super().restore(snapshot)
-        self.workload = snapshot['container_name']
-
-
-class PebbleReadyEvent(WorkloadEvent):
-    """A workload container's Pebble is ready (Kubernetes charms)."""
-
-
 class CollectStatusEvent(LifecycleEvent):
     """Emitted at the end of every dispatch so observers can :meth:`add_status`.
 
@@ -505,9 +495,18 @@ class CharmBase(Object):
                     own_events.define_event(f'{prefix}_storage_{suffix}', storage_type)
             for name in meta.actions:
                 own_events.define_event(f'{name.replace("-", "_")}_action', ActionEvent)
-            for name in meta.containers:
-                own_events.define_event(f'{name.replace("-", "_")}_pebble_ready',
-                                        PebbleReadyEvent)
+            if meta.containers:
+                from ._private import workload_events as w
+
+                for name in meta.containers:
+                    prefix = name.replace('-', '_')
+                    own_events.define_event(f'{prefix}_pebble_ready', w.PebbleReadyEvent)
+                    own_events.define_event(f'{prefix}_pebble_custom_notice',
+                                            w.PebbleCustomNoticeEvent)
+                    own_events.define_event(f'{prefix}_pebble_check_failed',
+                                            w.PebbleCheckFailedEvent)
+                    own_events.define_event(f'{prefix}_pebble_check_recovered',
+                                            w.PebbleCheckRecoveredEvent)
         # An instance attribute wins over the class-level `on` descriptor.
         self.__dict__['on'] = own_events(self)
 
@@ -590,3 +589,17 @@ def evaluate_status(charm: CharmBase) -> None:
 
 # ops' name for it, which ops' own tests and some charm tests call directly.
 _evaluate_status = evaluate_status
+
+
+# The workload (container) events are loaded on first use: machine charms never need them.
+_WORKLOAD_EVENTS = frozenset({
+    'PebbleCheckEvent', 'PebbleCheckFailedEvent', 'PebbleCheckRecoveredEvent',
+    'PebbleCustomNoticeEvent', 'PebbleNoticeEvent', 'PebbleReadyEvent', 'WorkloadEvent'})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WORKLOAD_EVENTS:
+        from ._private import workload_events
+
+        return getattr(workload_events, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from ._private.serializable import Serializable
     from .stored import (
         BoundStoredState,
         StoredDict,
@@ -56,6 +57,7 @@ __all__ = [
     'Framework',
     'FrameworkEvents',
     'Handle',
+    'HandleKind',
     'LifecycleEvent',
     'NoSnapshotError',
     'NoTypeError',
@@ -63,6 +65,7 @@ __all__ = [
     'ObjectEvents',
     'PreCommitEvent',
     'PrefixedEvents',
+    'Serializable',
     'StoredDict',
     'StoredList',
     'StoredSet',
@@ -154,7 +157,7 @@ class Handle:
         return self._path
 
 
-class _HandleKind:
+class HandleKind:
     """``handle_kind`` defaults to the class name, and is not inherited when overridden."""
 
     def __get__(self, obj: object, owner: type) -> str:
@@ -170,7 +173,7 @@ class Object:
     object twice and give each its own *key*.
     """
 
-    handle_kind: str = cast(str, _HandleKind())
+    handle_kind: str = cast(str, HandleKind())
 
     if TYPE_CHECKING:
         on: ObjectEvents
@@ -753,4 +756,8 @@ def __getattr__(name: str) -> Any:
         from . import stored
 
         return getattr(stored, name)
+    if name == 'Serializable':
+        from ._private.serializable import Serializable
+
+        return Serializable
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
