@@ -667,9 +667,9 @@ def test_run_checks_its_arguments_and_the_states_consistency(ctx: Context) -> No
 def test_the_store_keys_match_the_reactive_layers() -> None:
     from reactops.reactive._runtime import FLAG_PREFIX
     from reactops.reactive._trace import TRACE_KEY
-    from reactops.testing import _context
+    from reactops.testing import _run_bridge
 
-    assert (_context._FLAG_PREFIX, _context._TRACE_KEY) == (FLAG_PREFIX, TRACE_KEY)
+    assert (_run_bridge._FLAG_PREFIX, _run_bridge._TRACE_KEY) == (FLAG_PREFIX, TRACE_KEY)
 
 
 def test_a_run_takes_milliseconds(ctx: Context) -> None:

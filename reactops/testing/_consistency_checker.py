@@ -17,8 +17,8 @@ def check_consistency(state: State, event: _Event, charm_spec: _CharmSpec[Any],
                       juju_version: str, unit_id: int = 0) -> None:
     """Raise InconsistentScenarioError if *state* and *event* could not happen in Juju."""
     from ..errors import MetadataError
+    from ._charm_loading import _meta_from_spec
     from ._consistency import InconsistentScenarioError
-    from ._context import _meta_from_spec
 
     try:
         meta = _meta_from_spec(charm_spec, juju_version)

@@ -9,13 +9,9 @@ side effects are recorded on the context (``ctx.juju_log``, ``ctx.action_results
 
 from __future__ import annotations
 
-import importlib.util
-import inspect
 import logging
 import os
-import re
 import shutil
-import sys
 import tempfile
 import weakref
 from collections.abc import Mapping
@@ -24,20 +20,27 @@ from typing import TYPE_CHECKING, Any
 
 from .._main import Dispatch, DispatchExtension
 from ..charm import CharmBase
-from ..framework import EventBase, Framework, LifecycleEvent
+from ..framework import EventBase, Framework
 from ..jujucontext import JujuContext, JujuVersion
 from ..log import JujuLogHandler
 from ..meta import CharmMeta
-from ..storage import SQLiteStorage
 from ._backend import SimulatedBackend
+from ._charm_loading import (
+    _check_args,
+    _directory,
+    _level,
+    _load_spec,
+    _meta_from_spec,
+)
 from ._consistency import check_consistency
 from ._events import CharmEvents, Event, _Event
 from ._harness_results import ActionFailed
+from ._run_bridge import _environ, _RunBridge
 from ._spec import _CharmSpec
 from ._state import State
-from ._state_parts import DeferredEvent, JujuLogLine, StoredState, _EntityStatus
+from ._state_parts import JujuLogLine, _EntityStatus
 from ._state_relations import PeerRelation
-from .errors import ContextSetupError, MetadataNotFoundError, UncaughtCharmError
+from .errors import UncaughtCharmError
 
 if TYPE_CHECKING:
     from ._manager import Manager
@@ -46,11 +49,6 @@ __all__ = ['ActionFailed', 'Context', 'Event', 'UncaughtCharmError']
 
 _DEFAULT_JUJU_VERSION = '3.6.14'
 
-_FLAG_PREFIX = 'reactive.states.'  # as reactops.reactive._runtime.FLAG_PREFIX
-_TRACE_KEY = 'reactops.trace.last'  # as reactops.reactive._trace.TRACE_KEY
-_STORED_PATH = re.compile(
-    r'^(?P<owner>.*)/(?P<kind>[A-Za-z_]*StoredState[A-Za-z0-9_]*)\[(?P<name>[^\]]+)\]$')
-_EVENT_KEY = re.compile(r'\[(\d+)\]$')
 
 
 class _TestDispatch(Dispatch):
@@ -81,79 +79,6 @@ class _TestDispatch(Dispatch):
         from ._custom import emit_custom
 
         emit_custom(charm, self._event)
-
-
-class _RunBridge:
-    """The dispatch extension that connects a run to its :class:`State`.
-
-    The run's state store is an in-memory SQLite database (a file would cost two fsyncs
-    per run). Started first, before the charm and the reactive runtime exist, it writes
-    the state's stored state, deferred notices, flags and kv into the store; it keeps the
-    events emitted in this dispatch (not the deferred ones delivered again, nor the
-    framework's own); at the end, before the store is closed, it reads the store back.
-    """
-
-    def __init__(self, state: State, charm_path: str, *, framework_events: bool = False,
-                 deferred_events: bool = False):
-        self._framework_events = framework_events
-        # Deferred events delivered again come before the event itself; they are
-        # recorded only when asked for.
-        self.recording = deferred_events
-        self._main_started = False
-        self._state = state
-        self._charm_path = charm_path
-        self._storage: SQLiteStorage | None = None
-        self.breakpointhook = sys.breakpointhook
-        self.events: list[EventBase] = []
-        self.stored: dict[str, Any] = {}
-        self.error: Exception | None = None
-
-    def start(self, framework: Framework, hook_name: str) -> None:
-        # A test's own sys.breakpointhook stays in place (ops.testing does not route
-        # breakpoint() through Juju's debug-code hook).
-        sys.breakpointhook = self.breakpointhook
-        self._storage = framework._storage
-        event_count = _seed(self._storage, self._state, self._charm_path)
-        # New events must not reuse the key of a deferred one.
-        framework._stored['event_count'] = max(framework._stored['event_count'], event_count)
-        emit = framework._emit
-
-        # An observer gets the event rebuilt from its snapshot (with what restore() reads,
-        # such as an action's params): that object replaces the one emitted.
-        pending: dict[str, int] = {}
-
-        def recording_emit(event: EventBase) -> None:
-            if self.recording and (self._framework_events
-                                   or not isinstance(event, LifecycleEvent)):
-                pending[event.handle.path] = len(self.events)
-                self.events.append(event)
-            emit(event)
-
-        setattr(framework, '_emit', recording_emit)  # noqa: B010 - an instance override
-        call = framework._call_observer
-        delivered: set[int] = set()
-
-        def recording_call(method: Any, event: EventBase) -> None:
-            index = pending.pop(event.handle.path, None)
-            if index is not None:
-                self.events[index] = event
-            elif self.recording and not self._main_started and id(event) not in delivered:
-                delivered.add(id(event))  # capture_deferred_events: delivered again
-                self.events.append(event)
-            call(method, event)
-
-        setattr(framework, '_call_observer', recording_call)  # noqa: B010
-
-    def after_event(self, charm: CharmBase, restricted: bool) -> None:
-        pass
-
-    def stop(self) -> None:
-        # Runs in the dispatch's `finally`: an error here must not hide the charm's own.
-        if self._storage is not None:
-            try:
-                self.stored = _read(self._storage, self._charm_path)
-            except Exception as error:
-                self.error = error
 
 
 class Context:
@@ -515,227 +440,3 @@ class Context:
             if name not in params and isinstance(schema, Mapping) and 'default' in schema:
                 params[name] = copy.deepcopy(schema['default'])
         return params
-
-
-def _environ(context: JujuContext) -> dict[str, str]:
-    """The ``JUJU_*`` variables Juju would set for this dispatch (a charm may read them)."""
-    env = {'JUJU_VERSION': str(context.version), 'JUJU_UNIT_NAME': context.unit_name,
-           'JUJU_MODEL_NAME': context.model_name, 'JUJU_MODEL_UUID': context.model_uuid,
-           'JUJU_CHARM_DIR': str(context.charm_dir),
-           'JUJU_DISPATCH_PATH': context.dispatch_path, 'JUJU_HOOK_NAME': context.hook_name}
-    optional = {
-        'JUJU_MACHINE_ID': context.machine_id,
-        'JUJU_AVAILABILITY_ZONE': context.availability_zone,
-        'JUJU_PRINCIPAL_UNIT': context.principal_unit,
-        'JUJU_ACTION_NAME': context.action_name, 'JUJU_ACTION_UUID': context.action_uuid,
-        'JUJU_RELATION': context.relation_name,
-        'JUJU_RELATION_ID': (f'{context.relation_name}:{context.relation_id}'
-                             if context.relation_id is not None else None),
-        'JUJU_REMOTE_APP': context.remote_app_name,
-        'JUJU_REMOTE_UNIT': context.remote_unit_name,
-        'JUJU_DEPARTING_UNIT': context.relation_departing_unit_name,
-        'JUJU_STORAGE_ID': (f'{context.storage_name}/{context.storage_index}'
-                            if context.storage_name is not None else None),
-        'JUJU_SECRET_ID': context.secret_id, 'JUJU_SECRET_LABEL': context.secret_label,
-        'JUJU_SECRET_REVISION': (str(context.secret_revision)
-                                 if context.secret_revision is not None else None),
-        'JUJU_WORKLOAD_NAME': context.workload_name, 'JUJU_NOTICE_ID': context.notice_id,
-        'JUJU_NOTICE_KEY': context.notice_key, 'JUJU_NOTICE_TYPE': context.notice_type,
-        'JUJU_PEBBLE_CHECK_NAME': context.pebble_check_name}
-    env.update({name: value for name, value in optional.items() if value is not None})
-    if context.action_uuid is not None:
-        env['JUJU_ACTION_TAG'] = f'action-{context.action_uuid}'
-    return env
-
-
-# -- the state file ------------------------------------------------------------------------
-
-
-def _seed(store: SQLiteStorage, state: State, charm_path: str) -> int:
-    """Write *state*'s stored state, deferred notices, flags and kv into *store*; return
-    the highest event key among the deferred events."""
-    for stored in state.stored_states:
-        store.save_snapshot(stored._handle_path, dict(stored.content))
-    for deferred in state.deferred:
-        store.save_snapshot(deferred.handle_path, dict(deferred.snapshot_data))
-        store.save_notice(deferred.handle_path, deferred.owner, deferred.observer)
-    for key, value in state.kv.items():
-        if key != _TRACE_KEY and not key.startswith(_FLAG_PREFIX):
-            store.kv_set(key, value)
-    for flag, value in state.flags.items():
-        store.kv_set(_FLAG_PREFIX + flag, value)
-    keys = [int(m.group(1)) for d in state.deferred if (m := _EVENT_KEY.search(d.handle_path))]
-    return max(keys, default=0)
-
-
-def _read(store: SQLiteStorage, charm_path: str) -> dict[str, Any]:
-    """The State fields the store holds after the run, plus the reactive trace."""
-    snapshots = {handle: store.load_snapshot(handle) for handle in store.list_snapshots()}
-    kv = dict(store.kv_items())
-    stored_states = []
-    for handle, content in snapshots.items():
-        match = _STORED_PATH.match(handle)
-        if match is not None:
-            stored_states.append(StoredState(match['name'], owner_path=match['owner'] or None,
-                                             content=content,
-                                             _data_type_name=match['kind']))
-    deferred = list(DeferredEvent(event_path, observer, method, snapshots.get(event_path, {}))
-                    for event_path, observer, method in store.notices())
-    from ..reactive._trace import load_trace
-
-    trace = load_trace(kv.pop(_TRACE_KEY, None)) or {}
-    flags = {key[len(_FLAG_PREFIX):]: value for key, value in kv.items()
-             if key.startswith(_FLAG_PREFIX)}
-    rest = {key: value for key, value in kv.items() if not key.startswith(_FLAG_PREFIX)}
-    return {'stored_states': stored_states, 'deferred': deferred, 'flags': flags, 'kv': rest,
-            'trace': list(trace.get('steps', []))}
-
-
-# -- loading the charm -----------------------------------------------------------------------
-
-
-def _check_args(unit_id: object, juju_version: object, app_name: object, meta: object,
-                actions: object, config: object) -> None:
-    if isinstance(unit_id, bool) or not isinstance(unit_id, int) or unit_id < 0:
-        raise ValueError(f'unit_id must be a unit number (0, 1, ...), not {unit_id!r}')
-    if not isinstance(juju_version, str):
-        raise TypeError(f"juju_version must be a string such as '3.6.1', not {juju_version!r}")
-    JujuVersion(juju_version)  # ValueError naming it if malformed
-    if app_name is not None and (not isinstance(app_name, str) or not app_name
-                                 or '/' in app_name):
-        raise ValueError(f"app_name must be an application name such as 'web', "
-                         f'not {app_name!r}')
-    for name, value in (('meta', meta), ('actions', actions), ('config', config)):
-        if value is not None and not isinstance(value, Mapping):
-            raise TypeError(f'{name} must be a dict (the parsed YAML), not '
-                            f'{type(value).__name__}')
-
-
-def _load_spec(charm: object, meta: Mapping[str, Any] | None,
-               actions: Mapping[str, Any] | None, config: Mapping[str, Any] | None,
-               ) -> tuple[_CharmSpec[CharmBase], Path | None]:
-    """The charm's spec, and the charm directory its files came from (if any)."""
-    import copy
-
-    if isinstance(charm, str | os.PathLike):
-        source_root: Path | None = _directory(charm, 'the charm directory')
-        assert source_root is not None
-        charm_type = _class_of_charm_dir(source_root)
-        if not (meta or actions or config):
-            return _CharmSpec(charm_type, *_files_of(source_root), is_autoloaded=True), \
-                source_root
-    elif isinstance(charm, type) and issubclass(charm, CharmBase):
-        charm_type = charm
-        source_root = _class_root(charm)
-    else:
-        raise TypeError(f'Context() takes a CharmBase subclass or the path of a charm '
-                        f'directory, not {charm!r}')
-    if not (meta or actions or config):
-        try:
-            return _CharmSpec.autoload(charm_type), source_root
-        except (MetadataNotFoundError, TypeError, OSError) as error:
-            raise ContextSetupError(f'Cannot setup scenario with `charm_type`={charm_type}. '
-                                    f'Did you forget to pass `meta` to this Context?'
-                                    ) from error
-    raw = copy.deepcopy(dict(meta)) if meta else {'name': charm_type.__name__}
-    parts: dict[str, Any] = {}
-    for name, given in (('actions', actions), ('config', config)):
-        if given is None:
-            parts[name] = raw.pop(name, None)
-        elif name in raw:
-            raise ValueError(f'Cannot specify {name} in both charmcraft.yaml and separately')
-        else:
-            parts[name] = copy.deepcopy(dict(given))
-    return _CharmSpec(charm_type, raw, parts['actions'], parts['config']), source_root
-
-
-def _files_of(root: Path) -> tuple[Any, Any, Any]:
-    """The metadata, actions and config of a charm directory (a charmcraft.yaml that
-    names the charm is enough: reactive charms' often lack the 2.5+ fields)."""
-    meta, config, actions = _CharmSpec._load_metadata(root)
-    if not meta and (root / 'charmcraft.yaml').is_file():
-        import yaml
-
-        raw = yaml.safe_load((root / 'charmcraft.yaml').read_text()) or {}
-        if isinstance(raw, dict) and 'name' in raw:
-            meta, config, actions = raw, raw.pop('config', None), raw.pop('actions', None)
-    if not meta:
-        meta, config, actions = _CharmSpec._load_metadata_legacy(root)
-    if not meta:
-        raise ContextSetupError(f'no charmcraft.yaml or metadata.yaml in {root}')
-    return meta, actions, config
-
-
-def _level(level: str | int) -> int:
-    if isinstance(level, int) and not isinstance(level, bool):
-        return level
-    value = logging.getLevelName(level.upper()) if isinstance(level, str) else None
-    if isinstance(value, int):
-        return value
-    raise ValueError(f"log_level must be a logging level such as 'DEBUG' or 'INFO', "
-                     f'not {level!r}')
-
-
-def _directory(path: str | os.PathLike[str], what: str) -> Path:
-    resolved = Path(path).resolve()
-    if not resolved.is_dir():
-        raise ValueError(f'{what} {os.fspath(path)!r} is not a directory')
-    return resolved
-
-
-def _meta_from_spec(spec: _CharmSpec[CharmBase], juju_version: str) -> CharmMeta:
-    from .._private.meta_validate import CHARMCRAFT_ONLY
-
-    raw = {k: v for k, v in spec.meta.items() if k not in CHARMCRAFT_ONLY}
-    return CharmMeta(raw, None if spec.actions is None else dict(spec.actions),
-                     None if spec.config is None else dict(spec.config),
-                     juju_version=juju_version)
-
-
-def _class_root(charm_type: type[CharmBase]) -> Path | None:
-    """The charm directory of a class: the one above its source file's directory."""
-    try:
-        source = inspect.getfile(charm_type)
-    except (TypeError, OSError):
-        # Its module is not in sys.modules (imported from a file by hand): ask a method.
-        codes = [value.__code__ for value in vars(charm_type).values()
-                 if inspect.isfunction(value)]
-        if not codes:
-            return None
-        source = codes[0].co_filename
-    return Path(source).resolve().parent.parent
-
-
-def _class_of_charm_dir(charm_dir: Path) -> type[CharmBase]:
-    """The CharmBase subclass of ``<charm_dir>/src/charm.py``, else ``ReactiveCharm``."""
-    from ..reactive._dispatch import ReactiveCharm
-
-    source = charm_dir / 'src' / 'charm.py'
-    if not source.is_file():
-        return ReactiveCharm
-    name = f'_reactops_testing_charm_{abs(hash(str(source))):x}'
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, source)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        paths = [str(charm_dir / sub) for sub in ('src', 'lib') if (charm_dir / sub).is_dir()]
-        sys.path[:0] = paths
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-        finally:
-            for path in paths:
-                sys.path.remove(path)
-    found = [obj for obj in vars(module).values()
-             if inspect.isclass(obj) and issubclass(obj, CharmBase)
-             and obj.__module__ == name]
-    leaves = [c for c in found if not any(o is not c and issubclass(o, c) for o in found)]
-    if len(leaves) > 1:
-        names = ', '.join(sorted(c.__name__ for c in leaves))
-        raise ValueError(f'{source} defines several charm classes ({names}); pass the one '
-                         f'to test: Context(TheCharm, charm_root={str(charm_dir)!r})')
-    return leaves[0] if leaves else ReactiveCharm
