@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _hookcharms as charms  # noqa: E402
 import _measures as measures  # noqa: E402
 
-OPS_RATIO = 0.6        # reactops ops-style hook at most this times ops'
+OPS_RATIO = 0.4        # reactops ops-style hook at most this times ops'
 REACTIVE_RATIO = 0.3   # reactops reactive hook at most this times charms.reactive's
 FLOOR_FACTOR = 1.5     # ... and at most this times (floor + the tools the charm must call)
 TOOLS_RATIO_50 = 1 / 3  # reactive hook-tool calls at 50 units vs charms.reactive's

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fakejuju import FakeJuju
 
-from reactops import hookcmds
+from reactops._private import hooktools as hookcmds
 from reactops._private.backend import ModelBackend
 from reactops.errors import ModelError
 from reactops.jujucontext import JujuContext

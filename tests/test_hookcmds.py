@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fakejuju import FakeJuju
 
-from reactops import hookcmds
+from reactops._private import hooktools as hookcmds
 from reactops.errors import (
     HookToolMissingError,
     ModelError,
@@ -646,4 +646,10 @@ def test_the_status_name_types_are_literals_of_juju_s_names() -> None:
     assert typing.get_args(hookcmds.SettableStatusName) == (
         'active', 'blocked', 'maintenance', 'waiting')
     assert typing.get_args(hookcmds.StatusName)[-2:] == ('error', 'unknown')
-    assert reactops.StatusName is hookcmds.StatusName
+    import reactops.hookcmds
+
+    # The top-level name is ops' typed hook-tool API's, which spells the same names.
+    assert reactops.StatusName is reactops.hookcmds.StatusName
+    names = {name for part in typing.get_args(reactops.StatusName)
+             for name in typing.get_args(part)}
+    assert names == set(typing.get_args(hookcmds.StatusName))

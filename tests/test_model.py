@@ -437,4 +437,5 @@ def test_importing_the_model_stays_light() -> None:
                             check=True, cwd=root).stdout.split()
     assert not [m for m in loaded if not m.startswith('reactops') and m != 'urllib.parse'
                 and m != 'urllib']
-    assert 'reactops._private.backend' not in loaded and 'reactops.hookcmds' not in loaded
+    assert 'reactops._private.backend' not in loaded
+    assert 'reactops._private.hooktools' not in loaded

@@ -1,6 +1,6 @@
 """The model's one way to Juju: :class:`ModelBackend`, a thin typed layer over the hook tools.
 
-Every method runs one hook tool through :mod:`reactops.hookcmds` and returns what Juju
+Every method runs one hook tool through :mod:`reactops._private.hooktools` and returns what Juju
 printed, in Juju's own shapes (dicts, lists and strings); :mod:`reactops.model` turns those
 into objects and caches them for the dispatch. The one cache kept here is leadership,
 because Juju's leadership lease guarantees it for 30 seconds.
@@ -18,9 +18,9 @@ import sys
 import time
 from collections.abc import Mapping
 
-from .. import hookcmds
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
+from . import hooktools as hookcmds
 from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:

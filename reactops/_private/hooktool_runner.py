@@ -1,7 +1,7 @@
 """Running one Juju hook tool: find it on PATH, run it, turn a failure into a ModelError.
 
-:mod:`reactops.hookcmds` builds each tool's argv; this module is the one place that starts
-the process, counts the call and reads the answer.
+:mod:`reactops._private.hooktools` builds each tool's argv; this module is the one place
+that starts the process, counts the call and reads the answer.
 """
 
 from __future__ import annotations

@@ -285,14 +285,14 @@ def is_leader() -> bool:
 
 def leader_get(attribute: str | None = None) -> Any:
     """The leader settings, or one of them."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     return hookcmds.leader_get() if attribute is None else hookcmds.leader_get(attribute)
 
 
 def leader_set(settings: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
     """Write leader settings (leader only); ``None`` deletes a key."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     merged = {**dict(settings or {}), **kwargs}
     hookcmds.leader_set({k: None if v is None else str(v) for k, v in merged.items()})
@@ -352,14 +352,14 @@ def close_port(port: int | str, protocol: str = 'TCP') -> None:
 
 def open_ports(start: int, end: int, protocol: str = 'TCP') -> None:
     """Open the ports *start* to *end*."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     hookcmds.open_port(_protocol(protocol), int(start), to_port=int(end))
 
 
 def close_ports(start: int, end: int, protocol: str = 'TCP') -> None:
     """Close the ports *start* to *end*."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     hookcmds.close_port(_protocol(protocol), int(start), to_port=int(end))
 
@@ -371,7 +371,7 @@ def opened_ports() -> list[str]:
 
 def unit_get(attribute: str) -> Any:
     """``private-address`` or ``public-address`` of this unit."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     return hookcmds.unit_get(attribute)  # type: ignore[arg-type]
 
@@ -404,14 +404,14 @@ def network_get_primary_address(binding: str) -> str | None:
 
 def storage_list(storage_name: str | None = None) -> list[str]:
     """The ids of the unit's storage instances (of one storage, if named)."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     return hookcmds.storage_list(storage_name)
 
 
 def storage_get(attribute: str | None = None, storage_id: str | None = None) -> Any:
     """An attribute (or all) of a storage instance (the running hook's by default)."""
-    from .. import hookcmds
+    from .._private import hooktools as hookcmds
 
     storage = storage_id or os.environ.get('JUJU_STORAGE_ID', '')
     return hookcmds.storage_get(storage) if attribute is None else \

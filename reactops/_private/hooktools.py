@@ -25,9 +25,9 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ._private.hooktool_runner import calls, run, run_json
-from ._private.typing import TYPE_CHECKING, overload
-from .errors import ModelError, RelationDataTypeError
+from ..errors import ModelError, RelationDataTypeError
+from .hooktool_runner import calls, run, run_json
+from .typing import TYPE_CHECKING, overload
 
 __all__ = [
     'action_fail', 'action_get', 'action_log', 'action_set', 'add_metric',
