@@ -87,7 +87,8 @@ def refused(unit: CharmUnit, path: str, *causes: str, **env: str) -> None:
     ('metadata.yaml', 'name: [', 'metadata.yaml: line 2, column 1'),
     ('metadata.yaml', 'name: demo\nrequires: [db]\n', 'metadata.yaml: requires: expected a'),
     ('metadata.yaml', '- a list\n', 'metadata.yaml: expected a mapping'),
-    ('config.yaml', 'options:\n  port: {type: integer}\n', 'config.yaml: options.port.type'),
+    # An unknown option type (`integer`) is accepted as ops accepts it; Juju refuses it at
+    # deploy time, before any hook runs.
     ('config.yaml', 'options:\n  port: {type: int, default: "x"}\n',
      'config.yaml: options.port.default'),
     ('actions.yaml', 'backup: {params: [n]}\n', 'actions.yaml: backup.params'),

@@ -46,10 +46,10 @@ def test_a_relation_hook_reads_its_relation_once_per_unit(unit: CharmUnit) -> No
     argvs = unit.ok('hooks/db-relation-changed', **relation_env('changed'))
     gets = [argv for argv in argvs if argv[0] == 'relation-get']
     # The layer's merged view (host()) reads the 50 units' bags, change detection reads
-    # only the hook's remote unit's (already read), and publishing reads our own bag: each
-    # bag once, and no remote application bag (Juju sends its changes in their own hook).
-    assert len(gets) == 51
-    assert len({tuple(argv) for argv in gets}) == 51
+    # only the hook's remote unit's (already read) and the remote application's, and
+    # publishing reads our own bag: each bag once.
+    assert len(gets) == 52
+    assert len({tuple(argv) for argv in gets}) == 52
 
 
 def test_change_detection_reads_only_the_hooks_remote_unit(unit: CharmUnit) -> None:
@@ -58,7 +58,8 @@ def test_change_detection_reads_only_the_hooks_remote_unit(unit: CharmUnit) -> N
     unit.ok('hooks/db-relation-changed', **relation_env('changed', 'pg/7'))  # pg/7's data is new
     argvs = unit.ok('hooks/db-relation-changed', **relation_env('changed', 'pg/7'))
     gets = [argv for argv in argvs if argv[0] == 'relation-get']
-    assert gets == [['relation-get', '--format=json', '-r', 'db:1', '-', 'pg/7']]
+    assert sorted(gets) == [['relation-get', '--format=json', '-r', 'db:1', '-', 'pg/7'],
+                            ['relation-get', '--format=json', '-r', 'db:1', '--app', '-', 'pg']]
 
 
 def test_one_relation_set_per_changed_bag_with_only_changed_keys(unit: CharmUnit) -> None:

@@ -63,7 +63,11 @@ class JujuStateBackend:
         out = _run(['state-get', key], stdout=subprocess.PIPE).stdout
         if out in ('', '\n'):
             raise KeyError(key)
-        return yaml.load(out, Loader=StateLoader)  # noqa: S506 - a safe loader plus tuples
+        loader = StateLoader(out)  # a safe loader that also reads tuples; no yaml.load
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
 
     def delete(self, key: str) -> None:
         """Forget *key* (no error if it was not set)."""

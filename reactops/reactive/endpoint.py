@@ -265,8 +265,11 @@ class Endpoint:
         if relation is None:
             return
         if remote_unit:
-            self.all_departed_units.append(RelatedUnit(
-                relation, remote_unit, dict(relation._bag_of_unit(remote_unit))))
+            try:
+                last_data = dict(relation._bag_of_unit(remote_unit))
+            except KeyError:  # a departing peer's bag is no longer offered (as in ops)
+                last_data = {}
+            self.all_departed_units.append(RelatedUnit(relation, remote_unit, last_data))
         if not relation.joined_units:
             self._dropped.add(relation.relation_id)
 
@@ -299,8 +302,10 @@ class Endpoint:
             (unit.unit_name, unit.received) for unit in relation.joined_units
             if only is None or unit.unit_name == only]
         app = relation.model_relation.app
-        if (app is not None and app.name != self._model.app.name
-                and only in (None, APP_MEMBER)):
+        # The remote application's bag is compared in every hook of the endpoint: Juju
+        # tells of its changes in a hook without a remote unit, but ops.testing (as
+        # Scenario) fills in the first remote unit when a test gives none.
+        if app is not None and app.name != self._model.app.name:
             sources.append((app.name, relation.received_app))
         for member, data in sources:
             for key in sorted(data):

@@ -13,6 +13,8 @@ import pytest
 
 from reactops import ActiveStatus, BlockedStatus, MaintenanceStatus, UnknownStatus
 from reactops.testing import (
+    Address,
+    BindAddress,
     Context,
     Network,
     Relation,
@@ -40,14 +42,15 @@ def ctx() -> Context:
     return Context(charm_class())
 
 
-INSTALLED = StoredState(content={'installed': True, 'restarts': 0})
+# The charm's own StoredState attribute `_stored`; its owner is the charm (its class name).
+INSTALLED = StoredState(owner_path='TinyWebCharm', content={'installed': True, 'restarts': 0})
 
 
 def test_install(ctx: Context) -> None:
     out = ctx.run(ctx.on.install(), State())
     assert out.unit_status == ActiveStatus('serving on :8080')
     assert out.workload_version == '1.0'
-    assert out.get_stored_state().content['installed'] is True
+    assert out.get_stored_state('_stored', owner_path='TinyWebCharm').content['installed'] is True
     # The statuses before the last one: none yet, then what install said.
     assert ctx.unit_status_history == [UnknownStatus(),
                                        MaintenanceStatus('installing the web server')]
@@ -78,7 +81,8 @@ def test_a_client_gets_the_address_and_the_leader_adds_the_greeting(ctx: Context
     website = Relation('website', remote_app_name='browser')
     state = State(leader=True, config={'greeting': 'hi'}, relations=[website],
                   stored_states=[INSTALLED],
-                  networks=[Network('website', bind_address='10.1.2.3')])
+                  networks=[Network('website',
+                                    bind_addresses=[BindAddress([Address('10.1.2.3')])])])
     out = ctx.run(ctx.on.relation_joined(website, remote_unit=0), state)
     relation = out.get_relation(website.id)
     assert relation.local_unit_data['hostname'] == '10.1.2.3'
@@ -90,8 +94,9 @@ def test_restart_counts_and_reports(ctx: Context) -> None:
     out = ctx.run(ctx.on.action('restart', {'reason': 'new certificate'}),
                   State(stored_states=[INSTALLED]))
     assert ctx.action_logs == ['restarting because: new certificate']
-    assert ctx.action_results == {'restarts': '1', 'server': {'port': '8080'}}
-    assert out.get_stored_state().content['restarts'] == 1
+    # Results are kept as the charm set them (Juju turns them into strings).
+    assert ctx.action_results == {'restarts': 1, 'server': {'port': 8080}}
+    assert out.get_stored_state('_stored', owner_path='TinyWebCharm').content['restarts'] == 1
 
 
 def test_a_failed_restart_fails_the_action(ctx: Context) -> None:
