@@ -15,3 +15,20 @@ def fake_juju(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeJuju:
     for name, value in fake.env().items():
         monkeypatch.setenv(name, value)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_put_back() -> object:
+    """Put the root logger's handlers and level back after each test.
+
+    A test that runs a dispatch in process (ops' `setup_root_logging`) leaves a juju-log
+    handler on the root logger; later tests that count hook-tool calls would see its
+    `juju-log` calls.
+    """
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield None
+    root.handlers[:] = handlers
+    root.setLevel(level)
