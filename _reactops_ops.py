@@ -16,8 +16,9 @@ A real ``ops`` (or ``ops-scenario``) that is importable always wins: the finder 
 it first and then steps aside, so reactops never hides it. ``REACTOPS_OPS=reactops`` in
 the environment makes reactops answer even then; ``REACTOPS_OPS=off`` turns the alias off.
 Who installs the finder: the ``reactops-ops.pth`` file that the distribution puts in
-site-packages (every interpreter of that environment), ``reactops.main``, the local model,
-``reactops.testing`` and the pytest plugin. It costs a process one string test per import.
+site-packages (every interpreter of that environment, which includes the local model's hook
+processes), ``reactops.main`` and the pytest plugin. It costs a process one string test per
+import.
 """
 
 from __future__ import annotations
