@@ -24,7 +24,6 @@ from .charm import (
     RelationEvent,
     SecretEvent,
     StorageEvent,
-    WorkloadEvent,
     _SecretRevisionEvent,
     evaluate_status,
 )
@@ -255,8 +254,18 @@ class Dispatch:
             if issubclass(event_type, _SecretRevisionEvent):
                 args.append(context.secret_revision)
             return args
-        if issubclass(event_type, WorkloadEvent):
-            return [context.workload_name]
+        # The workload events are loaded only for charms with containers.
+        workload = sys.modules.get('reactops._private.workload_events')
+        if workload is not None and issubclass(event_type, workload.WorkloadEvent):
+            PebbleNoticeEvent, PebbleCheckEvent = (  # noqa: N806
+                workload.PebbleNoticeEvent, workload.PebbleCheckEvent)
+            assert context.workload_name is not None
+            args = [model.unit.get_container(context.workload_name)]
+            if issubclass(event_type, PebbleNoticeEvent):
+                args += [context.notice_id, context.notice_type, context.notice_key]
+            elif issubclass(event_type, PebbleCheckEvent):
+                args.append(context.pebble_check_name)
+            return args
         return []
 
     def _run_legacy_hook(self, charm_dir: Path) -> int:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any, Literal, TypeVar
 
+    from .. import pebble
+
     _T = TypeVar('_T')
 
 __all__ = ['LEADERSHIP_TTL', 'MAX_LOG_LINE_LEN', 'ModelBackend']
@@ -165,6 +167,24 @@ class ModelBackend:
         """How many units Juju plans for our application: the goal state's, less the dying."""
         units = self.goal_state().get('units') or {}
         return sum(1 for goal in units.values() if (goal or {}).get('status') != 'dying')
+
+    def get_pebble(self, socket_path: str) -> pebble.Client:
+        """A Pebble client for the container whose socket Juju put at *socket_path*.
+
+        ``REACTOPS_CONTAINERS_DIR`` moves the sockets, ``/charm/containers/<name>/...``
+        becoming ``$REACTOPS_CONTAINERS_DIR/<name>/...``: the local model and tests serve
+        Pebble where they can (ops has no such setting). A testing backend answers with a
+        simulated Pebble instead.
+        """
+        import os
+
+        from .. import pebble
+
+        moved = os.environ.get('REACTOPS_CONTAINERS_DIR')
+        prefix = '/charm/containers/'
+        if moved and socket_path.startswith(prefix):
+            socket_path = os.path.join(moved, socket_path[len(prefix):])
+        return pebble.Client(socket_path=socket_path)
 
     def credential_get(self) -> dict[str, Any]:
         """The cloud spec with its credential (``credential-get``; needs ``juju trust``)."""

@@ -7,7 +7,8 @@ The names follow ``ops.model``, so ``from ops.model import X`` ports as
 * relation data writes are buffered and sent once per changed bag when the dispatch
   commits (see :class:`RelationDataContent`);
 * config values are checked against the declared option types (see :class:`ConfigData`);
-* there is no Kubernetes or Pebble API (containers, pods): reactops is for machine charms.
+* a Kubernetes charm's containers (:class:`Container`) and the Pebble client behind them
+  are loaded only when the charm first asks for a container.
 
 Everything is read from Juju lazily and at most once per dispatch where Juju allows it;
 opened ports, goal state, secret metadata, peeked secret content and the cloud spec are
@@ -53,6 +54,15 @@ from ._units import Application, Unit
 if TYPE_CHECKING:
     from .._private.backend import MAX_LOG_LINE_LEN
     from ._cloud import CloudCredential, CloudSpec
+    from ._containers import (
+        CheckInfoMapping,
+        Container,
+        ContainerMapping,
+        LazyCheckInfo,
+        LazyNotice,
+        MultiPushPullError,
+        ServiceInfoMapping,
+    )
     from ._network import Binding, BindingMapping, Network, NetworkInterface
     from ._remote import RemoteModel
     from ._resources import K8sSpec, OpenedPort, Pod, Port, Resources, Storage, StorageMapping
@@ -63,6 +73,10 @@ if TYPE_CHECKING:
 # and storage, secrets) are loaded on first use, so that a hook does not pay for them.
 _LAZY: dict[str, str] = {
     'CloudCredential': '_cloud', 'CloudSpec': '_cloud',
+    'CheckInfoMapping': '_containers', 'Container': '_containers',
+    'ContainerMapping': '_containers', 'LazyCheckInfo': '_containers',
+    'LazyNotice': '_containers', 'MultiPushPullError': '_containers',
+    'ServiceInfoMapping': '_containers',
     'Binding': '_network', 'BindingMapping': '_network', 'Network': '_network',
     'NetworkInterface': '_network',
     'RemoteModel': '_remote',
@@ -89,17 +103,23 @@ __all__ = [
     'Binding',
     'BindingMapping',
     'BlockedStatus',
+    'CheckInfoMapping',
     'CloudCredential',
     'CloudSpec',
     'ConfigData',
     'ConfigValue',
+    'Container',
+    'ContainerMapping',
     'ErrorStatus',
     'InvalidStatusError',
     'K8sSpec',
+    'LazyCheckInfo',
     'LazyMapping',
+    'LazyNotice',
     'MaintenanceStatus',
     'Model',
     'ModelError',
+    'MultiPushPullError',
     'Network',
     'NetworkInterface',
     'OpenedPort',
@@ -119,6 +139,7 @@ __all__ = [
     'SecretInfo',
     'SecretNotFoundError',
     'SecretRotate',
+    'ServiceInfoMapping',
     'StatusBase',
     'StatusName',
     'Storage',

@@ -9,10 +9,12 @@ from ._status import SETTABLE_STATUS_NAMES, StatusBase, UnknownStatus
 
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Mapping
     from typing import Literal
 
     from .._private.backend import ModelBackend
     from ..meta import CharmMeta
+    from ._containers import Container, ContainerMapping
     from ._resources import Port
     from ._secrets import Secret, SecretRotate
 
@@ -177,6 +179,8 @@ class Unit:
         self._cache = cache
         self._is_our_unit = name == backend.unit_name
         self._status: StatusBase | None = None
+        self._meta = meta
+        self._containers: ContainerMapping | None = None
 
     def __repr__(self) -> str:
         return f'<reactops.model.Unit {self.name}>'
@@ -273,6 +277,28 @@ class Unit:
             self._backend.close_port(port.protocol, port.port)
         for port in sorted(wanted - existing, key=_port_order):
             self._backend.open_port(port.protocol, port.port)
+
+    @property
+    def containers(self) -> Mapping[str, Container]:
+        """This unit's workload containers by name (Kubernetes charms).
+
+        Built on first use, which loads the Pebble client; :class:`RuntimeError` for
+        another unit, whose containers this unit cannot reach.
+        """
+        if not self._is_our_unit:
+            raise RuntimeError(f'cannot get container for a remote unit {self}')
+        if self._containers is None:
+            from ._containers import ContainerMapping
+
+            self._containers = ContainerMapping(self._meta.containers, self._backend)
+        return self._containers
+
+    def get_container(self, container_name: str) -> Container:
+        """One workload container by name; :class:`ModelError` if metadata has none."""
+        try:
+            return self.containers[container_name]
+        except KeyError:
+            raise ModelError(f'container {container_name!r} not found') from None
 
     def reboot(self, now: bool = False) -> None:
         """Reboot the machine once this hook ends, or with *now* at once.
