@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._private.backend import _check_metrics, _flatten_results
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
@@ -24,6 +24,10 @@ from ..model import StatusBase
 from ._state import State
 from ._state_parts import JujuLogLine, Network, Port, _port
 from ._state_relations import PeerRelation, RelationBase, Secret
+
+if TYPE_CHECKING:
+    from .. import pebble
+    from ._scenario_workload import Workloads
 
 __all__ = ['JujuLogLine', 'SimulatedBackend']
 
@@ -109,12 +113,14 @@ class SimulatedBackend:
     *meta* is the charm's metadata (config defaults, storage kinds, bindings).
     *action_params* are the running action's parameters (``None`` outside an action);
     *storage_root* is where storage without a location is mounted; *trusted* says
-    whether the application was given ``juju trust`` (``credential-get``).
+    whether the application was given ``juju trust`` (``credential-get``); *workloads*
+    are the run's containers, which :meth:`get_pebble` answers from.
     """
 
     def __init__(self, state: State, meta: CharmMeta, context: JujuContext, *,
                  action_params: Mapping[str, Any] | None = None,
-                 storage_root: Path | None = None, trusted: bool = False):
+                 storage_root: Path | None = None, trusted: bool = False,
+                 workloads: Workloads | None = None):
         self._juju_context = context
         self.unit_name: str = context.unit_name or ''
         self.app_name: str = context.app_name or ''
@@ -127,6 +133,7 @@ class SimulatedBackend:
         self._action_params = None if action_params is None else dict(action_params)
         self._storage_root = storage_root
         self._trusted = trusted
+        self._workloads = workloads
         # The working copy: what the charm may change.
         self.bags = {r.id: _Bags(r, dict(r.local_app_data), dict(r.local_unit_data))
                      for r in state.relations}
@@ -160,8 +167,10 @@ class SimulatedBackend:
         relations = [dataclasses.replace(b.relation, local_app_data=dict(b.app),
                                          local_unit_data=dict(b.unit))
                      for b in self.bags.values()]
+        containers = self._state.containers if self._workloads is None \
+            else self._workloads.output(self._state.containers)
         return dataclasses.replace(
-            self._state,
+            self._state, containers=containers,
             relations=frozenset(relations), unit_status=self.unit_status,
             app_status=self.app_status,
             workload_version=self.workload_version, opened_ports=frozenset(self.opened),
@@ -210,6 +219,14 @@ class SimulatedBackend:
                      k8s_resources: Mapping[str, Any] | None = None) -> None:
         """Record the pod spec of a podspec charm (``pod_spec``: the spec and resources)."""
         self.pod_spec = (dict(spec), dict(k8s_resources) if k8s_resources else None)
+
+    def get_pebble(self, socket_path: str) -> pebble.Client:
+        """A Pebble client for the container whose socket is *socket_path*, answering from
+        the state's :class:`~reactops.testing.Container` (no daemon)."""
+        if self._workloads is None:
+            raise RuntimeError('this backend was made without workloads: Pebble is only '
+                               'simulated in a Context run')
+        return self._workloads.pebble_client(socket_path)
 
     def credential_get(self) -> dict[str, Any]:
         """``State.model.cloud_spec``; refused unless the app is trusted and the state

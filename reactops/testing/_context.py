@@ -34,7 +34,7 @@ from ._charm_loading import (
 )
 from ._consistency import check_consistency
 from ._events import CharmEvents, Event, _Event
-from ._harness_results import ActionFailed
+from ._harness_results import ActionFailed, ExecArgs
 from ._run_bridge import _environ, _RunBridge
 from ._spec import _CharmSpec
 from ._state import State
@@ -135,6 +135,7 @@ class Context:
         self.app_status_history: list[_EntityStatus] = []
         self.workload_version_history: list[str] = []
         self.removed_secret_revisions: list[int] = []
+        self.exec_history: dict[str, list[ExecArgs]] = {}
         self.requested_storages: dict[str, int] = {}
         self.emitted_events: list[EventBase] = []
         self.action_logs: list[str] = []
@@ -198,6 +199,11 @@ class Context:
         """The directory that stands for a container's filesystem."""
         return self._temp() / 'containers' / container_name
 
+    @property
+    def _tmp_path(self) -> Path:
+        """This context's temporary directory (container filesystems, storage)."""
+        return self._temp()
+
     # -- running -------------------------------------------------------------------------
 
     def __call__(self, event: _Event, state: State) -> Manager:
@@ -258,11 +264,16 @@ class Context:
         check_consistency(state, event, self.meta, juju_version=self.juju_version,
                           app_name=self.app_name, unit_id=self.unit_id)
         context = self._juju_context(event, state)
+        workloads = None
+        if self.meta.containers:
+            from ._scenario_workload import Workloads
+
+            workloads = Workloads(state, self._get_container_root, self.exec_history)
         backend = SimulatedBackend(state, self.meta, context,
                                    action_params=self._action_params(event),
                                    storage_root=self._temp() / 'storage'
                                    if self.meta.storages else None,
-                                   trusted=self.app_trusted)
+                                   trusted=self.app_trusted, workloads=workloads)
         bridge = _RunBridge(state, self.charm_type.handle_kind,
                             framework_events=self.capture_framework_events,
                             deferred_events=self.capture_deferred_events)
