@@ -85,8 +85,8 @@ def register(subparsers: Any) -> None:
 def _automatic_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--automatic', action='append', default=[], metavar='PREFIX',
                         help='flags starting with PREFIX are set by code the graph cannot '
-                             'see (repeatable; config., leadership., endpoint. and '
-                             'upgrade.series. always are)')
+                             'see (repeatable; config., leadership., endpoint., '
+                             'upgrade.series. and container. always are)')
 
 
 def _load(charm_dir: str) -> LoadedCharm:

@@ -266,6 +266,8 @@ _AUTOMATIC_WORDS = (
     ('leadership.is_leader', 'reactops sets it while this unit is the leader'),
     ('endpoint.', 'the endpoint sets it from the state of its relations'),
     ('upgrade.series.', 'reactops sets it during a series upgrade'),
+    ('container.', "reactops sets it from the container's Pebble hooks (ready, checks, "
+                   'custom notices)'),
 )
 
 

@@ -11,12 +11,16 @@ flag                                      rule
 ``leadership.is_leader``                  this unit is the leader
 ``upgrade.series.in-progress``            set in pre-series-upgrade, cleared in
                                           post-series-upgrade
+``container.<name>.*``                    a workload container's Pebble: ready, failed
+                                          checks, custom notices (see
+                                          :mod:`reactops.reactive._container_flags`)
 ========================================  =============================================
 
-The ``config.*`` flags exist only during the hook (they are cleared at its end, as
-layer-basic did). ``config.*`` and ``leadership.*`` are computed the first time a handler
-or the charm reads a flag of that family, so a hook in which nobody asks runs no
-``config-get`` or ``is-leader`` for them.
+The ``config.*`` flags, and a container's notice and recovered-check flags, exist only
+during the hook (they are cleared at its end, as layer-basic did for config).
+``config.*``, ``leadership.*`` and ``container.<name>.ready`` are computed the first time
+a handler or the charm reads a flag of that family, so a hook in which nobody asks runs no
+``config-get``, ``is-leader`` or Pebble request for them.
 """
 
 from __future__ import annotations
@@ -48,6 +52,13 @@ def install_automatic_flags(runtime: ReactiveRuntime, charm: Any, hook_name: str
         return
     runtime.add_lazy_family('config.', lambda rt: _config_flags(rt, charm))
     runtime.add_lazy_family('leadership.', lambda rt: _leadership_flags(rt, charm))
+    meta = charm.framework.meta
+    containers = getattr(meta, 'containers', None) if meta is not None else None
+    if containers:
+        # Only a Kubernetes charm loads the container flags (and, when asked, Pebble).
+        from ._container_flags import install_container_flags
+
+        install_container_flags(runtime, charm, hook_name, containers)
 
 
 def _config_flags(runtime: ReactiveRuntime, charm: Any) -> None:
@@ -92,7 +103,16 @@ def _toggle(runtime: ReactiveRuntime, flag: str, should_set: bool) -> None:
 
 
 def clear_hook_flags(runtime: ReactiveRuntime) -> None:
-    """Remove the flags that last only for their hook (``config.*``), without triggers."""
-    for flag in [f for f in runtime.flags if f.startswith('config.')]:
+    """Remove the flags that last only for their hook (``config.*``, a container's notice
+    and recovered-check flags), without triggers."""
+    for flag in [f for f in runtime.flags if f.startswith('config.') or _container_hook_flag(f)]:
         del runtime.flags[flag]
         runtime.storage.kv_delete(f'reactive.states.{flag}')
+
+
+def _container_hook_flag(flag: str) -> bool:
+    if not flag.startswith('container.'):
+        return False
+    from ._container_flags import is_hook_scoped
+
+    return is_hook_scoped(flag)

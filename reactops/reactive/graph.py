@@ -53,7 +53,8 @@ __all__ = ['DEFAULT_AUTOMATIC_PREFIXES', 'FINDING_KINDS', 'FlagGraph', 'Finding'
            'handler_node']
 
 #: Prefixes of the flags Juju or reactops sets without any handler.
-DEFAULT_AUTOMATIC_PREFIXES = ('config.', 'leadership.', 'endpoint.', 'upgrade.series.')
+DEFAULT_AUTOMATIC_PREFIXES = ('config.', 'leadership.', 'endpoint.', 'upgrade.series.',
+                              'container.')
 #: Every kind of :class:`Finding` that :meth:`FlagGraph.check` reports.
 FINDING_KINDS = ('never_runs', 'hook_with_when', 'read_never_set', 'set_never_read', 'cycle')
 
