@@ -22,6 +22,7 @@ from .._private import codec as _codec
 from ..errors import ReactopsError, SnapshotEncodingError
 from ..meta import CharmMeta, RelationRole
 from . import errors as _errors
+from ._consistency_containers import container_problems
 from ._consistency_events import (
     EventLike,
     _describe,
@@ -104,6 +105,9 @@ class _EventView:
         self.storage = event.storage
         self.secret = event.secret
         self.secret_revision = event.secret_revision
+        self.container = event.container
+        self.notice = event.notice
+        self.check_info = event.check_info
         action = event.action
         self.action_name: str | None = (str(getattr(action, 'name', ''))
                                         if action is not None else None)
@@ -179,6 +183,7 @@ class _Check(_EventChecks):
         self.check_deferred()
         self.check_flags()
         self.check_misc()
+        self.problems.extend(container_problems(self.state, self.event, self.meta))
         if self.event is not None:
             self.check_event(self.event)
 
