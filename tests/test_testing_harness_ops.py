@@ -1,20 +1,17 @@
 """reactops.testing.Harness behaves as ops' Harness where ops tests rely on it: one model
-kept up to date, ops' metadata lookup and errors, the action and exec result types shared
-with Context, and the in-memory Pebble behind ``ops._private.harness``."""
+kept up to date, ops' metadata lookup and errors, and the action and exec result types
+shared with Context (the in-memory Pebble: ``test_testing_harness_pebble.py``)."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 import reactops
-from reactops import pebble
 from reactops._private import harness as private_harness
-from reactops.testing import ActionFailed, ExecArgs, ExecResult, Harness
+from reactops.testing import ActionFailed, ExecResult, Harness
 
 META = """
     name: shop
@@ -91,31 +88,3 @@ def test_action_failures_and_exec_results_are_the_ops_testing_types() -> None:
     assert str(ActionFailed('')) != ''
     assert ExecResult() == ExecResult(exit_code=0, stdout=b'', stderr=b'')
 
-
-def test_the_in_memory_pebble(harness: Any, tmp_path: Path) -> None:
-    client = harness._backend.get_pebble('/charm/containers/web/pebble.socket')
-    assert isinstance(client, private_harness._TestingPebbleClient)
-    client.add_layer('base', {'services': {'srv': {'override': 'replace', 'command': 'run',
-                                                   'startup': 'enabled'}}})
-    client.add_layer('base', {'services': {'srv': {'override': 'merge',
-                                                   'environment': {'A': '1'}}}},
-                     combine=True)
-    with pytest.raises(pebble.APIError):
-        client.add_layer('base', {})
-    assert client.get_plan().services['srv'].environment == {'A': '1'}
-    client.replan_services()
-    assert client.get_services(['srv'])[0].current == pebble.ServiceStatus.ACTIVE
-    client.push('/etc/app/conf', 'x=1', make_dirs=True)
-    assert client.pull('/etc/app/conf').read() == 'x=1'
-    assert [info.name for info in client.list_files('/etc/app')] == ['conf']
-    with pytest.raises(pebble.PathError):
-        client.pull('/nowhere')
-
-    def handler(args: ExecArgs) -> ExecResult:
-        return ExecResult(stdout=f'ran {" ".join(args.command)}')
-
-    client._handle_exec(['echo'], handler)
-    out = io.StringIO()
-    process = client.exec(['echo', 'hi'], stdout=out)
-    assert out.getvalue() == 'ran echo hi'
-    process.wait()

@@ -6,7 +6,8 @@ Juju would send. New tests are better written with :class:`~reactops.testing.Con
 
 The class is assembled from small modules: ``_harness_world`` (the simulated Juju the
 model talks to), ``_harness_base`` (the world between events, and how one event runs),
-``_harness_secrets`` and ``_harness_facets`` (groups of methods), ``_harness_support``
+``_harness_secrets``, ``_harness_containers`` and ``_harness_facets`` (groups of
+methods), ``_harness_pebble`` (the in-memory Pebble of each container), ``_harness_support``
 (metadata loading) and ``_harness_results`` (action outputs and failures).
 """
 
@@ -48,8 +49,10 @@ class Harness(_HarnessFacets[CharmType]):
       state return to what they were before it. The charm's own exception propagates.
     * :meth:`begin_with_initial_hooks` visits relations in a fixed order (endpoints as the
       metadata lists them, relations by id) where ops shuffles them.
-    * Not provided: Pebble and containers (``set_can_connect``, ``handle_exec``,
-      ``get_filesystem_root``, ...).
+    * Each container's Pebble is simulated in memory, with no daemon: its files live in
+      a folder (:meth:`get_filesystem_root`), ``exec`` is answered by
+      :meth:`handle_exec`, and it can be reached once :meth:`set_can_connect` or
+      :meth:`container_pebble_ready` says so.
     """
 
     def __init__(self, charm_cls: type[CharmType], *, meta: str | IO[str] | None = None,
@@ -74,9 +77,10 @@ class Harness(_HarnessFacets[CharmType]):
     def begin_with_initial_hooks(self) -> None:
         """:meth:`begin`, then the events of a unit's start in ops' order: storage-attached,
         install, relation-created (peer relations are added if missing),
-        leader-elected (or leader-settings-changed), config-changed, start, then per
-        relation relation-changed for the remote app's data, if any, and relation-joined
-        and relation-changed for each remote unit."""
+        leader-elected (or leader-settings-changed), config-changed, start, pebble-ready
+        for each container (which makes it reachable), then per relation
+        relation-changed for the remote app's data, if any, and relation-joined and
+        relation-changed for each remote unit."""
         self.begin()
         backend = self._backend
         for name in self._meta.storages:
@@ -95,6 +99,8 @@ class Harness(_HarnessFacets[CharmType]):
         self._emit('leader_elected' if backend.leader else 'leader_settings_changed')
         self._emit('config_changed')
         self._emit('start')
+        for name in self._meta.containers:
+            self.container_pebble_ready(name)
         if backend.unit_status == ('maintenance', ''):
             backend.unit_status = ('unknown', '')  # what Juju shows if install set nothing
             self._refresh()

@@ -179,6 +179,16 @@ class _HarnessBase(Generic[CharmType]):
             elif isinstance(event, StorageEvent):
                 hook = f'{data["storage_name"]}-storage-{kind.rsplit("_", 1)[-1]}'
                 env['JUJU_STORAGE_ID'] = f'{data["storage_name"]}/{data["storage_index"]}'
+            elif 'container_name' in data:  # a workload event
+                container = data['container_name']
+                hook = f'{container}-{kind[len(container) + 1:].replace("_", "-")}'
+                env['JUJU_WORKLOAD_NAME'] = container
+                if 'notice_id' in data:
+                    env.update(JUJU_NOTICE_ID=data['notice_id'],
+                               JUJU_NOTICE_TYPE=data['notice_type'],
+                               JUJU_NOTICE_KEY=data['notice_key'])
+                if 'check_name' in data:
+                    env['JUJU_PEBBLE_CHECK_NAME'] = data['check_name']
             env.update(JUJU_DISPATCH_PATH=f'hooks/{hook}', JUJU_HOOK_NAME=hook)
         self._backend._juju_context = JujuContext._from_dict(env)
         return hook, remote_unit, broken

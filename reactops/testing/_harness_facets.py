@@ -1,5 +1,6 @@
 """Storage, resources, networks, actions, statuses and the cloud spec in
-:class:`~reactops.testing.Harness` (a mixin of its methods)."""
+:class:`~reactops.testing.Harness` (a mixin of its methods; containers and secrets come
+from the mixins below it)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from ..charm import evaluate_status as _evaluate_status
 from ..errors import ModelError
 from ..model import CloudSpec
 from ._harness_base import CharmType
+from ._harness_containers import _HarnessContainers
 from ._harness_results import ActionFailed, ActionOutput
-from ._harness_secrets import _HarnessSecrets
 from ._harness_world import _RunningAction, network_output
 
 
-class _HarnessFacets(_HarnessSecrets[CharmType]):
+class _HarnessFacets(_HarnessContainers[CharmType]):
     """The Harness's methods for storage, resources, networks, actions and statuses."""
 
     # -- storage ---------------------------------------------------------------------------
@@ -48,6 +49,7 @@ class _HarnessFacets(_HarnessSecrets[CharmType]):
         if storage.attached:
             return
         storage.attached = True
+        self._backend._mount(name)
         self._refresh()
         self._emit_storage('attached', name, index)
 
@@ -61,6 +63,7 @@ class _HarnessFacets(_HarnessSecrets[CharmType]):
             return
         self._emit_storage('detaching', name, index)
         storage.attached = False
+        self._backend._unmount(name)
         self._refresh()
 
     def remove_storage(self, storage_id: str) -> None:
@@ -72,6 +75,7 @@ class _HarnessFacets(_HarnessSecrets[CharmType]):
         if storage.attached:
             self._emit_storage('detaching', name, index)
         del self._backend.storages[name][index]
+        self._backend._unmount(name)
         self._refresh()
 
     def _storage_id(self, storage_id: str) -> tuple[str, int]:

@@ -1,326 +1,467 @@
 """An in-memory Pebble for the Harness: what ``ops._private.harness._TestingPebbleClient`` is.
 
 :class:`_TestingPebbleClient` answers like :class:`reactops.pebble.Client` without a
-daemon: layers combine into a plan, services only change state (nothing runs), files live
-under a directory that stands for the container's root filesystem, and ``exec`` is
-answered by handlers registered per command prefix (:data:`ExecHandler`). The model does
-not reach containers through the Harness yet (Pebble and containers are the next step);
-the client works on its own.
+daemon. Layers combine into a plan; services only change state (nothing runs) and each
+start, stop or restart is recorded as a finished change; checks get a ``perform-check``
+change when they start and stay up until a test says otherwise; notices are recorded as
+Pebble records them (same key and type: one notice, repeated). Files and ``exec`` are in
+:mod:`._harness_pebble_fs`.
+
+The Harness decides whether the container can be reached (``Harness.set_can_connect``):
+until it can, calls that need Pebble raise :class:`~reactops.pebble.ConnectionError`.
+Reading notices and checks, and recording a notice from the test, work without a
+connection, as in ops' Harness.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-import fnmatch
-import io
-import shutil
 import signal as _signal
 import uuid
-from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, TextIO, cast
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, cast
 
 from .. import pebble
-from ._harness_results import ExecArgs, ExecHandler, ExecResult
+from ._harness_pebble_fs import _api_error, _PebbleFilesAndExec, _TestingExecProcess
+from ._harness_results import ExecHandler
 
 __all__ = ['_TestingExecProcess', '_TestingPebbleClient']
 
-_Layerish = str | dict[str, Any] | pebble.Layer
+_SECTIONS = (('services', 'service'), ('checks', 'check'), ('log_targets', 'log target'))
 
 
-def _api_error(code: int, message: str) -> pebble.APIError:
-    status = {400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error'}[code]
-    body = {'type': 'error', 'status-code': code, 'status': status,
-            'result': {'message': message}}
-    return pebble.APIError(body, code, status, message)
-
-
-class _TestingExecProcess:
-    """A finished simulated process: its exit code and output, as :class:`ExecProcess`
-    reports them (``wait`` raises :class:`~reactops.pebble.ExecError` on failure)."""
-
-    def __init__(self, command: list[str], result: ExecResult, encoding: str | None):
-        self._command = command
-        self._encoding = encoding
-        self._exit_code = result.exit_code
-        self._stdout = self._convert(result.stdout)
-        self._stderr = self._convert(result.stderr)
-        self.stdout = io.StringIO(self._stdout) if isinstance(self._stdout, str) \
-            else io.BytesIO(self._stdout)
-        self.stderr = io.StringIO(self._stderr) if isinstance(self._stderr, str) \
-            else io.BytesIO(self._stderr)
-        self.stdin = None
-
-    def _convert(self, output: str | bytes) -> str | bytes:
-        if self._encoding is None:
-            return output.encode() if isinstance(output, str) else output
-        return output.decode(self._encoding) if isinstance(output, bytes) else output
-
-    def wait(self) -> None:
-        """Return if the process succeeded; else raise its :class:`ExecError`."""
-        if self._exit_code != 0:
-            raise pebble.ExecError[str](self._command, self._exit_code, None, None)
-
-    def wait_output(self) -> tuple[str | bytes, str | bytes]:
-        """Its stdout and stderr; :class:`ExecError` (with them) if it failed."""
-        if self._exit_code != 0:
-            raise pebble.ExecError[Any](self._command, self._exit_code, self._stdout,
-                                        self._stderr)
-        return self._stdout, self._stderr
-
-    def send_signal(self, sig: int | str) -> None:
-        """The process has finished: nothing to signal."""
-
-
-class _TestingPebbleClient:
+class _TestingPebbleClient(_PebbleFilesAndExec):
     """A Pebble client whose Pebble is in memory (see the module docstring)."""
+
+    _DEFAULT_CHECK_THRESHOLD: Final[int] = 3
 
     def __init__(self, backend: Any, container_root: Path):
         self._backend = backend
         self._root = Path(container_root)
-        self._root.mkdir(parents=True, exist_ok=True)
         self._layers: dict[str, pebble.Layer] = {}
-        self._status: dict[str, pebble.ServiceStatus] = {}
+        self._service_status: dict[str, pebble.ServiceStatus] = {}
         self._exec_handlers: dict[tuple[str, ...], ExecHandler] = {}
+        self._notices: dict[tuple[str, str], pebble.Notice] = {}
+        self._last_notice_id = 0
+        self._last_notice_time: datetime.datetime | None = None
+        self._changes: dict[str, pebble.Change] = {}
+        self._change_services: dict[str, list[str]] = {}
+        self._check_infos: dict[str, pebble.CheckInfo] = {}
+        self._identities: dict[str, pebble.Identity] = {}
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__} {self._root.name}>'
 
     def _handle_exec(self, command_prefix: Sequence[str], handler: ExecHandler) -> None:
         self._exec_handlers[tuple(command_prefix)] = handler
 
-    # -- system, layers, plan --------------------------------------------------------------
+    def _check_connection(self) -> None:
+        if not self._backend._can_connect(self):
+            raise pebble.ConnectionError('Cannot connect to Pebble; did you forget to call '
+                                         'begin_with_initial_hooks() or set_can_connect()?')
+
+    # -- system, warnings, identities ------------------------------------------------------
 
     def get_system_info(self) -> pebble.SystemInfo:
+        self._check_connection()
         return pebble.SystemInfo(version='1.0.0')
 
-    def add_layer(self, label: str, layer: _Layerish, *, combine: bool = False) -> None:
-        """Add a layer; with *combine*, lay it over the layer of the same label by each
-        item's ``override`` (``merge`` or ``replace``, which it must have)."""
-        if not isinstance(layer, (str, dict, pebble.Layer)):
+    def get_warnings(self, select: pebble.WarningState = pebble.WarningState.PENDING,
+                     ) -> list[pebble.Warning]:
+        """None: nothing in the simulated Pebble ever warns."""
+        self._check_connection()
+        return []
+
+    def ack_warnings(self, timestamp: datetime.datetime) -> int:
+        """There are no warnings to acknowledge: 0."""
+        self._check_connection()
+        return 0
+
+    def get_identities(self) -> dict[str, pebble.Identity]:
+        self._check_connection()
+        return dict(self._identities)
+
+    def replace_identities(self, identities: Mapping[str, pebble.IdentityDict |
+                                                     pebble.Identity | None]) -> None:
+        """Add or replace identities; ``None`` removes one."""
+        self._check_connection()
+        for name, identity in identities.items():
+            if identity is None:
+                self._identities.pop(name, None)
+            elif isinstance(identity, pebble.Identity):
+                self._identities[name] = identity
+            else:
+                self._identities[name] = pebble.Identity.from_dict(identity)
+
+    def remove_identities(self, identities: Iterable[str]) -> None:
+        self._check_connection()
+        names = list(identities)
+        missing = [name for name in names if name not in self._identities]
+        if missing:
+            raise _api_error(400, f'identity "{missing[0]}" not found')
+        for name in names:
+            del self._identities[name]
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def _new_change(self, kind: str, summary: str, *, done: bool,
+                    services: Sequence[str] = ()) -> pebble.Change:
+        now = datetime.datetime.now()
+        status = pebble.ChangeStatus.DONE if done else pebble.ChangeStatus.DOING
+        change = pebble.Change(pebble.ChangeID(str(uuid.uuid4())), kind, summary=summary,
+                               status=status.value, tasks=[], ready=done, err=None,
+                               spawn_time=now, ready_time=now if done else None)
+        self._changes[change.id] = change
+        self._change_services[change.id] = list(services)
+        return change
+
+    def get_changes(self, select: pebble.ChangeState = pebble.ChangeState.IN_PROGRESS,
+                    service: str | None = None) -> list[pebble.Change]:
+        self._check_connection()
+        changes = []
+        for change_id, change in self._changes.items():
+            if select is pebble.ChangeState.IN_PROGRESS and change.ready:
+                continue
+            if select is pebble.ChangeState.READY and not change.ready:
+                continue
+            if service is not None and service not in self._change_services[change_id]:
+                continue
+            changes.append(change)
+        return changes
+
+    def get_change(self, change_id: pebble.ChangeID) -> pebble.Change:
+        self._check_connection()
+        try:
+            return self._changes[change_id]
+        except KeyError:
+            raise _api_error(404, f'cannot find change with id "{change_id}"') from None
+
+    def abort_change(self, change_id: pebble.ChangeID) -> pebble.Change:
+        """Abort a change still in progress (a running check's, in this Pebble)."""
+        change = self.get_change(change_id)
+        if change.ready:
+            raise _api_error(400, f'cannot abort change {change_id} with nothing pending')
+        change.status = pebble.ChangeStatus.ABORT.value
+        change.ready = True
+        change.ready_time = datetime.datetime.now()
+        for info in self._check_infos.values():
+            if info.change_id == change_id:
+                info.status = pebble.CheckStatus.INACTIVE
+                info.change_id = pebble.ChangeID('')
+        return change
+
+    def wait_change(self, change_id: pebble.ChangeID, timeout: float | None = 30.0,
+                    delay: float = 0.1) -> pebble.Change:
+        """The change if it is ready; a change in progress here (a check's) never ends,
+        so waiting for one times out at once."""
+        change = self.get_change(change_id)
+        if not change.ready:
+            raise pebble.TimeoutError(f'timed out waiting for change {change_id} '
+                                      f'({timeout} seconds)')
+        return change
+
+    # -- layers and the plan ---------------------------------------------------------------
+
+    def add_layer(self, label: str, layer: str | pebble.LayerDict | pebble.Layer, *,
+                  combine: bool = False) -> None:
+        """Add a layer; with *combine*, lay it over the layer of the same label, each item
+        by its ``override`` (``merge`` or ``replace``, which it must have). The checks it
+        names start now (unless their startup is disabled), as Pebble starts them."""
+        if not isinstance(label, str):
+            raise TypeError(f'label must be a str, not {type(label).__name__}')
+        if isinstance(layer, (str, dict)):
+            new = pebble.Layer(layer)
+        elif isinstance(layer, pebble.Layer):
+            new = pebble.Layer(layer.to_dict())
+        else:
             raise TypeError(f'layer must be str, dict, or pebble.Layer, not '
                             f'{type(layer).__name__}')
-        raw = layer.to_dict() if isinstance(layer, pebble.Layer) else layer
-        new = pebble.Layer(cast('str | pebble.LayerDict', raw))
+        self._check_connection()
         old = self._layers.get(label)
         if old is None:
             self._layers[label] = new
-            return
-        if not combine:
-            raise _api_error(400, f'layer "{label}" already exists')
-        for section in ('services', 'checks', 'log_targets'):
-            mine, theirs = getattr(old, section), getattr(new, section)
-            for name, item in theirs.items():
-                if name not in mine:
-                    mine[name] = item
-                elif item.override == 'replace':
-                    mine[name] = item
-                elif item.override == 'merge':
-                    mine[name]._merge(item)
-                else:
-                    raise _api_error(400, f'layer "{label}" must define "override" for '
-                                          f'{section[:-1]} "{name}"')
+        elif not combine:
+            raise RuntimeError(f'400 Bad Request: layer "{label}" already exists')
+        else:
+            for section, noun in _SECTIONS:
+                mine, theirs = getattr(old, section), getattr(new, section)
+                for name, item in theirs.items():
+                    if not item.override:
+                        raise RuntimeError(f'500 Internal Server Error: layer "{label}" must '
+                                           f'define "override" for {noun} "{name}"')
+                    if item.override not in ('merge', 'replace'):
+                        raise RuntimeError(f'500 Internal Server Error: layer "{label}" has '
+                                           f'invalid "override" value for {noun} "{name}"')
+                    if item.override == 'merge' and name in mine:
+                        mine[name]._merge(item)
+                    else:
+                        mine[name] = item
+        for name, check in new.checks.items():
+            info = self._check_infos.get(name)
+            if info is None:
+                info = self._check_infos[name] = self._new_check_info(check)
+            if info.startup != pebble.CheckStartup.DISABLED and not info.change_id:
+                self._start_check(info)
+        self._refresh_check_infos()
+
+    def _new_check_info(self, check: pebble.Check) -> pebble.CheckInfo:
+        disabled = check.startup == pebble.CheckStartup.DISABLED
+        return pebble.CheckInfo(
+            check.name, level=check.level, startup=check.startup,
+            status=pebble.CheckStatus.INACTIVE if disabled else pebble.CheckStatus.UP,
+            failures=0, change_id=pebble.ChangeID(''),
+            threshold=self._DEFAULT_CHECK_THRESHOLD if check.threshold is None
+            else check.threshold)
+
+    def _refresh_check_infos(self) -> None:
+        """A check's level, threshold and startup follow the plan."""
+        for name, check in self._combined('checks').items():
+            info = self._check_infos.get(name)
+            if info is None:
+                continue
+            info.level = check.level
+            info.threshold = self._DEFAULT_CHECK_THRESHOLD if check.threshold is None \
+                else check.threshold
+            info.startup = check.startup
 
     def _combined(self, section: str) -> dict[str, Any]:
+        """One section of the plan: the layers in the order they were added, each item
+        merged into or replacing the one before it (copies: the layers stay as added)."""
         combined: dict[str, Any] = {}
         for layer in self._layers.values():
             for name, item in getattr(layer, section).items():
+                copy = type(item)(name, item.to_dict())
                 if name in combined and item.override == 'merge':
-                    merged = type(item)(name, combined[name].to_dict())
-                    merged._merge(item)
-                    combined[name] = merged
+                    combined[name]._merge(copy)
                 else:
-                    combined[name] = type(item)(name, item.to_dict())
+                    combined[name] = copy
         return combined
 
     def get_plan(self) -> pebble.Plan:
-        plan = {'services': {n: s.to_dict() for n, s in self._combined('services').items()},
-                'checks': {n: c.to_dict() for n, c in self._combined('checks').items()},
-                'log-targets': {n: t.to_dict()
-                                for n, t in self._combined('log_targets').items()}}
-        return pebble.Plan({k: v for k, v in plan.items() if v})  # type: ignore[arg-type]
+        self._check_connection()
+        plan = pebble.Plan('{}')
+        plan.services.update(self._combined('services'))
+        plan.checks.update(self._combined('checks'))
+        plan.log_targets.update(self._combined('log_targets'))
+        return plan
 
     # -- services --------------------------------------------------------------------------
 
     def get_services(self, names: Iterable[str] | None = None) -> list[pebble.ServiceInfo]:
         if isinstance(names, str):
-            raise TypeError(f'names should be a list of names, not just "{names}"')
-        wanted = None if names is None else set(names)
+            raise TypeError(f'get_services should take a list of names, not just "{names}"')
+        self._check_connection()
+        services = self._combined('services')
         infos = []
-        for name, service in sorted(self._combined('services').items()):
-            if wanted is not None and name not in wanted:
+        # Pebble ignores names it does not know.
+        for name in sorted(services if names is None else names):
+            service = services.get(name)
+            if service is None:
                 continue
             startup = pebble.ServiceStartup(service.startup or 'disabled')
-            current = self._status.get(name, pebble.ServiceStatus.INACTIVE)
-            infos.append(pebble.ServiceInfo(name, startup, current))
+            current = self._service_status.get(name, pebble.ServiceStatus.INACTIVE)
+            infos.append(pebble.ServiceInfo(name, startup=startup, current=current))
         return infos
 
-    def _change_services(self, verb: str, services: Iterable[str],
-                         status: pebble.ServiceStatus) -> pebble.ChangeID:
+    def _change_service_state(self, kind: pebble.ChangeKind, services: Iterable[str],
+                              status: pebble.ServiceStatus) -> pebble.ChangeID:
+        verb = kind.value
         if isinstance(services, str):
             raise TypeError(f'{verb}_services should take a list of names, not just '
                             f'"{services}"')
         names = list(services)
+        if not names:
+            raise _api_error(400, f'must specify services for {verb} action')
+        self._check_connection()
         known = self._combined('services')
-        for name in names:
+        for name in names:  # Pebble checks every name before it changes anything
             if name not in known:
-                raise _api_error(400, f'cannot {verb} services: service "{name}" does not '
+                raise _api_error(400, f'cannot {verb} services: service {name} does not '
                                       f'exist')
         for name in names:
-            self._status[name] = status
-        return pebble.ChangeID(str(uuid.uuid4()))
+            self._service_status[name] = status
+        summary = f'{verb.capitalize()} service {names[0]}'
+        if len(names) > 1:
+            summary += f' and {len(names) - 1} more'
+        return self._new_change(verb, summary, done=True, services=names).id
 
     def start_services(self, services: Iterable[str], timeout: float = 30.0,
                        delay: float = 0.1) -> pebble.ChangeID:
-        return self._change_services('start', services, pebble.ServiceStatus.ACTIVE)
+        return self._change_service_state(pebble.ChangeKind.START, services,
+                                          pebble.ServiceStatus.ACTIVE)
 
     def stop_services(self, services: Iterable[str], timeout: float = 30.0,
                       delay: float = 0.1) -> pebble.ChangeID:
-        return self._change_services('stop', services, pebble.ServiceStatus.INACTIVE)
+        return self._change_service_state(pebble.ChangeKind.STOP, services,
+                                          pebble.ServiceStatus.INACTIVE)
 
     def restart_services(self, services: Iterable[str], timeout: float = 30.0,
                          delay: float = 0.1) -> pebble.ChangeID:
-        return self._change_services('restart', services, pebble.ServiceStatus.ACTIVE)
+        return self._change_service_state(pebble.ChangeKind.RESTART, services,
+                                          pebble.ServiceStatus.ACTIVE)
 
-    def autostart_services(self, timeout: float = 30.0, delay: float = 0.1) -> None:
+    def autostart_services(self, timeout: float = 30.0, delay: float = 0.1) -> pebble.ChangeID:
         """Start the services whose startup is ``enabled``."""
-        for name, service in self._combined('services').items():
-            if service.startup == 'enabled':
-                self._status[name] = pebble.ServiceStatus.ACTIVE
+        self._check_connection()
+        started = self._start_enabled()
+        return self._new_change('autostart', 'Autostart service(s)', done=True,
+                                services=started).id
 
-    def replan_services(self, timeout: float = 30.0, delay: float = 0.1) -> None:
-        self.autostart_services(timeout, delay)
+    def _start_enabled(self) -> list[str]:
+        started = [name for name, service in self._combined('services').items()
+                   if service.startup == pebble.ServiceStartup.ENABLED.value]
+        for name in started:
+            self._service_status[name] = pebble.ServiceStatus.ACTIVE
+        return started
 
-    def send_signal(self, sig: int | str, service_names: Iterable[str]) -> None:
-        names = list(service_names)
+    def replan_services(self, timeout: float = 30.0, delay: float = 0.1) -> pebble.ChangeID:
+        """Start the checks of the plan that are not running (unless disabled) and the
+        enabled services."""
+        self._check_connection()
+        for name, check in self._combined('checks').items():
+            if check.startup == pebble.CheckStartup.DISABLED:
+                continue
+            info = self._check_infos.get(name)
+            if info is None:
+                info = self._check_infos[name] = self._new_check_info(check)
+            if not info.change_id:
+                self._start_check(info)
+        started = self._start_enabled()
+        return self._new_change(pebble.ChangeKind.REPLAN.value, 'Replan', done=True,
+                                services=started).id
+
+    def send_signal(self, sig: int | str, services: Iterable[str]) -> None:
+        names = list(services)
         if not names:
-            raise TypeError('send_signal expects at least one service name')
-        name = sig if isinstance(sig, str) else _signal.Signals(sig).name
-        if name not in _signal.Signals.__members__:
-            raise _api_error(500, f'cannot send signal "{name}": invalid signal name')
-        for service in names:
-            if self._status.get(service) != pebble.ServiceStatus.ACTIVE:
+            raise TypeError('send_signal expected at least 1 service name, got 0')
+        self._check_connection()
+        name = _signal.Signals(sig).name if isinstance(sig, int) else sig
+        known = self._combined('services')
+        for service in names:  # Pebble checks the services first, then the signal
+            if service not in known or self._service_status.get(service) \
+                    != pebble.ServiceStatus.ACTIVE:
                 raise _api_error(500, f'cannot send signal to "{service}": service is not '
                                       f'running')
+        if name not in _signal.Signals.__members__:
+            raise _api_error(500, f'cannot send signal to "{names[0]}": invalid signal name '
+                                  f'"{name}"')
 
-    # -- files -----------------------------------------------------------------------------
+    # -- checks ----------------------------------------------------------------------------
 
-    def _local(self, path: str | PurePosixPath) -> Path:
-        text = str(path)
-        if not text.startswith('/'):
-            raise pebble.PathError('generic-file-error', f'paths must be absolute, got '
-                                                         f'{text!r}')
-        return self._root / text.lstrip('/')
+    def _start_check(self, info: pebble.CheckInfo) -> pebble.Change:
+        """A check starts: up, no failures, a ``perform-check`` change in progress."""
+        change = self._new_change(pebble.ChangeKind.PERFORM_CHECK.value, info.name,
+                                  done=False)
+        info.change_id = change.id
+        info.status = pebble.CheckStatus.UP
+        info.failures = 0
+        return change
 
-    def push(self, path: str | PurePosixPath, source: Any, *, encoding: str = 'utf-8',
-             make_dirs: bool = False, permissions: int | None = None,
-             user_id: int | None = None, user: str | None = None,
-             group_id: int | None = None, group: str | None = None) -> None:
-        target = self._local(path)
-        if not target.parent.is_dir():
-            if not make_dirs:
-                raise pebble.PathError('not-found', f'parent directory not found: '
-                                                    f'{PurePosixPath(str(path)).parent}')
-            target.parent.mkdir(parents=True)
-        if hasattr(source, 'read'):
-            source = source.read()
-        data = source.encode(encoding) if isinstance(source, str) else bytes(source)
-        target.write_bytes(data)
-        if permissions is not None:
-            target.chmod(permissions)
+    def get_checks(self, level: pebble.CheckLevel | None = None,
+                   names: Iterable[str] | None = None) -> list[pebble.CheckInfo]:
+        wanted = None if names is None else frozenset(names)
+        return [info for info in self._check_infos.values()
+                if (level is None or info.level == level)
+                and (wanted is None or info.name in wanted)]
 
-    def pull(self, path: str | PurePosixPath, *,
-             encoding: str | None = 'utf-8') -> BinaryIO | TextIO:
-        source = self._local(path)
-        if not source.exists():
-            raise pebble.PathError('not-found', f'stat {path}: no such file or directory')
-        if source.is_dir():
-            raise pebble.PathError('generic-file-error', f'can only read a regular file: '
-                                                         f'"{path}"')
-        data = source.read_bytes()
-        if encoding is None:
-            return io.BytesIO(data)
-        return io.StringIO(data.decode(encoding))
+    def _known_check(self, name: str) -> pebble.CheckInfo:
+        info = self._check_infos.get(name)
+        if info is None:
+            raise _api_error(404, f'cannot find check with name "{name}"')
+        return info
 
-    def _info(self, local: Path, shown: PurePosixPath) -> pebble.FileInfo:
-        stat = local.lstat()
-        kind = pebble.FileType.SYMLINK if local.is_symlink() else \
-            pebble.FileType.DIRECTORY if local.is_dir() else pebble.FileType.FILE
-        return pebble.FileInfo(
-            path=str(shown), name=shown.name or '/', type=kind,
-            size=stat.st_size if kind is pebble.FileType.FILE else None,
-            permissions=stat.st_mode & 0o7777,
-            last_modified=datetime.datetime.fromtimestamp(stat.st_mtime),
-            user_id=stat.st_uid, user=None, group_id=stat.st_gid, group=None)
+    def start_checks(self, checks: Iterable[str]) -> list[str]:
+        """Start the named checks; return those that were not running."""
+        self._check_connection()
+        started = []
+        for name in checks:
+            info = self._known_check(name)
+            if not info.change_id:
+                self._start_check(info)
+                started.append(name)
+        return started
 
-    def list_files(self, path: str | PurePosixPath, *, pattern: str | None = None,
-                   itself: bool = False) -> list[pebble.FileInfo]:
-        local, shown = self._local(path), PurePosixPath(str(path))
-        if not local.exists():
-            raise pebble.PathError('not-found', f'stat {path}: no such file or directory')
-        if itself or not local.is_dir():
-            return [self._info(local, shown)]
-        return [self._info(child, shown / child.name) for child in sorted(local.iterdir())
-                if pattern is None or fnmatch.fnmatch(child.name, pattern)]
+    def stop_checks(self, checks: Iterable[str]) -> list[str]:
+        """Stop the named checks; return those that were running."""
+        self._check_connection()
+        stopped = []
+        for name in checks:
+            info = self._known_check(name)
+            if info.change_id:
+                self._changes[info.change_id].status = pebble.ChangeStatus.ABORT.value
+                info.status = pebble.CheckStatus.INACTIVE
+                info.change_id = pebble.ChangeID('')
+                stopped.append(name)
+        return stopped
 
-    def make_dir(self, path: str | PurePosixPath, *, make_parents: bool = False,
-                 permissions: int | None = None, user_id: int | None = None,
-                 user: str | None = None, group_id: int | None = None,
-                 group: str | None = None) -> None:
-        local = self._local(path)
-        if local.exists():
-            if make_parents and local.is_dir():
-                return
-            raise pebble.PathError('generic-file-error', f'mkdir {path}: file exists')
-        if not local.parent.is_dir() and not make_parents:
-            raise pebble.PathError('not-found', f'mkdir {path}: no such file or directory')
-        local.mkdir(parents=make_parents)
-        if permissions is not None:
-            local.chmod(permissions)
+    # -- notices ---------------------------------------------------------------------------
 
-    def remove_path(self, path: str | PurePosixPath, *, recursive: bool = False) -> None:
-        local = self._local(path)
-        if not local.exists() and not local.is_symlink():
-            if recursive:
-                return
-            raise pebble.PathError('not-found', f'remove {path}: no such file or directory')
-        if local.is_dir() and not local.is_symlink():
-            if recursive:
-                shutil.rmtree(local)
-            elif any(local.iterdir()):
-                raise pebble.PathError('generic-file-error', 'cannot remove non-empty '
-                                                             'directory without recursive=True')
-            else:
-                local.rmdir()
-        else:
-            local.unlink()
+    def notify(self, type: pebble.NoticeType, key: str, *,  # noqa: A002 - Pebble's name
+               data: dict[str, str] | None = None,
+               repeat_after: datetime.timedelta | None = None) -> str:
+        """Record a notice (as ``pebble notify`` does); return its id."""
+        notice_id, _ = self._notify(type, key, data=data, repeat_after=repeat_after)
+        return notice_id
 
-    # -- exec ------------------------------------------------------------------------------
+    def _now(self) -> datetime.datetime:
+        """Now, but always after the last notice's time, so notices keep their order."""
+        now = datetime.datetime.now(tz=datetime.timezone.utc)
+        last = self._last_notice_time
+        if last is not None and now <= last:
+            now = last + datetime.timedelta(microseconds=1)
+        self._last_notice_time = now
+        return now
 
-    def exec(self, command: list[str], *, service_context: str | None = None,
-             environment: dict[str, str] | None = None, working_dir: str | None = None,
-             timeout: float | None = None, user_id: int | None = None,
-             user: str | None = None, group_id: int | None = None, group: str | None = None,
-             stdin: str | bytes | TextIO | BinaryIO | None = None,
-             stdout: Any = None, stderr: Any = None, encoding: str | None = 'utf-8',
-             combine_stderr: bool = False) -> _TestingExecProcess:
-        """Answer with the handler of the longest registered prefix of *command*."""
-        handler = None
-        for length in range(len(command), -1, -1):
-            handler = self._exec_handlers.get(tuple(command[:length]))
-            if handler is not None:
-                break
-        if handler is None:
-            raise RuntimeError(f'no exec handler for {command!r}: register one with '
-                               f'harness.handle_exec()')
-        if stdin is not None and hasattr(stdin, 'read'):
-            stdin = stdin.read()
-        args = ExecArgs(command=list(command), environment=dict(environment or {}),
-                        working_dir=working_dir, timeout=timeout, user_id=user_id,
-                        user=user, group_id=group_id, group=group,
-                        stdin=stdin,
-                        encoding=encoding, combine_stderr=combine_stderr)
-        result = handler(args) or ExecResult()
-        process = _TestingExecProcess(list(command), result, encoding)
-        if stdout is not None:
-            stdout.write(process.stdout.read())
-        if stderr is not None:
-            stderr.write(process.stderr.read())
-        return process
+    def _notify(self, type: pebble.NoticeType, key: str, *,  # noqa: A002
+                data: dict[str, str] | None = None,
+                repeat_after: datetime.timedelta | None = None) -> tuple[str, bool]:
+        """Record an occurrence of the notice *type*/*key*; return its id and whether it
+        is new or repeated (an occurrence within *repeat_after* of the last repeat is
+        neither, and would not reach the charm)."""
+        now = self._now()
+        unique = (type.value, key)
+        notice = self._notices.get(unique)
+        if notice is None:
+            self._last_notice_id += 1
+            self._notices[unique] = pebble.Notice(
+                id=str(self._last_notice_id), user_id=0, type=type, key=key,
+                first_occurred=now, last_occurred=now, last_repeated=now, occurrences=1,
+                last_data=dict(data or {}), repeat_after=repeat_after,
+                expire_after=datetime.timedelta(days=7))
+            return str(self._last_notice_id), True
+        repeated = repeat_after is None or now > notice.last_repeated + repeat_after
+        self._notices[unique] = dataclasses.replace(
+            notice, last_occurred=now, last_repeated=now if repeated else notice.last_repeated,
+            occurrences=notice.occurrences + 1, last_data=dict(data or {}),
+            repeat_after=repeat_after)
+        return notice.id, repeated
+
+    def get_notice(self, id: str) -> pebble.Notice:  # noqa: A002 - Pebble's name
+        for notice in self._notices.values():
+            if notice.id == id:
+                return notice
+        raise _api_error(404, f'cannot find notice with ID "{id}"')
+
+    def get_notices(self, *, users: pebble.NoticesUsers | None = None,
+                    user_id: int | None = None,
+                    types: Iterable[pebble.NoticeType | str] | None = None,
+                    keys: Iterable[str] | None = None) -> list[pebble.Notice]:
+        """The notices that match, oldest repeat first. Without *users* or *user_id*, those
+        root may read (its own and public ones), as the charm asks."""
+        if users is not None and user_id is not None:
+            raise _api_error(400, 'cannot use both "users" and "user_id"')
+        reader: int | None = None if users is not None else (user_id or 0)
+        type_values = None if types is None else {
+            t.value if isinstance(t, pebble.NoticeType) else t for t in types}
+        key_set = None if keys is None else set(keys)
+        found = [notice for notice in self._notices.values()
+                 if (reader is None or notice.user_id is None or notice.user_id == reader)
+                 and (type_values is None or _type_value(notice.type) in type_values)
+                 and (key_set is None or notice.key in key_set)]
+        return sorted(found, key=lambda notice: notice.last_repeated)
+
+
+def _type_value(notice_type: pebble.NoticeType | str) -> str:
+    return cast(str, getattr(notice_type, 'value', notice_type))

@@ -19,12 +19,15 @@ import re
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
 from ..meta import CharmMeta
 from ..model import CloudSpec
+
+if TYPE_CHECKING:
+    from ._harness_pebble import _TestingPebbleClient
 
 __all__ = ['_HarnessBackend']
 
@@ -119,7 +122,9 @@ class _HarnessBackend:
         self.reboot_count = 0
         self.action: _RunningAction | None = None
         self.logs: list[tuple[str, str]] = []
-        self.pebble_clients: dict[str, Any] = {}
+        # The in-memory Pebble of each container, and whether the charm can reach it.
+        self._pebble_clients: dict[str, _TestingPebbleClient] = {}
+        self._pebble_clients_can_connect: dict[_TestingPebbleClient, bool] = {}
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.unit_name}>'
@@ -190,17 +195,62 @@ class _HarnessBackend:
         if now:
             raise SystemExit
 
-    def get_pebble(self, socket_path: str) -> Any:
+    def get_pebble(self, socket_path: str) -> _TestingPebbleClient:
         """The in-memory Pebble of the container whose socket is *socket_path*
-        (``/charm/containers/<name>/pebble.socket``): one per container."""
+        (``/charm/containers/<name>/pebble.socket``): one per container, made on first
+        use with the attached storage mounted, and not reachable until the Harness says
+        so."""
         from ._harness_pebble import _TestingPebbleClient
 
-        name = Path(socket_path).parent.name
-        client = self.pebble_clients.get(name)
+        name = socket_path.split('/')[3]
+        client = self._pebble_clients.get(name)
         if client is None:
-            client = self.pebble_clients[name] = _TestingPebbleClient(
-                self, self._root / 'containers' / name)
+            root = self._root / 'containers' / name
+            root.mkdir(parents=True, exist_ok=True)
+            client = self._pebble_clients[name] = _TestingPebbleClient(self, root)
+            self._pebble_clients_can_connect[client] = False
+            for storage_name, storages in self.storages.items():
+                if any(storage.attached for storage in storages.values()):
+                    self._mount(storage_name)
         return client
+
+    def _can_connect(self, client: _TestingPebbleClient) -> bool:
+        return self._pebble_clients_can_connect[client]
+
+    def _set_can_connect(self, client: _TestingPebbleClient, val: bool) -> None:
+        if client not in self._pebble_clients_can_connect:
+            raise RuntimeError('cannot set can_connect for the client - are you running a '
+                               '"real" pebble test?')
+        self._pebble_clients_can_connect[client] = val
+
+    def _mount(self, storage_name: str) -> None:
+        """Show the attached instances of *storage_name* where the containers mount it
+        (a symlink under each container root to the storage's folder)."""
+        locations = [storage.location for storage in self.storages[storage_name].values()
+                     if storage.attached]
+        if not locations:
+            return
+        target = locations[0]
+        target.mkdir(parents=True, exist_ok=True)
+        for where in self._mount_points(storage_name):
+            if where.is_symlink() and where.readlink() == target:
+                continue
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where.symlink_to(target, target_is_directory=True)
+
+    def _mount_points(self, storage_name: str) -> list[Path]:
+        """Where *storage_name* appears on the test machine, in every container made."""
+        return [client._root / location.lstrip('/')
+                for container, client in self._pebble_clients.items()
+                for mount in self._meta.containers[container].mounts.values()
+                if mount.storage == storage_name for location in mount.locations]
+
+    def _unmount(self, storage_name: str) -> None:
+        """Take *storage_name*'s mounts out of the containers (it is detaching)."""
+        for where in self._mount_points(storage_name):
+            if where.is_symlink():
+                where.unlink()
+        self._mount(storage_name)  # another instance may still be attached
 
     # -- relations -----------------------------------------------------------------------
 
