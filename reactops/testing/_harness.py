@@ -52,7 +52,8 @@ class Harness(_HarnessFacets[CharmType]):
     * Each container's Pebble is simulated in memory, with no daemon: its files live in
       a folder (:meth:`get_filesystem_root`), ``exec`` is answered by
       :meth:`handle_exec`, and it can be reached once :meth:`set_can_connect` or
-      :meth:`container_pebble_ready` says so.
+      :meth:`container_pebble_ready` says so. A failed event does not undo what it did
+      in a container: the workload is not Juju's to roll back.
     """
 
     def __init__(self, charm_cls: type[CharmType], *, meta: str | IO[str] | None = None,
