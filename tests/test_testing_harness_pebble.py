@@ -403,3 +403,39 @@ def test_identities_and_warnings(client: Any) -> None:
     assert client.get_identities() == {}
     with pytest.raises(pebble.APIError):
         client.remove_identities(['bob'])
+
+
+class ReactiveSidecar(reactops.CharmBase):
+    """The same workload, run by flag handlers on the ``container.app.*`` flags."""
+
+    @reactops.when('container.app.ready')
+    @reactops.when_not('app.configured')
+    def configure(self) -> None:
+        container = self.unit.get_container('app')
+        container.add_layer('app', LAYER, combine=True)
+        container.replan()
+        reactops.set_flag('app.configured')
+
+    @reactops.when('container.app.check.up.failed')
+    def report_failing(self) -> None:
+        self.unit.status = reactops.MaintenanceStatus('check up is failing')
+
+
+def test_a_reactive_charm_sees_its_container_through_flags() -> None:
+    harness: Harness[ReactiveSidecar] = Harness(ReactiveSidecar, meta=META)
+    try:
+        harness.begin()
+        harness.update_config()
+        assert 'app.configured' not in harness.flags  # Pebble is not reachable yet
+        harness.container_pebble_ready('app')
+        assert {'container.app.ready', 'app.configured'} <= set(harness.flags)
+        container = harness.model.unit.get_container('app')
+        assert container.get_service('app').is_running()
+        change_id = container.get_check('up').change_id
+        container.pebble.get_change(change_id).status = pebble.ChangeStatus.ERROR.value
+        harness.pebble_notify('app', change_id, type=pebble.NoticeType.CHANGE_UPDATE,
+                              data={'kind': 'perform-check', 'check-name': 'up'})
+        assert 'container.app.check.up.failed' in harness.flags
+        assert harness.model.unit.status == reactops.MaintenanceStatus('check up is failing')
+    finally:
+        harness.cleanup()
