@@ -1,0 +1,100 @@
+"""The web server's handlers: Pebble's hooks and the config reach them as flags.
+
+``container.web.ready`` is set in ``web-pebble-ready`` and, in other hooks, asked of Pebble
+when a handler reads it; ``container.web.check.alive.failed`` lasts from the check's
+failure to its recovery; ``container.web.notice.<key>`` exists in the hook of that notice.
+"""
+
+from reactops import (
+    ActiveStatus,
+    Container,
+    MaintenanceStatus,
+    WaitingStatus,
+    clear_flag,
+    current_charm,
+    hook,
+    set_flag,
+    when,
+    when_not,
+)
+from reactops.pebble import LayerDict
+
+PAGE = '/srv/www/index.html'
+
+
+def web_layer(port: int) -> LayerDict:
+    """The Pebble layer of the web server: its service and an HTTP health check."""
+    return {
+        'summary': 'web server',
+        'services': {'web': {
+            'override': 'replace',
+            'summary': 'static HTTP server',
+            'command': f'python3 -m http.server {port} --directory /srv/www',
+            'startup': 'enabled',
+        }},
+        'checks': {'alive': {
+            'override': 'replace',
+            'level': 'alive',
+            'http': {'url': f'http://localhost:{port}/'},
+        }},
+    }
+
+
+def configure(container: Container) -> None:
+    """Push the page and the layer; the caller starts or restarts the server."""
+    config = current_charm().config
+    container.push(PAGE, f'<h1>{config["greeting"]}</h1>\n', make_dirs=True)
+    container.add_layer('web', web_layer(config['port']), combine=True)
+
+
+def serving() -> None:
+    charm = current_charm()
+    charm.unit.set_ports(charm.config['port'])
+    charm.unit.status = ActiveStatus(f'serving on :{charm.config["port"]}')
+
+
+@when('config.changed')
+def config_changed() -> None:
+    set_flag('web.stale')  # the server does not run with this config yet
+
+
+@hook('web-pebble-ready')
+def start_web() -> None:
+    # A Pebble that has just started has none of our layer: add it and start the server.
+    container = current_charm().unit.get_container('web')
+    configure(container)
+    container.replan()
+    clear_flag('web.stale')
+    serving()
+
+
+@when('container.web.ready', 'web.stale')
+def restart_web() -> None:
+    container = current_charm().unit.get_container('web')
+    configure(container)
+    container.restart('web')
+    clear_flag('web.stale')
+    serving()
+
+
+@when_not('container.web.ready')
+def wait_for_pebble() -> None:
+    current_charm().unit.status = WaitingStatus('waiting for Pebble in the web container')
+
+
+@when('container.web.check.alive.failed')
+def report_failing_check() -> None:
+    current_charm().unit.status = MaintenanceStatus('check alive is failing')
+
+
+@when('container.web.check.alive.recovered')
+def report_recovery() -> None:
+    serving()
+
+
+@when('container.web.ready', 'container.web.notice.example.com/reload')
+def reload() -> None:
+    # Someone in the workload ran `pebble notify example.com/reload`.
+    container = current_charm().unit.get_container('web')
+    configure(container)
+    container.restart('web')
