@@ -344,6 +344,9 @@ class Context:
         root.setLevel(self.log_level)
         root.addHandler(handler)
         try:
+            if backend._workloads is not None:
+                # Inside the juju-log handler: a warning about leftover files is recorded.
+                backend._workloads.prepare(self.meta.containers)
             _TestDispatch(self.charm_type, context, extensions, event=event,
                           pause=pause).execute(backend, meta=self.meta,
                                                state_file=Path(':memory:'))

@@ -251,6 +251,12 @@ class Workloads:
             self._workloads[name] = workload
         return workload
 
+    def prepare(self, names: Iterable[str]) -> None:
+        """Set up the containers *names* now (each filesystem emptied, as Juju's charm
+        sees all its containers at once), whether or not the charm reaches them."""
+        for name in names:
+            self.get(name)
+
     def output(self, containers: Iterable[Container]) -> frozenset[Container]:
         """*containers* (the State's) with the changes of the run."""
         out = []
