@@ -80,11 +80,16 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
     if use_juju_for_storage:
         raise ValueError('reactops keeps unit state in .unit-state.db; controller-side '
                          'storage (use_juju_for_storage=True) is not supported')
+    dispatch = Dispatch(charm_class, JujuContext._from_dict(), extensions)
     if os.environ.get(_REENTRY_VARIABLE):
-        logger.warning('Charm called itself during a dispatch (via %s); not dispatching again.',
-                       os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
+        # A legacy hook that is a copy of (or calls) the charm: the outer process dispatches.
+        from ._private.backend import ModelBackend
+
+        dispatch._setup_root_logging(ModelBackend(dispatch.context))
+        logger.debug('Charm called itself via %s.',
+                     os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
         return
-    run_dispatch_process(Dispatch(charm_class, JujuContext._from_dict(), extensions))
+    run_dispatch_process(dispatch)
 
 
 def run_dispatch_process(dispatch: Dispatch) -> None:
@@ -123,11 +128,12 @@ class Dispatch:
         except _Abort as abort:
             return abort.exit_code
         except Exception as error:
-            import traceback
-
             where = self.context.dispatch_path or 'the charm'
-            logger.error('Uncaught exception while in charm code (%s):\n%s', where,
-                         ''.join(traceback.format_exception(error)).rstrip())
+            logger.error('Uncaught exception while in charm code:', exc_info=error)
+            from ._private.security import WARN, log_security_event
+
+            log_security_event(WARN, 'sys_crash', type(error).__name__,
+                               description=f'Uncaught exception in charm code: {error!r}.')
             print(f'{where} failed: {type(error).__name__}: {error}', file=sys.stderr)
             return 1
 
@@ -135,16 +141,24 @@ class Dispatch:
         """Route Python logging to juju-log, once something imports ``logging`` (a quiet
         hook never pays for it)."""
         debug = self.context.debug
+        # Each record is a juju-log process, so a charm written for reactops sends INFO and
+        # above unless asked (REACTOPS_LOG_LEVEL, JUJU_DEBUG). A charm written for ops
+        # (it imported `ops`) gets ops' DEBUG, so its debug records reach `juju debug-log`
+        # wherever the model's logging-config lets them through, as they would on ops.
+        speaks_ops = _speaks_ops()
+        level = root_level(debug=debug or speaks_ops)
 
         def route_logging_to_juju() -> None:
-            # ops leaves the root at DEBUG; each record is a juju-log process, so reactops
-            # sends INFO and above unless asked (REACTOPS_LOG_LEVEL, JUJU_DEBUG).
             import logging  # already imported: this runs once something imported it
 
-            setup_root_logging(backend, debug=debug)
-            logging.getLogger().setLevel(root_level(debug=debug))
+            setup_root_logging(backend, debug=debug,
+                               exc_stderr=self.context.action_name is not None)
+            logging.getLogger().setLevel(level)
 
-        configure_root(route_logging_to_juju, root_level(debug=debug))
+        configure_root(route_logging_to_juju, level)
+        from . import __version__
+
+        logger.debug('%s %s up and running.', 'ops' if speaks_ops else 'reactops', __version__)
 
     def event_name(self) -> str:
         """The event to emit, from JUJU_DISPATCH_PATH or a legacy ``hooks/<name>`` argv[0]."""
@@ -187,7 +201,10 @@ class Dispatch:
                       broken_relation_id=(context.relation_id
                                           if event_name.endswith('_relation_broken') else None),
                       remote_unit_name=context.remote_unit_name)
-        storage = SQLiteStorage(state_file or charm_dir / STATE_FILE)
+        state_path = Path(state_file or charm_dir / STATE_FILE)
+        # Asked for its log lines only: controller-side storage is not supported (see main).
+        _should_use_controller_storage(state_path, meta, context)
+        storage = SQLiteStorage(state_path)
         framework = Framework(storage, charm_dir, meta, model, event_name=event_name,
                               juju_debug_at=set(context.debug_at))
         old_breakpointhook = framework.set_breakpointhook()
@@ -274,26 +291,37 @@ class Dispatch:
         if not path:
             return 0
         hook = charm_dir / path
-        if not hook.exists() or hook.resolve() == Path(sys.argv[0]).resolve():
+        if not hook.exists():
             return 0
         if not os.access(hook, os.X_OK):
-            logger.warning('Legacy %s exists but is not executable; skipped.', path)
+            logger.warning('Legacy %s exists but is not executable.', path)
             return 0
-        logger.warning('Running legacy %s before dispatching (move its logic into the '
-                       'charm: legacy hooks are deprecated).', path)
+        if hook.resolve() == Path(sys.argv[0]).resolve():
+            logger.debug('Legacy %s is just a link to ourselves.', path)
+            return 0
+        # Legacy hooks are deprecated: their logic belongs in the charm's handlers.
+        logger.info('Running legacy %s.', path)
         import subprocess
 
         try:
             code = subprocess.run([str(hook), *sys.argv[1:]], check=False).returncode
         except OSError as error:
-            logger.error('Legacy %s could not run: %s', path, error)
+            logger.warning('Unable to run legacy %s: %s', path, error)
             return 1
         if code:
-            logger.error('Legacy %s exited with status %d.', path, code)
+            logger.warning('Legacy %s exited with status %d.', path, code)
+        else:
+            logger.debug('Legacy %s exited with status 0.', path)
         return code
 
 
 _Manager = Dispatch  # ops' name for the class that runs one dispatch
+
+
+def _speaks_ops() -> bool:
+    """Whether the charm was written for ops: it imported reactops by that name."""
+    ops = sys.modules.get('ops')
+    return ops is not None and ops is sys.modules.get('reactops')
 
 
 class _Abort(Exception):  # noqa: N818 - ops' name
@@ -308,11 +336,11 @@ class _Abort(Exception):  # noqa: N818 - ops' name
         self.exit_code = exit_code
 
 
-def setup_root_logging(backend: Any, debug: bool = False) -> Any:
+def setup_root_logging(backend: Any, debug: bool = False, exc_stderr: bool = False) -> Any:
     """:func:`reactops.log.setup_root_logging`, imported only when logging is set up."""
     from .log import setup_root_logging as setup
 
-    return setup(backend, debug=debug)
+    return setup(backend, debug=debug, exc_stderr=exc_stderr)
 
 
 def _should_use_controller_storage(db_path: Path, meta: CharmMeta,
@@ -326,8 +354,13 @@ def _should_use_controller_storage(db_path: Path, meta: CharmMeta,
     if db_path.exists():
         return False
     if 'kubernetes' not in (getattr(meta, 'series', None) or ()):
+        logger.debug('Using local storage: not a Kubernetes podspec charm')
         return False
-    return juju_context.version.has_controller_storage()
+    if juju_context.version.has_controller_storage():
+        logger.debug('Using controller storage: JUJU_VERSION=%s', juju_context.version)
+        return True
+    logger.debug('Using local storage: JUJU_VERSION=%s', juju_context.version)
+    return False
 
 
 def _check_action_params(meta: CharmMeta, action: str, backend: Any) -> None:

@@ -422,6 +422,9 @@ def _prepare_file(path: Path) -> None:
                 raise _StatePermissionError(
                     f'cannot make state file {path} private (chmod 600): {e}') from e
         return
+    from ._private.lazylog import get_logger
+
+    get_logger(__name__).debug('Initializing SQLite local storage: %s.', path)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as e:

@@ -110,8 +110,8 @@ def db(fake_juju: FakeJuju) -> FakeJuju:
 def test_relation_ids_are_numbers(db: FakeJuju) -> None:
     assert hookcmds.relation_ids('db') == [3, 5]
     assert hookcmds.relation_ids('cache') == []
-    assert db.argvs() == [['relation-ids', '--format=json', 'db'],
-                          ['relation-ids', '--format=json', 'cache']]
+    assert db.argvs() == [['relation-ids', 'db', '--format=json'],
+                          ['relation-ids', 'cache', '--format=json']]
 
 
 def test_relation_list_units_and_app(db: FakeJuju) -> None:

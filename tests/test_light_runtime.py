@@ -303,7 +303,7 @@ def test_a_warning_of_reactops_itself_imports_logging_and_reaches_juju_log(
     legacy.write_text('#!/bin/sh\n')  # not executable: reactops warns and skips it
     quiet_unit.ok('hooks/install')
     assert quiet_unit.logs('WARNING') == [
-        'Legacy hooks/install exists but is not executable; skipped.']
+        'Legacy hooks/install exists but is not executable.']
 
 
 def test_a_lazy_logger_is_a_logging_logger_once_logging_is_loaded(

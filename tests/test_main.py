@@ -102,8 +102,9 @@ def test_a_failing_handler_logs_the_traceback_and_keeps_nothing(unit: Unit) -> N
     assert 'RuntimeError: the web server refused to restart' in result.stderr
     errors = unit.logs('ERROR')
     assert len(errors) == 1
-    assert errors[0].startswith('Uncaught exception while in charm code (actions/restart)')
+    assert errors[0].startswith('Uncaught exception while in charm code:\n')  # ops' words
     assert 'Traceback (most recent call last)' in errors[0]
+    assert 'RuntimeError: the web server refused to restart' in errors[0]
     assert unit.state_file.read_bytes() == before
     # Nothing of the failed run was kept: the next run counts from the same place.
     unit.juju.update(action={'params': {'reason': 'retry'}})

@@ -302,8 +302,8 @@ def test_relations_are_listed_once_per_endpoint(fake_juju: FakeJuju,
     assert model.relations['db'] is model.relations['db']
     assert model.relations['website'] == []
     assert set(model.relations) == {'db', 'cache', 'website', 'cluster'}
-    assert tools(fake_juju) == [['relation-ids', '--format=json', 'db'],
-                                ['relation-ids', '--format=json', 'website']]
+    assert tools(fake_juju) == [['relation-ids', 'db', '--format=json'],
+                                ['relation-ids', 'website', '--format=json']]
 
 
 def test_an_unknown_endpoint_is_a_key_error_naming_the_known_ones(
@@ -343,7 +343,7 @@ def test_get_relation_with_an_id_finds_live_and_gone_relations(
     assert model.get_relation('db', 9) is gone
     with pytest.raises(ModelError, match='int'):
         model.get_relation('db', '3')  # type: ignore[arg-type]
-    assert tools(fake_juju) == [['relation-ids', '--format=json', 'db'],
+    assert tools(fake_juju) == [['relation-ids', 'db', '--format=json'],
                                 ['relation-list', '--format=json', '-r', 'db:3']]
 
 
@@ -380,7 +380,7 @@ def test_units_exclude_our_own_and_are_listed_once(fake_juju: FakeJuju,
     assert relation.app is model.app  # peers: our app, no tool run
     assert relation.units == {model.get_unit('demo/1'), model.get_unit('demo/2')}
     assert relation.units == {model.get_unit('demo/1'), model.get_unit('demo/2')}
-    assert tools(fake_juju) == [['relation-ids', '--format=json', 'cluster'],
+    assert tools(fake_juju) == [['relation-ids', 'cluster', '--format=json'],
                                 ['relation-list', '--format=json', '-r', 'cluster:1']]
 
 
@@ -407,7 +407,7 @@ def test_the_event_relations_remote_app_needs_no_tool(fake_juju: FakeJuju,
                        JUJU_REMOTE_APP='pg', JUJU_REMOTE_UNIT='pg/0')
     relation = model.get_relation('db', 3)
     assert relation is not None and relation.app is model.get_app('pg')
-    assert tools(fake_juju) == [['relation-ids', '--format=json', 'db']]
+    assert tools(fake_juju) == [['relation-ids', 'db', '--format=json']]
 
 
 def test_remote_model_is_read_once(fake_juju: FakeJuju,

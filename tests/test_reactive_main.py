@@ -22,7 +22,7 @@ def test_a_reactive_charm_runs_its_handlers_in_flag_order(webapp: CharmUnit) -> 
     # config.set.motd, which computes the config flags (one config-get) before install runs.
     assert webapp.tools() == [
         # the database endpoint has a built-in layer (pgsql): its endpoint starts at once
-        ['relation-ids', '--format=json', 'database'],
+        ['relation-ids', 'database', '--format=json'],
         ['config-get', '--format=json'],
         ['status-set', '--application=false', 'maintenance', '--', 'installing the web app'],
         ['opened-ports', '--format=json'],

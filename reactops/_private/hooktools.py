@@ -160,12 +160,12 @@ def juju_reboot(*, now: bool = False) -> None:
 
 def relation_ids(endpoint: str) -> list[int]:
     """Juju lists the live relations of *endpoint*; returned as ids (``db:3`` gives 3)."""
-    ids = run_json('relation-ids', ['--format=json', endpoint], shape='string list') or []
+    ids = run_json('relation-ids', [endpoint, '--format=json'], shape='string list') or []
     try:
         return [int(str(item).rsplit(':', 1)[-1]) for item in ids]
     except ValueError:
         raise ModelError(f'relation-ids printed an id that is not endpoint:number: {ids!r}',
-                         command=['relation-ids', '--format=json', endpoint]) from None
+                         command=['relation-ids', endpoint, '--format=json']) from None
 
 
 @overload
