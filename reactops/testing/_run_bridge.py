@@ -160,8 +160,11 @@ def _read(store: SQLiteStorage, charm_path: str) -> dict[str, Any]:
             stored_states.append(StoredState(match['name'], owner_path=match['owner'] or None,
                                              content=content,
                                              _data_type_name=match['kind']))
+    # ops.testing lists deferred events by their handle path (the order its SQLite hands
+    # back the snapshot keys), each event's observers in the order they were deferred.
+    notices = sorted(store.notices(), key=lambda notice: notice[0])
     deferred = list(DeferredEvent(event_path, observer, method, snapshots.get(event_path, {}))
-                    for event_path, observer, method in store.notices())
+                    for event_path, observer, method in notices)
     from ..reactive._trace import load_trace
 
     trace = load_trace(kv.pop(_TRACE_KEY, None)) or {}
