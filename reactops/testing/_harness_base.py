@@ -109,7 +109,7 @@ class _HarnessBase(Generic[CharmType]):
             self._emit_now(event)
             return
         kind = event.handle.kind
-        saved = self._backend.save()
+        saved = self._backend._save()
         memory = self._remember()
         hook, remote_unit, broken = self._hook_of(event)
         self._framework.model = Model(self._meta, cast(Any, self._backend),
@@ -126,7 +126,7 @@ class _HarnessBase(Generic[CharmType]):
             self._framework._event_name = None
             self._backend._juju_context = JujuContext._from_dict(self._environ())
             if not ok:
-                self._backend.restore(saved)
+                self._backend._restore(saved)
                 self._restore(memory)
             self._refresh()
 

@@ -18,13 +18,13 @@ class _HarnessSecrets(_HarnessBase[CharmType]):
         """A secret owned by a remote application (or unit); return its id. The charm may
         read it once :meth:`grant_secret` grants it to this app or unit."""
         _validate_content(dict(content))
-        return self._backend.add_secret(_name_of(owner), content)
+        return self._backend._add_secret(_name_of(owner), content)
 
     def add_user_secret(self, content: Mapping[str, str]) -> str:
         """A secret the operator added (``juju add-secret``; the model owns it); return
         its id. The charm may read it once :meth:`grant_secret` grants it to this app."""
         _validate_content(dict(content))
-        return self._backend.add_secret(self._backend.model_uuid, content)
+        return self._backend._add_secret(self._backend.model_uuid, content)
 
     def set_secret_content(self, secret_id: str, content: Mapping[str, str]) -> None:
         """Add a revision to a secret the charm does not own; emit secret-changed."""
@@ -87,7 +87,7 @@ class _HarnessSecrets(_HarnessBase[CharmType]):
                    revision)
 
     def _secret(self, secret_id: str) -> _Secret:
-        secret = self._backend.find_secret(secret_id)
+        secret = self._backend._find_secret(secret_id)
         if secret is None:
             raise RuntimeError(f'secret {secret_id!r} not found')
         return secret

@@ -17,10 +17,11 @@ import datetime
 import ipaddress
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._private.backend import MAX_LOG_LINE_LEN, ModelBackend
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
 from ..meta import CharmMeta
@@ -83,7 +84,7 @@ class _RunningAction:
     failure: str | None = None
 
 
-#: The parts of the world a failed event must not change (see :meth:`_HarnessBackend.save`).
+#: The parts of the world a failed event must not change (see :meth:`_HarnessBackend._save`).
 _WORLD = ('config', 'leader', 'relations', 'unit_status', 'app_status', 'workload_version',
           'opened', 'storages', 'resources', 'secrets', 'pod_spec')
 
@@ -129,11 +130,11 @@ class _HarnessBackend:
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.unit_name}>'
 
-    def save(self) -> dict[str, Any]:
-        """A copy of what charm code can change, for :meth:`restore` after a failed event."""
+    def _save(self) -> dict[str, Any]:
+        """A copy of what charm code can change, for :meth:`_restore` after a failed event."""
         return {name: copy.deepcopy(getattr(self, name)) for name in _WORLD}
 
-    def restore(self, saved: Mapping[str, Any]) -> None:
+    def _restore(self, saved: Mapping[str, Any]) -> None:
         for name, value in saved.items():
             setattr(self, name, value)
 
@@ -315,6 +316,11 @@ class _HarnessBackend:
         else:
             self.unit_status = (status, message)
 
+    @classmethod
+    def log_split(cls, message: str, max_len: int = MAX_LOG_LINE_LEN) -> Iterator[str]:
+        """*message* in the parts ``juju-log`` would get, as the real backend splits it."""
+        return ModelBackend.log_split(message, max_len)
+
     def juju_log(self, level: str, message: str) -> None:
         self.logs.append((level, message))
 
@@ -435,11 +441,11 @@ class _HarnessBackend:
         return (one['uuid'] or self.model_uuid, one['id']) == \
             (two['uuid'] or self.model_uuid, two['id'])
 
-    def find_secret(self, secret_id: str) -> _Secret | None:
+    def _find_secret(self, secret_id: str) -> _Secret | None:
         return next((s for s in self.secrets if self._same_secret(s.id, secret_id)), None)
 
     def _secret(self, id: str | None, label: str | None = None) -> _Secret:
-        secret = self.find_secret(id) if id is not None else None
+        secret = self._find_secret(id) if id is not None else None
         if secret is not None and label is not None:
             secret.label = label  # given both, the label names the secret from now on
         if secret is None and label is not None:
@@ -495,7 +501,7 @@ class _HarnessBackend:
                 (datetime.datetime.now(datetime.timezone.utc) +
                  datetime.timedelta(days=1)).isoformat()}
 
-    def add_secret(self, owner: str, content: Mapping[str, str], **fields: Any) -> str:
+    def _add_secret(self, owner: str, content: Mapping[str, str], **fields: Any) -> str:
         """Create a secret owned by *owner*; return its id."""
         # The long form: the model knows it as such, so ids compare equal wherever read.
         secret = _Secret(f'secret://{self.model_uuid}/{uuid.uuid4()}', owner,
@@ -506,12 +512,12 @@ class _HarnessBackend:
     def secret_add(self, content: Mapping[str, str], *, label: str | None = None,
                    description: str | None = None, expire: datetime.datetime | None = None,
                    rotate: str | None = None, owner: str | None = None) -> str:
-        return self.add_secret(self.unit_name if owner == 'unit' else self.app_name,
+        return self._add_secret(self.unit_name if owner == 'unit' else self.app_name,
                                content, label=label, description=description,
                                expire=expire, rotate=_rotate_value(rotate))
 
     def _manage(self, id: str, tool: str) -> _Secret:
-        secret = self.find_secret(id)
+        secret = self._find_secret(id)
         if secret is None:
             raise SecretNotFoundError(f'secret {id!r} not found', command=[tool])
         if not self._may_manage(secret):
@@ -535,7 +541,7 @@ class _HarnessBackend:
             secret.rotate = None if value == 'never' else value
 
     def secret_grant(self, id: str, relation_id: int, *, unit: str | None = None) -> None:
-        secret = self.find_secret(id)
+        secret = self._find_secret(id)
         if secret is None or not self._may_manage(secret):
             raise SecretNotFoundError(f'you must own secret {id!r} to grant it',
                                       command=['secret-grant'])
