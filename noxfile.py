@@ -89,7 +89,10 @@ def compat(session: nox.Session) -> None:
     ops_python = str(ops_venv / 'bin' / 'python')
     if not Path(ops_python).exists():
         session.run('python', '-m', 'venv', str(ops_venv))
-    session.run(ops_python, '-m', 'pip', 'install', '-q', 'ops==3.9.*', external=True)
+    # pytest and websocket-client: test_compat_pebble runs the Pebble client's wire tests
+    # (tests/test_pebble_client.py) there against ops.pebble, exec included.
+    session.run(ops_python, '-m', 'pip', 'install', '-q', 'ops==3.9.*', 'pytest',
+                'websocket-client', external=True)
     session.run('pytest', '-m', 'compat', 'tests/compat', *session.posargs,
                 env={'REACTOPS_COMPAT_PYTHON': reference,
                      'REACTOPS_COMPAT_OPS_PYTHON': ops_python})

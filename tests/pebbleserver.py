@@ -17,10 +17,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import socketserver
-import struct
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -29,12 +26,67 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pebbleserver_exec import WS_GUID, Exec, Websocket, seconds
 
-_WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+#: The container's accounts, as Pebble would look them up by name: a user's primary group
+#: has the user's name and ID.
+USERS = {'root': 0, 'app': 1000}
+GROUPS = {'root': 0, 'app': 1000, 'staff': 50}
 
 
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat().replace('+00:00', 'Z')
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[Any, dict[str, bytes]]:
+    """The JSON ``request`` part and the ``files`` parts (by file name) of a form."""
+    message = email.parser.BytesParser().parsebytes(
+        f'Content-Type: {content_type}\r\n\r\n'.encode() + body)
+    request, content = None, {}
+    for part in message.walk():
+        name = part.get_param('name', header='content-disposition')
+        if name == 'request':
+            request = json.loads(part.get_payload(decode=True))
+        elif name == 'files':
+            content[part.get_filename()] = part.get_payload(decode=True)
+    return request, content
+
+
+def _merge(below: dict[str, Any], above: dict[str, Any]) -> dict[str, Any]:
+    """An item laid over another: maps are merged, lists appended, the rest replaced."""
+    merged = dict(below)
+    for key, value in above.items():
+        if isinstance(value, dict) and isinstance(below.get(key), dict):
+            value = {**below[key], **value}
+        elif isinstance(value, list) and isinstance(below.get(key), list):
+            value = below[key] + [v for v in value if v not in below[key]]
+        merged[key] = value
+    return merged
+
+
+def owner(info: dict[str, Any]) -> tuple[int, int] | None:
+    """The (UID, GID) that a request's user/group fields name, by Pebble's rules."""
+    uid, gid = info.get('user-id'), info.get('group-id')
+    user, group = info.get('user') or '', info.get('group') or ''
+    if user:
+        if user not in USERS:
+            raise HTTPError(400, f'cannot look up user {user!r}: unknown user')
+        if uid is not None and uid != USERS[user]:
+            raise HTTPError(400, f'user {user!r} UID ({USERS[user]}) does not match '
+                                 f'user-id ({uid})')
+        uid = USERS[user]
+    if group:
+        if group not in GROUPS:
+            raise HTTPError(400, f'cannot look up group {group!r}: unknown group')
+        if gid is not None and gid != GROUPS[group]:
+            raise HTTPError(400, f'group {group!r} GID ({GROUPS[group]}) does not match '
+                                 f'group-id ({gid})')
+        gid = GROUPS[group]
+    if uid is None and gid is None:
+        return None
+    if uid is None:
+        raise HTTPError(400, 'must specify user, not just group')
+    return uid, uid if gid is None else gid
 
 
 class HTTPError(Exception):
@@ -44,142 +96,6 @@ class HTTPError(Exception):
         super().__init__(message)
         self.code = code
         self.kind = kind
-
-
-class Websocket:
-    """The server end of one websocket: unmasks what the client sends, sends unmasked."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.lock = threading.Lock()
-
-    def _read(self, n: int) -> bytes:
-        data = b''
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                raise EOFError
-            data += chunk
-        return data
-
-    def recv(self) -> str | bytes | None:
-        """The next message (text or binary), or ``None`` once the client has gone."""
-        try:
-            head = self._read(2)
-            opcode, length = head[0] & 0x0F, head[1] & 0x7F
-            if length == 126:
-                length = struct.unpack('!H', self._read(2))[0]
-            elif length == 127:
-                length = struct.unpack('!Q', self._read(8))[0]
-            mask = self._read(4) if head[1] & 0x80 else b'\0\0\0\0'
-            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(self._read(length)))
-        except (EOFError, OSError):
-            return None
-        if opcode == 8:
-            return None
-        return payload.decode() if opcode == 1 else payload
-
-    def send(self, message: str | bytes) -> None:
-        payload, opcode = (message.encode(), 1) if isinstance(message, str) else (message, 2)
-        if len(payload) < 126:
-            head = struct.pack('!BB', 0x80 | opcode, len(payload))
-        elif len(payload) < 1 << 16:
-            head = struct.pack('!BBH', 0x80 | opcode, 126, len(payload))
-        else:
-            head = struct.pack('!BBQ', 0x80 | opcode, 127, len(payload))
-        with self.lock:
-            try:
-                self.sock.sendall(head + payload)
-            except OSError:
-                pass  # the client went away; nothing left to tell it
-
-
-class Exec:
-    """One exec change: the process starts once the client has opened its websockets."""
-
-    def __init__(self, server: PebbleServer, change_id: str, body: dict[str, Any]):
-        self.server = server
-        self.change_id = change_id
-        self.body = body
-        self.wanted = {'control', 'stdio'} | ({'stderr'} if body['split-stderr'] else set())
-        self.sockets: dict[str, Websocket] = {}
-        self.lock = threading.Lock()
-        self.process: subprocess.Popen[bytes] | None = None
-        self.started = threading.Event()
-        self.finished = threading.Event()
-
-    def attach(self, name: str, ws: Websocket) -> None:
-        with self.lock:
-            self.sockets[name] = ws
-            ready = set(self.sockets) == self.wanted
-        if ready:
-            self.start()
-        self.started.wait(10)
-        if name == 'control':
-            self.serve_control(ws)
-        elif name == 'stdio':
-            self.serve_stdin(ws)
-        else:  # stderr only carries output: keep its connection open until the end
-            self.finished.wait(60)
-
-    def start(self) -> None:
-        body = self.body
-        env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), **body['environment']}
-        try:
-            self.process = subprocess.Popen(
-                body['command'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE if body['split-stderr'] else subprocess.STDOUT,
-                cwd=body['working-dir'] or None, env=env)
-        except OSError as e:
-            self.server.finish(self.change_id, err=f'cannot start command: {e}')
-            self.started.set()
-            self.finished.set()
-            return
-        self.started.set()
-        pumps = [threading.Thread(target=self.pump, args=(self.process.stdout, 'stdio'))]
-        if body['split-stderr']:
-            pumps.append(threading.Thread(target=self.pump, args=(self.process.stderr, 'stderr')))
-        for pump in pumps:
-            pump.start()
-        threading.Thread(target=self.reap, args=(pumps,), daemon=True).start()
-
-    def pump(self, stream: Any, name: str) -> None:
-        while chunk := stream.read1(4096):
-            self.sockets[name].send(chunk)
-        self.sockets[name].send('{"command":"end"}')
-
-    def reap(self, pumps: list[threading.Thread]) -> None:
-        assert self.process is not None
-        code = self.process.wait()
-        for pump in pumps:
-            pump.join()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
-        self.server.finish(self.change_id, data={'exit-code': code})
-        self.finished.set()
-
-    def serve_stdin(self, ws: Websocket) -> None:
-        while (message := ws.recv()) is not None:
-            if self.process is None or self.process.stdin is None:
-                continue
-            if isinstance(message, str):
-                if json.loads(message).get('command') == 'end':
-                    self.process.stdin.close()
-                continue
-            try:
-                self.process.stdin.write(message)
-                self.process.stdin.flush()
-            except (BrokenPipeError, ValueError):
-                pass
-
-    def serve_control(self, ws: Websocket) -> None:
-        import signal
-
-        while (message := ws.recv()) is not None:
-            command = json.loads(message)
-            if command.get('command') == 'signal' and self.process is not None:
-                self.process.send_signal(getattr(signal, command['signal']['name']))
 
 
 class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -200,6 +116,10 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.identities: dict[str, dict[str, Any]] = {}
         self.stopped_checks: set[str] = set()
         self.signals: list[tuple[str, list[str]]] = []
+        #: Ownership set through the API, by container path (files stay the server's own).
+        self.owners: dict[str, tuple[int, int]] = {}
+        #: Every request in order: method, path, query, and the body decoded.
+        self.requests: list[dict[str, Any]] = []
         self.lock = threading.Condition()
         self.next_id = 0
         super().__init__(self.socket_path, Handler)
@@ -213,6 +133,21 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
         self.server_close()
+
+    def record(self, method: str, path: str, query: dict[str, list[str]],
+               content_type: str, body: bytes) -> None:
+        """Keep what a request asked, so tests can compare what two clients sent."""
+        decoded: Any = None
+        if content_type.startswith('multipart/form-data'):
+            # The boundary differs from client to client; the parts are what counts.
+            request, files = _multipart(content_type, body)
+            decoded = {'request': request, 'files': {
+                name: hashlib.sha256(data).hexdigest() for name, data in files.items()}}
+        elif body:
+            decoded = json.loads(body)
+        with self.lock:
+            self.requests.append({'method': method, 'path': path, 'query': query,
+                                  'body': decoded})
 
     def new_id(self) -> str:
         with self.lock:
@@ -228,7 +163,7 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             for section, items in plan.items():
                 for name, item in (layer.get(section) or {}).items():
                     below = items.get(name) if item.get('override') == 'merge' else None
-                    items[name] = {**(below or {}), **item}
+                    items[name] = _merge(below or {}, item)
         return {section: items for section, items in plan.items() if items}
 
     def add_layer(self, label: str, layer: dict[str, Any], combine: bool) -> None:
@@ -238,7 +173,11 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
                     raise HTTPError(400, f'layer {label!r} already exists')
                 merged = dict(old)
                 for section in ('services', 'checks', 'log-targets'):
-                    merged[section] = {**(old.get(section) or {}), **(layer.get(section) or {})}
+                    items = dict(old.get(section) or {})
+                    for name, item in (layer.get(section) or {}).items():
+                        below = items.get(name) if item.get('override') == 'merge' else None
+                        items[name] = _merge(below or {}, item)
+                    merged[section] = items
                 self.layers[n] = (label, merged)
                 return
         self.layers.append((label, layer))
@@ -249,7 +188,7 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
                    err: str | None = None) -> str:
         change_id = self.new_id()
         task = {'id': f'T{change_id}', 'kind': kind, 'summary': summary,
-                'status': 'Done' if ready else 'Doing', 'log': [],
+                'status': 'Error' if err else 'Done' if ready else 'Doing', 'log': [],
                 'progress': {'label': '', 'done': 1 if ready else 0, 'total': 1},
                 'spawn-time': _now(), 'data': {}}
         if ready:
@@ -291,12 +230,24 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         for name in names:
             if name not in services:
                 raise HTTPError(400, f'service "{name}" does not exist')
+        # A service whose command is `false` exits at once, so starting it fails.
+        failing = [] if action == 'stop' else \
+            [n for n in names if services[n].get('command', '').split()[:1] == ['false']]
         if action == 'stop':
             self.running -= set(names)
         else:
-            self.running |= set(names)
-        return self.new_change(action if action != 'autostart' else 'autostart',
-                               f'{action.capitalize()} service(s) {", ".join(names)}')
+            self.running |= set(names) - set(failing)
+        err = None
+        if failing:
+            err = 'cannot perform the following tasks:\n' + '\n'.join(
+                f'- Start service "{n}" (cannot start service: exited quickly with code 1)'
+                for n in failing)
+        change_id = self.new_change(
+            action, f'{action.capitalize()} service(s) {", ".join(names)}', err=err)
+        if failing:
+            self.changes[change_id]['tasks'][0]['log'] = [
+                f'{_now()} ERROR cannot start service: exited quickly with code 1']
+        return change_id
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -319,7 +270,11 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self, method: str) -> None:
         url = urllib.parse.urlsplit(self.path)
         self.query = urllib.parse.parse_qs(url.query)
-        if self.headers.get('Upgrade', '').lower() == 'websocket':
+        websocket = self.headers.get('Upgrade', '').lower() == 'websocket'
+        self.raw_body = b'' if websocket else self.read_body()
+        self.server.record(method, url.path, self.query,
+                           self.headers.get('Content-Type', ''), self.raw_body)
+        if websocket:
             self.upgrade(url.path)
             return
         try:
@@ -354,7 +309,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def body(self) -> bytes:
+    def read_body(self) -> bytes:
         if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
             data = b''
             while size := int(self.rfile.readline().split(b';')[0], 16):
@@ -365,10 +320,14 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get('Content-Length') or 0))
 
     def json(self) -> Any:
-        return json.loads(self.body())
+        return json.loads(self.raw_body)
 
     def arg(self, name: str, default: str = '') -> str:
         return self.query.get(name, [default])[0]
+
+    def list_arg(self, name: str) -> list[str]:
+        """A list in the query, whether sent comma-separated or as repeated names."""
+        return [item for value in self.query.get(name, []) for item in value.split(',') if item]
 
     # --- system, layers, services, changes ------------------------------------------------
 
@@ -386,8 +345,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def get_v1_services(self) -> Any:
         services = self.server.plan().get('services', {})
-        names = self.arg('names')
-        wanted = names.split(',') if names else list(services)
+        wanted = self.list_arg('names') or list(services)
         return [{'name': name, 'startup': services[name].get('startup') or 'disabled',
                  'current': 'active' if name in self.server.running else 'inactive'}
                 for name in wanted if name in services]
@@ -419,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.server.finish(change_id, err='aborted')
             return self.server.changes[change_id]
         if wait:
-            timeout = float(self.arg('timeout', '30s').rstrip('s'))
+            timeout = seconds(self.arg('timeout', '30s'))
             return self.server.wait_change(change_id, timeout)
         return self.server.changes[change_id]
 
@@ -428,7 +386,7 @@ class Handler(BaseHTTPRequestHandler):
     def get_v1_checks(self) -> Any:
         checks = self.server.plan().get('checks', {})
         level = self.arg('level')
-        names = set(self.query.get('names', []))
+        names = set(self.list_arg('names'))
         return [{'name': name, 'level': check.get('level', ''),
                  'startup': check.get('startup') or 'enabled',
                  'status': 'inactive' if name in self.server.stopped_checks else 'up',
@@ -464,9 +422,10 @@ class Handler(BaseHTTPRequestHandler):
         return {'id': notice_id}
 
     def get_v1_notices(self) -> Any:
-        types, keys = self.query.get('types'), self.query.get('keys')
+        types, keys, user = self.list_arg('types'), self.list_arg('keys'), self.arg('user-id')
         return [n for n in self.server.notices.values()
-                if (not types or n['type'] in types) and (not keys or n['key'] in keys)]
+                if (not types or n['type'] in types) and (not keys or n['key'] in keys)
+                and (not user or n['user-id'] == int(user))]
 
     def notice(self, notice_id: str) -> Any:
         if notice_id not in self.server.notices:
@@ -536,12 +495,15 @@ class Handler(BaseHTTPRequestHandler):
     def file_info(self, local: Path, path: str) -> dict[str, Any]:
         st = local.stat()
         modified = datetime.datetime.fromtimestamp(st.st_mtime, datetime.timezone.utc)
+        uid, gid = self.server.owners.get(path, (st.st_uid, st.st_gid))
+        user = {i: name for name, i in USERS.items()}.get(uid)
+        group = {i: name for name, i in GROUPS.items()}.get(gid)
         return {'path': path, 'name': local.name or '/',
                 'type': 'directory' if local.is_dir() else 'file',
                 'size': st.st_size if local.is_file() else None,
                 'permissions': format(st.st_mode & 0o777, '03o'),
-                'last-modified': modified.isoformat(), 'user-id': st.st_uid,
-                'group-id': st.st_gid}
+                'last-modified': modified.isoformat(), 'user-id': uid, 'group-id': gid,
+                **({'user': user} if user else {}), **({'group': group} if group else {})}
 
     def post_v1_files(self) -> Any:
         if self.headers.get_content_type() == 'multipart/form-data':
@@ -556,15 +518,18 @@ class Handler(BaseHTTPRequestHandler):
             op(info)
         except FileNotFoundError as e:
             return {'path': info['path'], 'error': {'kind': 'not-found', 'message': str(e)}}
-        except OSError as e:
+        except (OSError, HTTPError) as e:
             return {'path': info['path'],
                     'error': {'kind': 'generic-file-error', 'message': str(e)}}
         return {'path': info['path']}
 
     def make_dir(self, info: dict[str, Any]) -> None:
         mode = int(info.get('permissions', '755'), 8)
+        owned = owner(info)
         self.local(info['path']).mkdir(mode=mode, parents=info.get('make-parents', False),
                                        exist_ok=info.get('make-parents', False))
+        if owned is not None:
+            self.server.owners[info['path']] = owned
 
     def remove(self, info: dict[str, Any]) -> None:
         local = self.local(info['path'])
@@ -577,32 +542,31 @@ class Handler(BaseHTTPRequestHandler):
             local.rmdir()
         else:
             local.unlink()
+        under = info['path'].rstrip('/') + '/'
+        for path in [p for p in self.server.owners if p == info['path'] or p.startswith(under)]:
+            del self.server.owners[path]
 
     def write_files(self) -> Any:
-        message = email.parser.BytesParser().parsebytes(
-            f'Content-Type: {self.headers["Content-Type"]}\r\n\r\n'.encode() + self.body())
-        request, content = None, {}
-        for part in message.walk():
-            name = part.get_param('name', header='content-disposition')
-            if name == 'request':
-                request = json.loads(part.get_payload(decode=True))
-            elif name == 'files':
-                content[part.get_filename()] = part.get_payload(decode=True)
+        request, content = _multipart(self.headers['Content-Type'], self.raw_body)
         assert request is not None and request['action'] == 'write'
         return [self.file_op(info, lambda info: self.write(info, content[info['path']]))
                 for info in request['files']]
 
     def write(self, info: dict[str, Any], data: bytes) -> None:
         local = self.local(info['path'])
+        owned = owner(info)
         if info.get('make-dirs'):
             local.parent.mkdir(parents=True, exist_ok=True)
         local.write_bytes(data)
         local.chmod(int(info.get('permissions', '644'), 8))
+        if owned is not None:
+            self.server.owners[info['path']] = owned
 
     # --- exec -----------------------------------------------------------------------------
 
     def post_v1_exec(self) -> Any:
         body = self.json()
+        owner(body)  # the command runs as the server's user; a bad name is still refused
         change_id = self.server.new_change('exec', f'Execute command "{body["command"][0]}"',
                                            ready=False)
         self.server.execs[f'T{change_id}'] = Exec(self.server, change_id, body)
@@ -613,7 +577,7 @@ class Handler(BaseHTTPRequestHandler):
         if match is None or match.group(1) not in self.server.execs:
             self.send_error(404)
             return
-        digest = hashlib.sha1((self.headers['Sec-WebSocket-Key'] + _WS_GUID).encode()).digest()
+        digest = hashlib.sha1((self.headers['Sec-WebSocket-Key'] + WS_GUID).encode()).digest()
         accept = base64.b64encode(digest).decode()
         self.wfile.write(('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
                           f'Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n')
