@@ -5,9 +5,12 @@ when a handler reads it; ``container.web.check.alive.failed`` lasts from the che
 failure to its recovery; ``container.web.notice.<key>`` exists in the hook of that notice.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from reactops import (
     ActiveStatus,
-    Container,
     MaintenanceStatus,
     WaitingStatus,
     clear_flag,
@@ -17,7 +20,10 @@ from reactops import (
     when,
     when_not,
 )
-from reactops.pebble import LayerDict
+
+if TYPE_CHECKING:  # the Pebble client is loaded when a handler first reaches a container
+    from reactops import Container
+    from reactops.pebble import LayerDict
 
 PAGE = '/srv/www/index.html'
 

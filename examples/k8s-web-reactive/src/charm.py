@@ -8,7 +8,6 @@ handlers do the rest.
 from __future__ import annotations
 
 import reactops
-from reactops import pebble
 
 
 class K8sWebCharm(reactops.CharmBase):
@@ -25,7 +24,7 @@ class K8sWebCharm(reactops.CharmBase):
             return
         try:
             stdout, _ = container.exec(['python3', '--version']).wait_output()
-        except pebble.ExecError as error:
+        except reactops.pebble.ExecError as error:
             event.fail(f'python3 --version failed: {error.stderr or error}')
             return
         version = stdout.split()[-1]
