@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._main import Dispatch, DispatchExtension
+from .._main import Dispatch, DispatchExtension, _Abort
 from ..charm import CharmBase
 from ..framework import EventBase, Framework
 from ..jujucontext import JujuContext, JujuVersion
@@ -49,6 +49,13 @@ __all__ = ['ActionFailed', 'Context', 'Event', 'UncaughtCharmError']
 
 _DEFAULT_JUJU_VERSION = '3.6.14'
 
+
+
+def _bare_charm_errors() -> bool:
+    """Whether ``SCENARIO_BARE_CHARM_ERRORS`` asks for the charm's own exceptions
+    (``true`` in any case, or a non-zero number) instead of :class:`UncaughtCharmError`."""
+    value = os.environ.get('SCENARIO_BARE_CHARM_ERRORS', 'false')
+    return value.lower() == 'true' or (value.isdigit() and int(value) != 0)
 
 
 class _TestDispatch(Dispatch):
@@ -264,6 +271,8 @@ class Context:
         check_consistency(state, event, self.meta, juju_version=self.juju_version,
                           app_name=self.app_name, unit_id=self.unit_id)
         context = self._juju_context(event, state)
+        if pause is not None:
+            pause._juju_context = context  # what ops.testing's manager shows
         workloads = None
         if self.meta.containers:
             from ._scenario_workload import Workloads
@@ -283,12 +292,14 @@ class Context:
         try:
             self._dispatch(event, context, backend, bridge, pause)
         except Exception as error:
-            self.juju_log.extend(backend.juju_log_lines)
-            if isinstance(error, ActionFailed):
-                raise
-            raise UncaughtCharmError(
-                f'{self.charm_type.__name__} raised {type(error).__name__} while handling '
-                f'{event.name}: {error}') from error
+            # _Abort(0) ends the hook early but successfully: Juju does not retry it.
+            if not (isinstance(error, _Abort) and error.exit_code == 0):
+                self.juju_log.extend(backend.juju_log_lines)
+                if isinstance(error, ActionFailed) or _bare_charm_errors():
+                    raise
+                raise UncaughtCharmError(
+                    f'{self.charm_type.__name__} raised {type(error).__name__} while '
+                    f'handling {event.name}: {error}') from error
         finally:
             os.environ.clear()
             os.environ.update(env)

@@ -15,6 +15,7 @@ from .errors import AlreadyEmittedError
 
 if TYPE_CHECKING:
     from ..charm import CharmBase
+    from ..jujucontext import JujuContext
     from ._context import Context
     from ._events import _Event
     from ._state import State
@@ -38,6 +39,7 @@ class Manager:
         self._output: State | None = None
         self._error: BaseException | None = None
         self.ops: Any = None
+        self._juju_context: JujuContext | None = None  # the run's, once it started
 
     # Called from the run's thread, just before the event is emitted.
     def charm_ready(self, charm: CharmBase) -> None:
