@@ -19,16 +19,14 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._private.backend import MAX_LOG_LINE_LEN, ModelBackend
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
 from ..meta import CharmMeta
 from ..model import CloudSpec
-
-if TYPE_CHECKING:
-    from ._harness_pebble import _TestingPebbleClient
+from ._harness_world_containers import _Storage, _WorldContainers
 
 __all__ = ['_HarnessBackend']
 
@@ -47,14 +45,6 @@ class _Relation:
     units: list[str] = dataclasses.field(default_factory=list)
     data: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     remote_model_uuid: str | None = None
-
-
-@dataclasses.dataclass
-class _Storage:
-    """One storage instance: where it is mounted and whether it is attached."""
-
-    location: Path
-    attached: bool = False
 
 
 @dataclasses.dataclass
@@ -89,7 +79,7 @@ _WORLD = ('config', 'leader', 'relations', 'unit_status', 'app_status', 'workloa
           'opened', 'storages', 'resources', 'secrets', 'pod_spec')
 
 
-class _HarnessBackend:
+class _HarnessBackend(_WorldContainers):
     """Juju as a Harness test arranges it: everything held here, changed in place."""
 
     def __init__(self, meta: CharmMeta, unit_name: str, juju_version: JujuVersion,
@@ -123,9 +113,8 @@ class _HarnessBackend:
         self.reboot_count = 0
         self.action: _RunningAction | None = None
         self.logs: list[tuple[str, str]] = []
-        # The in-memory Pebble of each container, and whether the charm can reach it.
-        self._pebble_clients: dict[str, _TestingPebbleClient] = {}
-        self._pebble_clients_can_connect: dict[_TestingPebbleClient, bool] = {}
+        self._pebble_clients = {}
+        self._pebble_clients_can_connect = {}
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} {self.unit_name}>'
@@ -195,63 +184,6 @@ class _HarnessBackend:
         self.reboot_count += 1
         if now:
             raise SystemExit
-
-    def get_pebble(self, socket_path: str) -> _TestingPebbleClient:
-        """The in-memory Pebble of the container whose socket is *socket_path*
-        (``/charm/containers/<name>/pebble.socket``): one per container, made on first
-        use with the attached storage mounted, and not reachable until the Harness says
-        so."""
-        from ._harness_pebble import _TestingPebbleClient
-
-        name = socket_path.split('/')[3]
-        client = self._pebble_clients.get(name)
-        if client is None:
-            root = self._root / 'containers' / name
-            root.mkdir(parents=True, exist_ok=True)
-            client = self._pebble_clients[name] = _TestingPebbleClient(self, root)
-            self._pebble_clients_can_connect[client] = False
-            for storage_name, storages in self.storages.items():
-                if any(storage.attached for storage in storages.values()):
-                    self._mount(storage_name)
-        return client
-
-    def _can_connect(self, client: _TestingPebbleClient) -> bool:
-        return self._pebble_clients_can_connect[client]
-
-    def _set_can_connect(self, client: _TestingPebbleClient, val: bool) -> None:
-        if client not in self._pebble_clients_can_connect:
-            raise RuntimeError('cannot set can_connect for the client - are you running a '
-                               '"real" pebble test?')
-        self._pebble_clients_can_connect[client] = val
-
-    def _mount(self, storage_name: str) -> None:
-        """Show the attached instances of *storage_name* where the containers mount it
-        (a symlink under each container root to the storage's folder)."""
-        locations = [storage.location for storage in self.storages[storage_name].values()
-                     if storage.attached]
-        if not locations:
-            return
-        target = locations[0]
-        target.mkdir(parents=True, exist_ok=True)
-        for where in self._mount_points(storage_name):
-            if where.is_symlink() and where.readlink() == target:
-                continue
-            where.parent.mkdir(parents=True, exist_ok=True)
-            where.symlink_to(target, target_is_directory=True)
-
-    def _mount_points(self, storage_name: str) -> list[Path]:
-        """Where *storage_name* appears on the test machine, in every container made."""
-        return [client._root / location.lstrip('/')
-                for container, client in self._pebble_clients.items()
-                for mount in self._meta.containers[container].mounts.values()
-                if mount.storage == storage_name for location in mount.locations]
-
-    def _unmount(self, storage_name: str) -> None:
-        """Take *storage_name*'s mounts out of the containers (it is detaching)."""
-        for where in self._mount_points(storage_name):
-            if where.is_symlink():
-                where.unlink()
-        self._mount(storage_name)  # another instance may still be attached
 
     # -- relations -----------------------------------------------------------------------
 
