@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from charmrun import CharmUnit
 
 from reactops import CharmBase, get_flag_value, hook, is_flag_set, set_flag, when, when_not
 from reactops.pebble import CheckLevel, CheckStatus
@@ -182,3 +184,47 @@ def test_the_graph_knows_container_flags_are_automatic(flag: str) -> None:
     assert graph.is_automatic(flag)
     assert graph.check() == []
     assert "container's Pebble hooks" in automatic_words(flag)
+
+
+# -- what a hook imports ---------------------------------------------------------------------
+
+QUIET_HANDLERS = """
+from reactops import set_flag, when, when_not
+
+
+@when_not('quiet.done')
+def once():
+    set_flag('quiet.done')
+
+
+@when('container.web.notice.example.com/reload')
+def reload():
+    set_flag('quiet.reloaded')
+"""
+
+
+def imported_modules(stderr: str) -> set[str]:
+    """The modules ``-X importtime`` (PYTHONPROFILEIMPORTTIME) reported."""
+    return {line.rsplit('|', 1)[-1].strip() for line in stderr.splitlines()
+            if line.startswith('import time:')}
+
+
+@pytest.mark.parametrize('containers', [False, True])
+def test_a_hook_that_reads_no_ready_flag_loads_no_pebble(tmp_path: Path,
+                                                         containers: bool) -> None:
+    charm = tmp_path / 'charm'
+    (charm / 'reactive').mkdir(parents=True)
+    (charm / 'src').mkdir()
+    meta = 'name: quiet\n' + ('containers:\n  web: {}\n' if containers else '')
+    (charm / 'metadata.yaml').write_text(meta)
+    (charm / 'reactive' / 'quiet.py').write_text(QUIET_HANDLERS)
+    (charm / 'src' / 'charm.py').write_text('import reactops\n\nreactops.main()\n')
+    unit = CharmUnit(tmp_path / 'unit', charm, 'quiet/0')
+    result = unit.run('hooks/update-status', PYTHONPROFILEIMPORTTIME='1',
+                      REACTOPS_CONTAINERS_DIR=str(tmp_path / 'nowhere'))
+    assert result.returncode == 0, result.stderr
+    modules = imported_modules(result.stderr)
+    assert 'reactops.reactive.automatic' in modules  # the automatic flags were installed
+    assert not {m for m in modules if 'pebble' in m or m.endswith('_containers')}
+    assert ('reactops.reactive._container_flags' in modules) is containers
+    assert 'quiet.done' in unit.flags()

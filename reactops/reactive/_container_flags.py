@@ -25,7 +25,7 @@ it opens no connection (the Pebble client is not even imported).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .._private.typing import TYPE_CHECKING
 from ._runtime import ReactiveRuntime
@@ -69,7 +69,9 @@ def install_container_flags(runtime: ReactiveRuntime, charm: Any, hook_name: str
         runtime.set(f'{prefix}notice.{context.notice_key}', context.notice_id)
 
 
-def _prober(charm: Any, name: str) -> Any:
+def _prober(charm: Any, name: str) -> Callable[[ReactiveRuntime], None]:
+    """Compute ``container.<name>.ready`` by asking Pebble once."""
+
     def probe(runtime: ReactiveRuntime) -> None:
         flag = f'container.{name}.ready'
         if charm.unit.get_container(name).can_connect():
