@@ -525,7 +525,7 @@ class ScenarioPebbleClient(pebble.Client):
             if service is None:
                 raise _api_error(500, f'context service "{service_context}" not found')
             env = {**service.environment, **env}
-            working_dir = service.working_dir if working_dir is None else working_dir
+            working_dir = (service.working_dir or None) if working_dir is None else working_dir
             user = service.user if user is None else user
             user_id = service.user_id if user_id is None else user_id
             group = service.group if group is None else group
