@@ -6,6 +6,8 @@ modules next to it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..charm import CharmBase
 from ._events import (
     _ACTION_EVENT_SUFFIX,
@@ -60,8 +62,16 @@ from ._state_relations import (
 )
 from .errors import StateValidationError
 
+#: JSON data (what a relation or secret value may hold once decoded).
+AnyJson = str | bool | dict[str, 'AnyJson'] | int | float | list['AnyJson']
+#: The content of a relation data bag, or of a secret revision: strings by key.
+RawSecretRevisionContents = RawDataBagContents = Mapping[str, str]
+#: A unit's number (the ``0`` of ``app/0``).
+UnitID = int
+
 __all__ = [
-    'DEFAULT_UNIT_DATA', 'ActiveStatus', 'Address', 'BindAddress', 'BlockedStatus',
+    'DEFAULT_UNIT_DATA', 'AnyJson', 'RawDataBagContents', 'RawSecretRevisionContents',
+    'UnitID', 'ActiveStatus', 'Address', 'BindAddress', 'BlockedStatus',
     'CharmBase', 'CharmEvents', 'CharmType', 'CheckInfo', 'CloudCredential', 'CloudSpec',
     'Container', 'DeferredEvent', 'ErrorStatus', 'Exec', 'ICMPPort', 'JujuLogLine',
     'MaintenanceStatus', 'Model', 'Mount', 'Network', 'Notice', 'PeerRelation', 'Port',
