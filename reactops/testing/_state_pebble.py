@@ -71,7 +71,7 @@ class Notice:
     key: str
     id: str
     user_id: int | None
-    type: Any
+    type: pebble.NoticeType | str
     first_occurred: datetime.datetime
     last_occurred: datetime.datetime
     last_repeated: datetime.datetime
@@ -81,7 +81,8 @@ class Notice:
     expire_after: datetime.timedelta | None
 
     def __init__(self, key: str, *, id: str | None = None, user_id: int | None = None,
-                 type: Any = None, first_occurred: datetime.datetime | None = None,
+                 type: pebble.NoticeType | str | None = None,
+                 first_occurred: datetime.datetime | None = None,
                  last_occurred: datetime.datetime | None = None,
                  last_repeated: datetime.datetime | None = None, occurrences: int = 1,
                  last_data: Mapping[str, str] | None = None,
