@@ -1,0 +1,334 @@
+"""Issue 16's benchmark: a Kubernetes charm's pebble-ready hook on reactops beside ops.
+
+1. Hook latency: one charm source, run with ``import ops`` and with ``import reactops as
+   ops``; its ``<container>-pebble-ready`` hook (``JUJU_WORKLOAD_NAME`` set) gets the
+   container, adds a layer (``combine=True``) and replans, each hook a fresh process on
+   ``/bin/sh`` fake hook tools; median of ``--runs`` runs, interleaved. Pebble is the fake
+   of ``tests/pebbleserver.py``, served from a thread of this process on a Unix socket; the
+   requests each hook sent are counted, so both sides are seen to do the same work.
+2. A machine charm's hooks import no Pebble code: the ``_hookcharms`` charms (ops style and
+   reactive, on reactops) run every hook under ``-X importtime``; no ``reactops.pebble``
+   or ``reactops._private.pebble_*`` may appear. The pebble-ready hook's Pebble imports
+   are listed for contrast.
+
+Where the socket is: Juju puts it at ``/charm/containers/<name>/pebble.socket``. reactops
+reads ``REACTOPS_CONTAINERS_DIR`` in place of ``/charm/containers``; ops has no such
+setting, so for ops this links ``/charm/containers/<name>/pebble.socket`` to the fake's
+socket (run as root, as ``nox -s bench`` here is; what it made is removed afterwards). When
+``/charm`` cannot be written, the ops side is reported and skipped. Both sides talk to the
+same server. Run it with ``python bench/bench_pebble.py`` (or ``nox -s bench``); the exit
+status is 1 when a target FAILs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / 'tests'))  # the fake Pebble
+
+import _hookcharms as charms  # noqa: E402
+import _measures as measures  # noqa: E402
+from pebbleserver import PebbleServer  # noqa: E402
+
+RATIO = 0.5  # reactops' pebble-ready hook at most this times ops'
+CONTAINER = 'workload'
+JUJU_CONTAINERS = Path('/charm/containers')
+PEBBLE_MODULES = ('reactops.pebble', 'reactops._private.pebble_')
+TOP_OFFENDERS = 15
+
+METADATA = f"""\
+name: benchk8s
+summary: The Kubernetes charm of reactops' Pebble benchmark.
+description: Configures its workload's service through Pebble when the container is ready.
+containers:
+  {CONTAINER}:
+    resource: {CONTAINER}-image
+resources:
+  {CONTAINER}-image:
+    type: oci-image
+    description: The workload's image.
+"""
+
+# The same source for both frameworks; only {module} differs.
+K8S_CHARM = '''\
+#!/usr/bin/env python3
+"""The Pebble bench charm: a layer and a replan when the workload container is ready."""
+
+import {module} as ops
+
+LAYER = {{
+    'summary': 'web server',
+    'services': {{
+        'web': {{
+            'override': 'replace',
+            'command': 'python3 -m http.server 8080',
+            'startup': 'enabled',
+            'environment': {{'PORT': '8080'}},
+        }},
+    }},
+    'checks': {{
+        'up': {{'override': 'replace', 'level': 'alive', 'tcp': {{'port': 8080}}}},
+    }},
+}}
+
+
+class BenchK8sCharm(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.{container}_pebble_ready, self._on_pebble_ready)
+
+    def _on_pebble_ready(self, event):
+        container = self.unit.get_container('{container}')
+        container.add_layer('{container}', LAYER, combine=True)
+        container.replan()
+        self.unit.status = ops.ActiveStatus('serving')
+
+
+if __name__ == '__main__':
+    ops.main(BenchK8sCharm)
+'''
+
+SIDES = {'ops': 'ops', 'reactops': 'reactops'}  # label -> module the charm imports
+
+
+def build_charm(charm_dir: Path, module: str) -> None:
+    """Write the Kubernetes charm, importing *module* as ops, into *charm_dir*."""
+    (charm_dir / 'src').mkdir(parents=True, exist_ok=True)
+    (charm_dir / 'metadata.yaml').write_text(METADATA)
+    charm = charm_dir / 'src' / 'charm.py'
+    charm.write_text(textwrap.dedent(K8S_CHARM.format(module=module, container=CONTAINER)))
+    charm.chmod(0o755)
+
+
+def importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@contextmanager
+def juju_socket_path(socket_path: str) -> Iterator[str | None]:
+    """Link Juju's socket path for the container to *socket_path*, for ops; yield why not
+    (or None), and remove afterwards only what was made here."""
+    link = JUJU_CONTAINERS / CONTAINER / 'pebble.socket'
+    made: list[Path] = []
+    try:
+        for folder in (JUJU_CONTAINERS.parent, JUJU_CONTAINERS, link.parent):
+            if not folder.exists():
+                folder.mkdir()
+                made.append(folder)
+        if link.is_symlink() and not link.exists():
+            link.unlink()  # a link a crashed run left behind
+        if link.exists() or link.is_symlink():
+            yield f'{link} exists already (another run?); not replaced'
+            return
+        link.symlink_to(socket_path)
+        made.append(link)
+    except OSError as error:
+        yield f'cannot make {link} ({error}); ops reads no other path'
+        return
+    try:
+        yield None
+    finally:
+        for path in reversed(made):
+            try:
+                path.unlink() if path.is_symlink() else path.rmdir()
+            except OSError:
+                pass  # something else was put there meanwhile: leave it
+
+
+class PebbleHookRunner:
+    """Runs one side's pebble-ready hook as fresh processes in a private fake unit."""
+
+    def __init__(self, root: Path, label: str, server: PebbleServer, pycache: Path):
+        self.label = label
+        self.server = server
+        self.charm_dir = root / label
+        self.calls = root / f'{label}.calls'
+        build_charm(self.charm_dir, SIDES[label])
+        base = {key: value for key, value in os.environ.items()
+                if not key.startswith(('JUJU_', 'REACTOPS_', 'PYTHONDONTWRITEBYTECODE'))}
+        hook = f'{CONTAINER}-pebble-ready'
+        self.env = {
+            **base, 'PATH': f'{root / "bin"}{os.pathsep}{base.get("PATH", os.defpath)}',
+            'PYTHONPYCACHEPREFIX': str(pycache), 'BENCH_CALLS': str(self.calls),
+            'JUJU_UNIT_NAME': 'benchk8s/0', 'JUJU_CHARM_DIR': str(self.charm_dir),
+            'CHARM_DIR': str(self.charm_dir), 'JUJU_MODEL_NAME': 'bench',
+            'JUJU_MODEL_UUID': '00000000-0000-4000-8000-000000000000', 'JUJU_VERSION': '3.6.1',
+            'JUJU_DISPATCH_PATH': f'hooks/{hook}', 'JUJU_HOOK_NAME': hook,
+            'JUJU_WORKLOAD_NAME': CONTAINER,
+            # reactops finds the socket here; ops (which ignores this) through the link.
+            'REACTOPS_CONTAINERS_DIR': str(Path(server.socket_path).parent.parent),
+        }
+        self.argv = [sys.executable, str(self.charm_dir / 'src' / 'charm.py')]
+
+    def run(self) -> dict[str, Any]:
+        """Run the hook once: its wall time, CPU, max RSS, tool calls and Pebble requests."""
+        self.calls.write_text('')
+        before = len(self.server.requests)
+        elapsed, rss, code, stderr, cpu = measures.timed_process(self.argv, env=self.env,
+                                                                 cwd=self.charm_dir)
+        if code:
+            raise SystemExit(f'{self.label}: pebble-ready failed ({code}):\n{stderr}')
+        sent = [f'{r["method"]} {r["path"]}' for r in self.server.requests[before:]]
+        if 'POST /v1/layers' not in sent or 'POST /v1/services' not in sent:
+            raise SystemExit(f'{self.label}: the hook did not add a layer and replan: {sent}')
+        lines = self.calls.read_text().splitlines()
+        logs = sum(1 for line in lines if line.startswith('juju-log '))
+        return {'time': elapsed, 'rss': rss, 'cpu': cpu, 'tools': len(lines) - logs,
+                'logs': logs, 'pebble': len(sent)}
+
+
+def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
+                         ops_problem: str | None) -> tuple[list[str], list[tuple[str, bool]],
+                                                           PebbleHookRunner | None]:
+    """Measure 1: the table and the ratio verdict."""
+    pycache = root / 'pycache'
+    labels = [label for label, module in SIDES.items() if importable(module)]
+    lines: list[str] = []
+    if 'ops' not in labels:
+        lines.append('ops side skipped: ops is not installed')
+    elif ops_problem:
+        lines.append(f'ops side skipped: {ops_problem}')
+        labels.remove('ops')
+    runners = [PebbleHookRunner(root, label, server, pycache) for label in labels]
+    for runner in runners:  # warm-up: compile every module once
+        runner.run()
+    results: dict[str, list[dict[str, Any]]] = {r.label: [] for r in runners}
+    for _ in range(runs):  # interleaved, so a slow moment of the machine hits both
+        for runner in runners:
+            results[runner.label].append(runner.run())
+    med = {label: {key: statistics.median(r[key] for r in found) for key in found[0]}
+           for label, found in results.items()}
+    lines += [f'{CONTAINER}-pebble-ready (get_container, add_layer combine=True, replan, '
+              f'status), median of {runs}',
+              f'{"":<34}' + ''.join(f'{label:>14}' for label in med), '-' * (34 + 14 * len(med))]
+    rows = (('latency', lambda m: _ms(m['time'])), ('CPU (user + system)', lambda m: _ms(
+        m['cpu'])), ('peak memory (max RSS)', lambda m: f'{m["rss"] / 1024:.1f} MB'),
+        ('hook tools + juju-log', lambda m: f'{m["tools"]:.0f} + {m["logs"]:.0f}'),
+        ('Pebble requests', lambda m: f'{m["pebble"]:.0f}'))
+    for name, show in rows:
+        lines.append(f'{name:<34}' + ''.join(f'{show(m):>14}' for m in med.values()))
+    verdicts: list[tuple[str, bool]] = []
+    if 'ops' in med and 'reactops' in med:
+        ratio = med['reactops']['time'] / med['ops']['time']
+        lines.append(f'{"ratio reactops / ops":<34}{ratio:>28.2f}')
+        verdicts.append((f'latency of pebble-ready on reactops <= {RATIO:g}x ops '
+                         f'({ratio:.2f}x)', ratio <= RATIO))
+        verdicts.append(('both frameworks send Pebble the same number of requests '
+                         f'({med["ops"]["pebble"]:.0f} and {med["reactops"]["pebble"]:.0f})',
+                         med['ops']['pebble'] == med['reactops']['pebble']))
+    reactops = next((r for r in runners if r.label == 'reactops'), None)
+    return lines, verdicts, reactops
+
+
+def pebble_imports(argv: list[str], env: dict[str, str], cwd: Path) -> dict[str, int]:
+    """The Pebble modules one run of *argv* imports, with their cumulative µs."""
+    tree, _ = measures._import_tree(argv, env, cwd)
+    return {name: cumulative for name, (_, cumulative) in tree.items()
+            if name.startswith(PEBBLE_MODULES)}
+
+
+def machine_imports(root: Path, pebble_ready: PebbleHookRunner | None
+                    ) -> tuple[list[str], list[tuple[str, bool]]]:
+    """Measure 2: no machine charm hook imports Pebble code; what pebble-ready imports
+    beyond a machine hook, for contrast (what the Pebble path costs)."""
+    pycache = root / 'pycache'
+    found: dict[str, list[str]] = {}
+    machine: dict[str, tuple[int, int]] = {}
+    for variant in charms.VARIANTS:
+        if variant.framework != 'reactops':
+            continue
+        charm_dir = root / f'machine-{variant.key}'
+        charms.build_variant(variant, charm_dir)
+        base = {k: v for k, v in os.environ.items() if not k.startswith(('JUJU_', 'REACTOPS_'))}
+        for label, (hook, units) in charms.HOOKS.items():
+            env = {**base, 'PATH': f'{root / "bin"}{os.pathsep}{base.get("PATH", os.defpath)}',
+                   'PYTHONPYCACHEPREFIX': str(pycache), 'BENCH_CALLS': os.devnull,
+                   'JUJU_UNIT_NAME': 'bench/0', 'JUJU_CHARM_DIR': str(charm_dir),
+                   'CHARM_DIR': str(charm_dir), 'JUJU_MODEL_NAME': 'bench',
+                   'JUJU_VERSION': '3.6.1', 'JUJU_DISPATCH_PATH': f'hooks/{hook}',
+                   'JUJU_HOOK_NAME': hook, 'BENCH_UNITS': str(units), 'BENCH_SEQ': '1'}
+            if units:
+                env.update(JUJU_RELATION='db', JUJU_RELATION_ID='db:1',
+                           JUJU_REMOTE_UNIT='db/0', JUJU_REMOTE_APP='db')
+            tree, _ = measures._import_tree(variant.command(charm_dir, hook), env, charm_dir)
+            found[f'{variant.key} {label}'] = sorted(
+                name for name in tree if name.startswith(PEBBLE_MODULES))
+            if variant.style == 'ops' and label == 'update-status':  # metadata cached
+                machine = tree
+    bad = {hook: modules for hook, modules in found.items() if modules}
+    lines = [f"Pebble modules imported by a machine charm's hooks (-X importtime; "
+             f'{len(found)} hooks of the ops-style and reactive charms on reactops): '
+             + ('none' if not bad else '; '.join(f'{h}: {", ".join(m)}' for h, m in bad.items()))]
+    if pebble_ready is not None:
+        tree, _ = measures._import_tree(pebble_ready.argv, pebble_ready.env,
+                                        pebble_ready.charm_dir)
+        extra = {name: times for name, times in tree.items() if name not in machine}
+        total = sum(own for own, _ in extra.values())
+        lines += ['', f'for contrast, what the reactops pebble-ready hook imports that its '
+                  f'machine update-status does not: {len(extra)} modules, {total / 1000:.1f} ms '
+                  f'(-X importtime self times; the top {TOP_OFFENDERS} below)']
+        worst = sorted(extra.items(), key=lambda item: -item[1][0])[:TOP_OFFENDERS]
+        lines += [f'  {name:<40}{own / 1000:7.2f} ms self{cum / 1000:8.2f} ms cumulative'
+                  for name, (own, cum) in worst]
+    return lines, [(f'no machine charm hook imports Pebble code ({len(found)} hooks)',
+                    bool(found) and not bad)]
+
+
+def _ms(seconds: float) -> str:
+    return f'{seconds * 1000:.1f} ms'
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=9, help='runs per side (at least 7)')
+    options = parser.parse_args()
+    if options.runs < 7:
+        parser.error('--runs must be at least 7 (a median of >= 7, as bench_hooks.py)')
+    started = time.perf_counter()
+    print(measures.machine_line())
+    print(f'python {platform.python_version()} ({sys.executable}); '
+          f'{measures.versions_line()}; runs: {options.runs}')
+    print()
+    root = Path(tempfile.mkdtemp(prefix='reactops-bench-pebble-'))
+    verdicts: list[tuple[str, bool]] = []
+    try:
+        charms.build_tools(root / 'bin')
+        with PebbleServer(root / 'containers' / CONTAINER) as server, \
+                juju_socket_path(server.socket_path) as ops_problem:
+            lines, found, reactops = measure_pebble_ready(options.runs, root, server,
+                                                          ops_problem)
+            print('\n'.join(lines))
+            verdicts += found
+            lines, found = machine_imports(root, reactops)
+            print()
+            print('\n'.join(lines))
+            verdicts += found
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print()
+    for label, ok in verdicts:
+        print(f'{"PASS" if ok else "FAIL"}  {label}')
+    print(f'\n(benchmark took {time.perf_counter() - started:.0f} s)')
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
