@@ -93,15 +93,20 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
 
 
 def run_dispatch_process(dispatch: Dispatch) -> None:
-    """Run *dispatch* as this process's one dispatch; exit with its code if non-zero."""
+    """Run *dispatch* as this process's one dispatch; exit with its code if non-zero.
+
+    An exception from the charm propagates, as from ops' ``main``: the process's
+    ``sys.excepthook`` (set here) logs it to Juju, and Python exits with status 1.
+    """
     os.environ[_REENTRY_VARIABLE] = '1'
     # Everything imported so far (modules, classes, functions: most of the process's
     # objects) lives until the process ends, so the cycle collector need not walk it again,
     # neither during the dispatch nor at exit, where that walk alone costs a hook about
     # 4 ms. Objects the dispatch makes (the charm, its files) are still collected.
     gc.freeze()
+    sys.excepthook = dispatch.report_uncaught
     try:
-        code = dispatch.run()
+        code = dispatch.run(propagate=True)
     finally:
         os.environ.pop(_REENTRY_VARIABLE, None)
     if code:
@@ -117,8 +122,12 @@ class Dispatch:
         self.context = context
         self.extensions = list(extensions)
 
-    def run(self) -> int:
-        """Dispatch and return the exit code (0 success, 1 failure, or a legacy hook's)."""
+    def run(self, *, propagate: bool = False) -> int:
+        """Dispatch and return the exit code (0 success, 1 failure, or a legacy hook's).
+
+        With *propagate*, an exception from the charm is raised rather than reported and
+        turned into 1.
+        """
         from ._private.backend import ModelBackend
 
         backend = ModelBackend(self.context)
@@ -128,14 +137,24 @@ class Dispatch:
         except _Abort as abort:
             return abort.exit_code
         except Exception as error:
-            where = self.context.dispatch_path or 'the charm'
-            logger.error('Uncaught exception while in charm code:', exc_info=error)
-            from ._private.security import WARN, log_security_event
-
-            log_security_event(WARN, 'sys_crash', type(error).__name__,
-                               description=f'Uncaught exception in charm code: {error!r}.')
-            print(f'{where} failed: {type(error).__name__}: {error}', file=sys.stderr)
+            if propagate:
+                raise
+            self.report_uncaught(type(error), error, error.__traceback__)
             return 1
+
+    def report_uncaught(self, kind: type[BaseException], error: BaseException,
+                        tb: Any) -> None:
+        """Log an exception that ended the dispatch (a ``sys.excepthook``): its traceback
+        to Juju's log, a ``sys_crash`` security event, and one line on stderr."""
+        logger.error('Uncaught exception while in charm code:', exc_info=(kind, error, tb))
+        from ._private.security import WARN, log_security_event
+
+        log_security_event(WARN, 'sys_crash', kind.__name__,
+                           description=f'Uncaught exception in charm code: {error!r}.')
+        where = self.context.dispatch_path or 'the charm'
+        print(f'{where} failed: {kind.__name__}: {error}', file=sys.stderr)
+        if self.context.action_name is not None:
+            print('Use `juju debug-log` to see the full traceback.', file=sys.stderr)
 
     def _setup_root_logging(self, backend: Any) -> None:
         """Route Python logging to juju-log, once something imports ``logging`` (a quiet
@@ -151,8 +170,11 @@ class Dispatch:
         def route_logging_to_juju() -> None:
             import logging  # already imported: this runs once something imported it
 
+            previous = sys.excepthook
             setup_root_logging(backend, debug=debug,
                                exc_stderr=self.context.action_name is not None)
+            if getattr(previous, '__self__', None) is self:
+                sys.excepthook = previous  # this dispatch's report, with its stderr line
             logging.getLogger().setLevel(level)
 
         configure_root(route_logging_to_juju, level)

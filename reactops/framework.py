@@ -81,7 +81,7 @@ _BREAKPOINT_NAME = r'^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$'  # compiled on first use
 _event_regex = r'^(|.*/)on/[a-zA-Z_]+\[\d+\]$'
 # Printed once per process, before the first pdb session a breakpoint opens.
 _BREAKPOINT_WELCOME_MESSAGE = """
-Starting pdb to debug this charm (from a breakpoint or JUJU_DEBUG_AT).
+Starting pdb to debug charm operator (a breakpoint, or JUJU_DEBUG_AT).
 Type `h` for help, `c` to continue the hook, or `exit` / CTRL-d to stop it.
 Other breakpoints may stop the hook again later. About `juju debug-code`:
 https://documentation.ubuntu.com/juju/3.6/reference/juju-cli/list-of-juju-cli-commands/debug-code/
@@ -640,6 +640,10 @@ class Framework(Object):
                 if deferred_position is not None:
                     logger.debug('Re-emitting deferred event %s (%d of %d in queue).',
                                  event_path, *deferred_position)
+                elif (self._event_name and self._event_name != handle.kind
+                      and not isinstance(event, LifecycleEvent)):
+                    # Neither the Juju event of this dispatch nor a framework one.
+                    logger.debug('Emitting custom event %s.', event)
                 with self._event_context(handle.kind):
                     self._call_observer(method, event)
         finally:

@@ -39,6 +39,9 @@ def run_suite(suite: Path, pytest_args: list[str]) -> dict[str, Any]:
         env = dict(os.environ)
         env['REACTOPS_CONFORMANCE_OUT'] = str(out)
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(HERE), env.get('PYTHONPATH')]))
+        # As in an activated virtualenv (nox, tox): test_main.py runs its charm through a
+        # `#!/usr/bin/env python3` dispatch script, which must find this interpreter.
+        env['PATH'] = os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')])
         env.pop('PYTHONDONTWRITEBYTECODE', None)
         targets = [t for t in ('test', 'testing/tests') if (work / t).is_dir()]
         command = [sys.executable, '-m', 'pytest', '-p', 'conformance_plugin',
