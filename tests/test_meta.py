@@ -489,8 +489,7 @@ METADATA_ERRORS = [
     ('assumes: [{one-of: [a]}]', 'assumes[0]: expected a single all-of or any-of key'),
     ('assumes: [{any-of: [a, {all-of: b}]}]',
      "assumes[0].any-of[1].all-of: expected a list of features, got 'b'"),
-    ('storage: {d: {type: disk}}',
-     "storage.d.type: expected one of 'filesystem', 'block', got 'disk'"),
+    ('storage: {d: {type: [disk]}}', 'storage.d.type: expected a string, got a list'),
     ('storage: {d: {location: /x}}', 'storage.d.type: this required field is missing'),
     ('storage: {d: {type: block, multiple: {range: 5-2}}}',
      "storage.d.multiple.range: expected a count or range ('2', '1-5', '1-' or '1+'), "
