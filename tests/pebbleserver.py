@@ -120,6 +120,8 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.owners: dict[str, tuple[int, int]] = {}
         #: Every request in order: method, path, query, and the body decoded.
         self.requests: list[dict[str, Any]] = []
+        #: Each exec websocket by "<task ID>/<name>", with what the client sent on it.
+        self.websockets: dict[str, Websocket] = {}
         self.lock = threading.Condition()
         self.next_id = 0
         super().__init__(self.socket_path, Handler)
@@ -584,4 +586,6 @@ class Handler(BaseHTTPRequestHandler):
                          .encode())
         self.wfile.flush()
         self.close_connection = True
-        self.server.execs[match.group(1)].attach(match.group(2), Websocket(self.connection))
+        websocket = Websocket(self.connection)
+        self.server.websockets[f'{match.group(1)}/{match.group(2)}'] = websocket
+        self.server.execs[match.group(1)].attach(match.group(2), websocket)

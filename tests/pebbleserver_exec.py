@@ -32,6 +32,8 @@ class Websocket:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.lock = threading.Lock()
+        #: What the client sent, in order: text as str, binary as bytes.
+        self.received: list[str | bytes] = []
 
     def _read(self, n: int) -> bytes:
         data = b''
@@ -57,7 +59,9 @@ class Websocket:
             return None
         if opcode == 8:
             return None
-        return payload.decode() if opcode == 1 else payload
+        message = payload.decode() if opcode == 1 else payload
+        self.received.append(message)
+        return message
 
     def send(self, message: str | bytes) -> None:
         payload, opcode = (message.encode(), 1) if isinstance(message, str) else (message, 2)

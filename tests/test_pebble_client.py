@@ -5,7 +5,7 @@ asserts on what Pebble then holds or answered. The client is :mod:`reactops.pebb
 ``$REACTOPS_PEBBLE_CLIENT`` names another module: ``tests/compat/test_compat_pebble.py`` runs
 this module under the real ops with ``ops.pebble`` (where reactops is not installed, so
 nothing here may import it), and compares what the two clients sent, request by request, as
-written to ``$REACTOPS_PEBBLE_WIRE_LOG``.
+written to ``$REACTOPS_PEBBLE_WIRE_LOG`` with what each exec websocket carried.
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[PebbleSer
     log = os.environ.get(WIRE_LOG_ENV)
     if log:
         # What differs from run to run (the folder, the interpreter) gets a fixed name.
-        line = json.dumps({'test': request.node.name, 'requests': srv.requests})
+        websockets = {name: [m if isinstance(m, str) else {'binary': m.decode('latin-1')}
+                             for m in ws.received] for name, ws in srv.websockets.items()}
+        line = json.dumps({'test': request.node.name, 'requests': srv.requests,
+                           'websockets': websockets})
         line = line.replace(str(tmp_path), '<tmp>').replace(PYTHON, '<python>')
         with open(log, 'a') as f:
             f.write(line + '\n')

@@ -5,7 +5,8 @@ The module runs twice in fresh interpreters against ``tests/pebbleserver.py``: u
 real ops 3.9 with ``ops.pebble`` (``$REACTOPS_COMPAT_OPS_PYTHON``, a virtualenv of its own
 that ``nox -s compat`` makes, with pytest and websocket-client; else ``/tmp/ref/bin/python``),
 and under this interpreter with ``reactops.pebble``. Each run writes every request the server
-saw, test by test; a request that differs is a reactops bug, reported with both sides.
+saw, test by test, and what each exec websocket carried; a request or a websocket stream
+that differs is a reactops bug, reported with both sides.
 Skipped when no interpreter with the real ops is found.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.compat
 
@@ -64,6 +66,7 @@ class Run:
     returncode: int
     output: str
     requests: dict[str, list[dict[str, Any]]]
+    websockets: dict[str, dict[str, list[Any]]]
 
     @property
     def passed(self) -> int:
@@ -84,12 +87,13 @@ def run_wire_tests(python: str, client: str, workdir: Path) -> Run:
                '--tb=short', str(MODULE)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT, env=env,
                           cwd=workdir)
-    requests = {}
+    requests, websockets = {}, {}
     if log.exists():
         for line in log.read_text().splitlines():
             entry = json.loads(line)
             requests[entry['test']] = entry['requests']
-    return Run(client, done.returncode, done.stdout + done.stderr, requests)
+            websockets[entry['test']] = entry['websockets']
+    return Run(client, done.returncode, done.stdout + done.stderr, requests, websockets)
 
 
 def normalise(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -97,10 +101,14 @@ def normalise(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     A wait-change request asks for the time left, which differs by microseconds, and one
     that Pebble answers a hair early is sent again: timeouts are rounded to a tenth of a
-    second and a repeated wait for the same change counts once.
+    second and a repeated wait for the same change counts once. A layer is compared as
+    the YAML document Pebble reads, not as text.
     """
     result: list[dict[str, Any]] = []
     for request in requests:
+        if request['path'] == '/v1/layers' and isinstance(request['body'], dict):
+            request = {**request, 'body': {**request['body'],
+                                           'layer': yaml.safe_load(request['body']['layer'])}}
         query = dict(request['query'])
         waiting = request['path'].endswith('/wait')
         if waiting and 'timeout' in query:
@@ -108,6 +116,21 @@ def normalise(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if waiting and result and result[-1]['path'] == request['path']:
             continue
         result.append({**request, 'query': query})
+    return result
+
+
+def stream(messages: list[Any]) -> list[Any]:
+    """What one websocket carried: control messages decoded, data joined (frame sizes are
+    the client's own business)."""
+    result: list[Any] = []
+    for message in messages:
+        if isinstance(message, dict):  # binary, as latin-1 text
+            if result and isinstance(result[-1], bytes):
+                result[-1] += message['binary'].encode('latin-1')
+            else:
+                result.append(message['binary'].encode('latin-1'))
+        else:
+            result.append(json.loads(message))
     return result
 
 
@@ -129,6 +152,12 @@ def differences(theirs: Run, ours: Run) -> list[str]:
                 more = expected[len(got):] or got[len(expected):]
                 problems.append(f'{test}: ops sent {len(expected)} requests, reactops '
                                 f'{len(got)}; the first extra one: {more[0]}')
+        sockets = theirs.websockets[test], ours.websockets[test]
+        for name in sorted(set(sockets[0]) | set(sockets[1])):
+            want_ws, got_ws = (stream(side.get(name, [])) for side in sockets)
+            if want_ws != got_ws:
+                problems.append(f'{test}, websocket {name}:\n  ops:      {want_ws}\n'
+                                f'  reactops: {got_ws}')
     return problems
 
 
