@@ -120,6 +120,8 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.owners: dict[str, tuple[int, int]] = {}
         #: Every request in order: method, path, query, and the body decoded.
         self.requests: list[dict[str, Any]] = []
+        #: Answer as a Pebble from before /v1/changes/<id>/wait was added (clients poll).
+        self.without_wait_endpoint = False
         #: Each exec websocket by "<task ID>/<name>", with what the client sent on it.
         self.websockets: dict[str, Websocket] = {}
         self.lock = threading.Condition()
@@ -378,6 +380,8 @@ class Handler(BaseHTTPRequestHandler):
             if self.json().get('action') == 'abort':
                 self.server.finish(change_id, err='aborted')
             return self.server.changes[change_id]
+        if wait and self.server.without_wait_endpoint:
+            raise HTTPError(404, 'not found')
         if wait:
             timeout = seconds(self.arg('timeout', '30s'))
             return self.server.wait_change(change_id, timeout)

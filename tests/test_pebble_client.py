@@ -221,6 +221,25 @@ def test_changes_are_listed_and_waited_for(client: pebble.Client) -> None:
     assert client.get_changes(pebble.ChangeState.IN_PROGRESS) == []
 
 
+def test_a_pebble_without_the_wait_endpoint_is_polled(client: pebble.Client,
+                                                      server: PebbleServer) -> None:
+    server.without_wait_endpoint = True
+    client.add_layer('web', LAYER)
+    change_id = client.start_services(['web'], delay=0.01)
+    assert client.get_services(['web'])[0].is_running()
+    paths = [r['path'] for r in server.requests]
+    assert paths[-3:] == [f'/v1/changes/{change_id}/wait', f'/v1/changes/{change_id}',
+                          '/v1/services']
+
+    process = client.exec([PYTHON, '-c', 'import time; time.sleep(30)'])
+    [change] = client.get_changes()
+    with pytest.raises(pebble.TimeoutError):
+        client.wait_change(change.id, timeout=0.2, delay=0.05)
+    process.send_signal(signal.SIGKILL)
+    with pytest.raises(pebble.ExecError):
+        process.wait()
+
+
 def test_signals_reach_running_services_only(client: pebble.Client,
                                             server: PebbleServer) -> None:
     client.add_layer('web', LAYER)

@@ -99,10 +99,11 @@ def run_wire_tests(python: str, client: str, workdir: Path) -> Run:
 def normalise(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Requests with what depends on timing made comparable.
 
-    A wait-change request asks for the time left, which differs by microseconds, and one
-    that Pebble answers a hair early is sent again: timeouts are rounded to a tenth of a
-    second and a repeated wait for the same change counts once. A layer is compared as
-    the YAML document Pebble reads, not as text.
+    A wait-change request asks for the time left, which differs by microseconds, one that
+    Pebble answers a hair early is sent again, and a client polling a Pebble without the
+    wait endpoint asks as often as time allows: timeouts are rounded to a tenth of a
+    second, and a repeated wait for, or look at, the same change counts once. A layer is
+    compared as the YAML document Pebble reads, not as text.
     """
     result: list[dict[str, Any]] = []
     for request in requests:
@@ -113,7 +114,8 @@ def normalise(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         waiting = request['path'].endswith('/wait')
         if waiting and 'timeout' in query:
             query['timeout'] = [f'{round(float(query["timeout"][0].rstrip("s")), 1)}s']
-        if waiting and result and result[-1]['path'] == request['path']:
+        polling = request['method'] == 'GET' and request['path'].startswith('/v1/changes/')
+        if (polling or waiting) and result and result[-1]['path'] == request['path']:
             continue
         result.append({**request, 'query': query})
     return result
