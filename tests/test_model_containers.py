@@ -331,3 +331,12 @@ def test_a_check_failed_hook_reads_the_check(k8s_unit: CharmUnit, tmp_path: Path
     [status] = _statuses(argvs)
     assert status[:3] == ['--application=false', 'blocked', '--']
     assert status[3].startswith('up is ')
+
+
+def test_a_machine_charm_has_no_containers() -> None:
+    context = JujuContext._from_dict({'JUJU_UNIT_NAME': 'db/0'})
+    unit = Model(CharmMeta.from_yaml('name: db\n'), ModelBackend(context)).unit
+    assert dict(unit.containers) == {}
+    assert 'db' not in unit.containers
+    with pytest.raises(ModelError, match="container 'db' not found"):
+        unit.get_container('db')

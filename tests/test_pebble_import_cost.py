@@ -172,12 +172,9 @@ def test_a_reactive_machine_charm_imports_no_pebble_code(tmp_path: Path) -> None
         assert not _pebble(imported), (dispatch_path, _pebble(imported))
 
 
-@pytest.mark.xfail(strict=True, reason='reactops.model._containers imports the Pebble '
-                   'client modules at its top, and Unit.containers loads it even when '
-                   'metadata declares no container')
 def test_a_machine_charm_looking_for_containers_imports_no_pebble_code(tmp_path: Path) -> None:
     unit = _unit(tmp_path, 'plain', {'metadata.yaml': MACHINE_METADATA, 'config.yaml': CONFIG,
-                                     'src/charm.py': MACHINE_OPS_CHARM})
+                                     'actions.yaml': ACTIONS, 'src/charm.py': MACHINE_OPS_CHARM})
     imported = _imported(unit, 'hooks/leader-elected')
     assert 'reactops.model' in imported
     assert not _pebble(imported), _pebble(imported)

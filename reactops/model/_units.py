@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from .._private.typing import TYPE_CHECKING, overload
 from ..errors import InvalidStatusError, ModelError
 from ._bags import _BagStore
@@ -9,7 +11,6 @@ from ._status import SETTABLE_STATUS_NAMES, StatusBase, UnknownStatus
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Mapping
     from typing import Literal
 
     from .._private.backend import ModelBackend
@@ -288,6 +289,8 @@ class Unit:
         if not self._is_our_unit:
             raise RuntimeError(f'cannot get container for a remote unit {self}')
         if self._containers is None:
+            if not self._meta.containers:
+                return _NO_CONTAINERS  # a machine charm: no need to load Pebble's client
             from ._containers import ContainerMapping
 
             self._containers = ContainerMapping(self._meta.containers, self._backend)
@@ -308,6 +311,25 @@ class Unit:
         """
         self._require_ours('reboot')
         self._backend.reboot(now)
+
+
+class _NoContainers(Mapping[str, 'Container']):
+    """The containers of a charm that declares none (a machine charm)."""
+
+    def __getitem__(self, key: str) -> Container:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return '{}'
+
+
+_NO_CONTAINERS = _NoContainers()
 
 
 def _port_order(port: Port) -> tuple[str, int]:
