@@ -120,6 +120,7 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.owners: dict[str, tuple[int, int]] = {}
         #: Every request in order: method, path, query, and the body decoded.
         self.requests: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] = []
         #: Answer as a Pebble from before /v1/changes/<id>/wait was added (clients poll).
         self.without_wait_endpoint = False
         #: Each exec websocket by "<task ID>/<name>", with what the client sent on it.
@@ -152,6 +153,12 @@ class PebbleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         with self.lock:
             self.requests.append({'method': method, 'path': path, 'query': query,
                                   'body': decoded})
+
+    def warn(self, message: str) -> None:
+        """Pebble has something to tell the operator (pending until acknowledged)."""
+        self.warnings.append({'message': message, 'first-added': _now(), 'last-added': _now(),
+                              'expire-after': '672h0m0s', 'repeat-after': '24h0m0s',
+                              'okayed': False})
 
     def new_id(self) -> str:
         with self.lock:
@@ -338,6 +345,24 @@ class Handler(BaseHTTPRequestHandler):
     def get_v1_system_info(self) -> Any:
         return {'version': '1.99.0-test'}
 
+    def get_v1_warnings(self) -> Any:
+        everything = self.arg('select', 'pending') == 'all'
+        return [{k: v for k, v in w.items() if k != 'okayed'}
+                for w in self.server.warnings if everything or not w['okayed']]
+
+    def post_v1_warnings(self) -> Any:
+        body = self.json()
+        until = datetime.datetime.fromisoformat(body['timestamp'])
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=datetime.timezone.utc)
+        acknowledged = 0
+        for warning in self.server.warnings:
+            added = datetime.datetime.fromisoformat(warning['last-added'].replace('Z', '+00:00'))
+            if not warning['okayed'] and added <= until:
+                warning['okayed'] = True
+                acknowledged += 1
+        return acknowledged
+
     def post_v1_layers(self) -> Any:
         body = self.json()
         layer = yaml.safe_load(body['layer']) or {}
@@ -377,8 +402,16 @@ class Handler(BaseHTTPRequestHandler):
         if change_id not in self.server.changes:
             raise HTTPError(404, f'cannot find change with id "{change_id}"')
         if method == 'POST':
-            if self.json().get('action') == 'abort':
-                self.server.finish(change_id, err='aborted')
+            if self.json().get('action') != 'abort':
+                raise HTTPError(400, 'change action must be "abort"')
+            if self.server.changes[change_id]['ready']:
+                raise HTTPError(400, f'cannot abort change {change_id} with nothing pending')
+            running = self.server.execs.get(f'T{change_id}')
+            if running is not None:
+                running.abort()  # the change finishes once the process is reaped
+                return self.server.changes[change_id]
+            self.server.finish(change_id, err='cannot perform the following tasks:\n'
+                               f'- {self.server.changes[change_id]["summary"]} (task aborted)')
             return self.server.changes[change_id]
         if wait and self.server.without_wait_endpoint:
             raise HTTPError(404, 'not found')

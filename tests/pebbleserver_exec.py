@@ -92,6 +92,7 @@ class Exec:
         self.started = threading.Event()
         self.finished = threading.Event()
         self.timed_out = False
+        self.aborted = False
 
     def attach(self, name: str, ws: Websocket) -> None:
         with self.lock:
@@ -114,13 +115,20 @@ class Exec:
             service = self.server.plan().get('services', {}).get(body['service-context'], {})
         env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
                **(service.get('environment') or {}), **body['environment']}
-        try:
-            self.process = subprocess.Popen(
-                body['command'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE if body['split-stderr'] else subprocess.STDOUT,
-                cwd=body['working-dir'] or service.get('working-dir') or None, env=env)
-        except OSError as e:
-            self.server.finish(self.change_id, err=f'cannot start command: {e}')
+        error = None
+        with self.lock:
+            if self.aborted:  # before its websockets were all open
+                error = self.aborted_error()
+            else:
+                try:
+                    self.process = subprocess.Popen(
+                        body['command'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE if body['split-stderr'] else subprocess.STDOUT,
+                        cwd=body['working-dir'] or service.get('working-dir') or None, env=env)
+                except OSError as e:
+                    error = f'cannot start command: {e}'
+        if error is not None:
+            self.server.finish(self.change_id, err=error)
             self.started.set()
             self.finished.set()
             return
@@ -141,6 +149,18 @@ class Exec:
             self.sockets[name].send(chunk)
         self.sockets[name].send('{"command":"end"}')
 
+    def abort(self) -> None:
+        """Kill the command of an aborted change (or keep it from starting)."""
+        with self.lock:
+            self.aborted = True
+            if self.process is None:
+                return
+        self.process.kill()
+
+    def aborted_error(self) -> str:
+        return ('cannot perform the following tasks:\n- Execute command '
+                f'"{self.body["command"][0]}" (task aborted)')
+
     def time_out(self) -> None:
         """Pebble kills a command that outlives its timeout; the change then fails."""
         assert self.process is not None
@@ -156,7 +176,9 @@ class Exec:
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
-        if self.timed_out:
+        if self.aborted:
+            self.server.finish(self.change_id, err=self.aborted_error())
+        elif self.timed_out:
             self.server.finish(self.change_id, err=(
                 'cannot perform the following tasks:\n- Execute command '
                 f'"{self.body["command"][0]}" (timed out after '

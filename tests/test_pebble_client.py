@@ -221,6 +221,33 @@ def test_changes_are_listed_and_waited_for(client: pebble.Client) -> None:
     assert client.get_changes(pebble.ChangeState.IN_PROGRESS) == []
 
 
+def test_aborting_a_change_stops_its_command(client: pebble.Client) -> None:
+    process = client.exec([PYTHON, '-c', 'import time; time.sleep(30)'])
+    [change] = client.get_changes()
+    assert client.abort_change(change.id).id == change.id
+    with pytest.raises(pebble.ChangeError) as excinfo:
+        process.wait()
+    assert excinfo.value.err.endswith('(task aborted)')
+    with pytest.raises(pebble.APIError) as api:
+        client.abort_change(change.id)  # nothing pending any more
+    assert api.value.code == 400
+
+
+def test_warnings_are_listed_until_acknowledged(client: pebble.Client,
+                                                server: PebbleServer) -> None:
+    server.warn('disk almost full')
+    [warning] = client.get_warnings()
+    assert warning.message == 'disk almost full'
+    assert isinstance(warning.first_added, datetime.datetime)
+    assert (warning.last_shown, warning.repeat_after) == (None, '24h0m0s')
+    # Everything added up to the time given (fixed, so both clients' requests compare).
+    assert client.ack_warnings(datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)) == 0
+    assert client.ack_warnings(datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)) == 1
+    assert client.get_warnings() == []
+    assert [w.message for w in client.get_warnings(pebble.WarningState.ALL)] == [
+        'disk almost full']
+
+
 def test_a_pebble_without_the_wait_endpoint_is_polled(client: pebble.Client,
                                                       server: PebbleServer) -> None:
     server.without_wait_endpoint = True
