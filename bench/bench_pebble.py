@@ -195,6 +195,21 @@ class PebbleHookRunner:
                 'logs': logs, 'pebble': len(sent)}
 
 
+def machine_env(root: Path, charm_dir: Path, hook: str, units: int) -> dict[str, str]:
+    """The environment of a ``_hookcharms`` machine charm's *hook* in *charm_dir*."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(('JUJU_', 'REACTOPS_'))}
+    env = {**base, 'PATH': f'{root / "bin"}{os.pathsep}{base.get("PATH", os.defpath)}',
+           'PYTHONPYCACHEPREFIX': str(root / 'pycache'), 'BENCH_CALLS': os.devnull,
+           'JUJU_UNIT_NAME': 'bench/0', 'JUJU_CHARM_DIR': str(charm_dir),
+           'CHARM_DIR': str(charm_dir), 'JUJU_MODEL_NAME': 'bench', 'JUJU_VERSION': '3.6.1',
+           'JUJU_DISPATCH_PATH': f'hooks/{hook}', 'JUJU_HOOK_NAME': hook,
+           'BENCH_UNITS': str(units), 'BENCH_SEQ': '1'}
+    if units:
+        env.update(JUJU_RELATION='db', JUJU_RELATION_ID='db:1', JUJU_REMOTE_UNIT='db/0',
+                   JUJU_REMOTE_APP='db')
+    return env
+
+
 def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
                          ops_problem: str | None) -> tuple[list[str], list[tuple[str, bool]],
                                                            PebbleHookRunner | None]:
@@ -208,12 +223,21 @@ def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
         lines.append(f'ops side skipped: {ops_problem}')
         labels.remove('ops')
     runners = [PebbleHookRunner(root, label, server, pycache) for label in labels]
+    # For scale: the same unit's work without Pebble, a machine charm's update-status.
+    variant = next(v for v in charms.VARIANTS if v.key == 'reactops-ops')
+    machine_dir = root / 'machine-scale'
+    charms.build_variant(variant, machine_dir)
+    machine = (variant.command(machine_dir, 'update-status'),
+               machine_env(root, machine_dir, 'update-status', 0))
     for runner in runners:  # warm-up: compile every module once
         runner.run()
+    measures.timed_process(machine[0], env=machine[1], cwd=machine_dir)
     results: dict[str, list[dict[str, Any]]] = {r.label: [] for r in runners}
+    scale: list[float] = []
     for _ in range(runs):  # interleaved, so a slow moment of the machine hits both
         for runner in runners:
             results[runner.label].append(runner.run())
+        scale.append(measures.timed_process(machine[0], env=machine[1], cwd=machine_dir)[0])
     med = {label: {key: statistics.median(r[key] for r in found) for key in found[0]}
            for label, found in results.items()}
     lines += [f'{CONTAINER}-pebble-ready (get_container, add_layer combine=True, replan, '
@@ -234,6 +258,11 @@ def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
         verdicts.append(('both frameworks send Pebble the same number of requests '
                          f'({med["ops"]["pebble"]:.0f} and {med["reactops"]["pebble"]:.0f})',
                          med['ops']['pebble'] == med['reactops']['pebble']))
+    if 'reactops' in med:
+        floor = statistics.median(scale)
+        lines.append(f"for scale: a machine charm's update-status on reactops (ops style, no "
+                     f'Pebble) takes {_ms(floor)}; the Pebble work adds '
+                     f'{_ms(med["reactops"]["time"] - floor)}')
     reactops = next((r for r in runners if r.label == 'reactops'), None)
     return lines, verdicts, reactops
 
@@ -249,7 +278,6 @@ def machine_imports(root: Path, pebble_ready: PebbleHookRunner | None
                     ) -> tuple[list[str], list[tuple[str, bool]]]:
     """Measure 2: no machine charm hook imports Pebble code; what pebble-ready imports
     beyond a machine hook, for contrast (what the Pebble path costs)."""
-    pycache = root / 'pycache'
     found: dict[str, list[str]] = {}
     machine: dict[str, tuple[int, int]] = {}
     for variant in charms.VARIANTS:
@@ -257,17 +285,8 @@ def machine_imports(root: Path, pebble_ready: PebbleHookRunner | None
             continue
         charm_dir = root / f'machine-{variant.key}'
         charms.build_variant(variant, charm_dir)
-        base = {k: v for k, v in os.environ.items() if not k.startswith(('JUJU_', 'REACTOPS_'))}
         for label, (hook, units) in charms.HOOKS.items():
-            env = {**base, 'PATH': f'{root / "bin"}{os.pathsep}{base.get("PATH", os.defpath)}',
-                   'PYTHONPYCACHEPREFIX': str(pycache), 'BENCH_CALLS': os.devnull,
-                   'JUJU_UNIT_NAME': 'bench/0', 'JUJU_CHARM_DIR': str(charm_dir),
-                   'CHARM_DIR': str(charm_dir), 'JUJU_MODEL_NAME': 'bench',
-                   'JUJU_VERSION': '3.6.1', 'JUJU_DISPATCH_PATH': f'hooks/{hook}',
-                   'JUJU_HOOK_NAME': hook, 'BENCH_UNITS': str(units), 'BENCH_SEQ': '1'}
-            if units:
-                env.update(JUJU_RELATION='db', JUJU_RELATION_ID='db:1',
-                           JUJU_REMOTE_UNIT='db/0', JUJU_REMOTE_APP='db')
+            env = machine_env(root, charm_dir, hook, units)
             tree, _ = measures._import_tree(variant.command(charm_dir, hook), env, charm_dir)
             found[f'{variant.key} {label}'] = sorted(
                 name for name in tree if name.startswith(PEBBLE_MODULES))
