@@ -42,13 +42,9 @@ from ._private.pebble_plan import (
     TcpDict,
 )
 from ._private.pebble_records import (
-    BasicIdentity,
     Change,
     CheckInfo,
     FileInfo,
-    Identity,
-    LocalIdentity,
-    Notice,
     ServiceInfo,
     SystemInfo,
     Task,
@@ -93,6 +89,8 @@ if TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator, Mapping
 
     from ._private.pebble_exec import ExecProcess, _WebSocket
+    from ._private.pebble_http import Headers, Response
+    from ._private.pebble_notices import BasicIdentity, Identity, LocalIdentity, Notice
     from ._private.pebble_types import (  # noqa: F401 - the JSON shapes, for annotations
         _ChangeDict,
         _CheckInfoDict,
@@ -109,12 +107,18 @@ else:
     # The exec machinery (and the websocket library) load only when someone asks for it.
     _EXEC_NAMES = frozenset({'ExecProcess', '_WebSocket', '_WebsocketReader',
                              '_WebsocketWriter', '_reader_to_websocket', '_websocket_to_writer'})
+    # Notices and identities are dataclasses: loaded with dataclasses when first used.
+    _NOTICE_NAMES = frozenset({'BasicIdentity', 'Identity', 'LocalIdentity', 'Notice'})
 
     def __getattr__(name: str) -> Any:
         if name in _EXEC_NAMES:
             from ._private import pebble_exec
 
             return getattr(pebble_exec, name)
+        if name in _NOTICE_NAMES:
+            from ._private import pebble_notices
+
+            return getattr(pebble_notices, name)
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 __all__ = [
@@ -189,6 +193,13 @@ def _signal_name(sig: int | str) -> str:
     return sig
 
 
+def _notices() -> Any:
+    """The notice and identity dataclasses' module, loaded on first use."""
+    from ._private import pebble_notices
+
+    return pebble_notices
+
+
 class Client:
     """A Pebble API client on the Unix socket at *socket_path*.
 
@@ -232,7 +243,8 @@ class Client:
         return result
 
     @staticmethod
-    def _ensure_content_type(headers: email.message.Message, expected: str) -> dict[str, str]:
+    def _ensure_content_type(headers: email.message.Message | Headers,
+                             expected: str) -> dict[str, str]:
         """The header's parameters (e.g. the boundary), if its content type is *expected*."""
         content_type = headers.get_content_type()
         if content_type != expected:
@@ -241,7 +253,8 @@ class Client:
 
     def _request_raw(self, method: str, path: str, query: dict[str, Any] | None = None,
                      headers: dict[str, Any] | None = None,
-                     data: bytes | Iterator[bytes] | None = None) -> http.client.HTTPResponse:
+                     data: bytes | Iterator[bytes] | None = None,
+                     ) -> Response | http.client.HTTPResponse:
         """Send a request; return the response, whose status is a success.
 
         An iterator *data* is sent chunked. A socket timeout while waiting for the answer
@@ -503,7 +516,7 @@ class Client:
         """One notice, by ID (:class:`APIError` with code 404 if there is none)."""
         with self._start_span('pebble get_notice') as span:
             span.set_attribute('id', id)
-            return Notice.from_dict(self._request('GET', f'/v1/notices/{id}')['result'])
+            return _notices().Notice.from_dict(self._request('GET', f'/v1/notices/{id}')['result'])
 
     def get_notices(self, *, users: NoticesUsers | None = None, user_id: int | None = None,
                     types: Iterable[NoticeType | str] | None = None,
@@ -525,20 +538,20 @@ class Client:
                 query['keys'] = list(keys)
             span.set_attributes(query)
             resp = self._request('GET', '/v1/notices', query)
-            return [Notice.from_dict(info) for info in resp['result']]
+            return [_notices().Notice.from_dict(info) for info in resp['result']]
 
     def get_identities(self) -> dict[str, Identity]:
         """Pebble's identities by name."""
         with self._start_span('pebble get_identities'):
             result = self._request('GET', '/v1/identities')['result']
-            return {name: Identity.from_dict(d) for name, d in result.items()}
+            return {name: _notices().Identity.from_dict(d) for name, d in result.items()}
 
     def replace_identities(self,
                            identities: Mapping[str, IdentityDict | Identity | None]) -> None:
         """Add or replace the identities given; a ``None`` value removes that one."""
         with self._start_span('pebble replace_identities'):
             body = {'action': 'replace', 'identities': {
-                name: identity.to_dict() if isinstance(identity, Identity) else identity
+                name: identity.to_dict() if isinstance(identity, _notices().Identity) else identity
                 for name, identity in identities.items()
             }}
             self._request('POST', '/v1/identities', body=body)

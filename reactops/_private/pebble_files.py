@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from http.client import HTTPResponse
 
+    from .pebble_http import Response
+
 __all__ = ['FilesParser', 'MultipartReader', 'auth_fields', 'encode_multipart',
            'raise_on_path_error', 'read_single_file']
 
@@ -246,8 +248,8 @@ class FilesParser:
         self._files.clear()
 
 
-def read_single_file(response: HTTPResponse, boundary: str, path: str, encoding: str | None,
-                     chunk_size: int) -> BinaryIO | TextIO:
+def read_single_file(response: HTTPResponse | Response, boundary: str, path: str,
+                     encoding: str | None, chunk_size: int) -> BinaryIO | TextIO:
     """The file *path* from a pull's multipart *response*, which must carry just that file."""
     parser = FilesParser(boundary)
     try:

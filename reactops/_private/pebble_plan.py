@@ -271,7 +271,12 @@ def _read(raw: str | dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _dump(d: Any) -> str:
-    from . import yaml  # only for layers written as YAML; a hook may never need it
+    from .pebble_yaml import dump
+
+    text = dump(d)  # most layers, without loading PyYAML
+    if text is not None:
+        return text
+    from . import yaml
 
     return cast('str', yaml.safe_dump(d))
 
