@@ -9,14 +9,13 @@ with it the Pebble client; a machine charm's hook never does.
 
 from __future__ import annotations
 
-import logging
 import os
-import shutil
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, overload
 
 from .. import pebble as _pebble
+from .._private.lazylog import get_logger
 from ..errors import ModelError
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ['CheckInfoMapping', 'Container', 'ContainerMapping', 'LazyCheckInfo', 'LazyNotice',
            'MultiPushPullError', 'ServiceInfoMapping']
 
-logger = logging.getLogger('reactops.model')
+logger = get_logger('reactops.model')
 
 SOCKET_TEMPLATE = '/charm/containers/{name}/pebble.socket'
 """Where Juju mounts each container's Pebble socket in the charm container."""
@@ -353,7 +352,7 @@ class Container:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with self.pull(info.path, encoding=None) as remote, \
                             target.open('wb') as local:
-                        shutil.copyfileobj(remote, local)
+                        _copy(remote, local)
             except (OSError, _pebble.Error) as error:
                 errors.append((str(source), error))
         if errors:
@@ -602,3 +601,10 @@ class LazyCheckInfo:
         if self._info is None:
             self._info = self._container.get_check(self.name)
         return getattr(self._info, name)
+
+
+def _copy(source: Any, target: Any) -> None:
+    """Copy one open file to another (shutil, loaded only by a hook that pulls a tree)."""
+    import shutil
+
+    shutil.copyfileobj(source, target)
