@@ -66,8 +66,8 @@ def _check_settable(value: object, whose: str, *, name_too: bool = True) -> Stat
                                  f'ActiveStatus("..."), not {value!r}')
     if name_too and value.name not in SETTABLE_STATUS_NAMES:
         raise InvalidStatusError(
-            f'a charm cannot set the status of {whose} to {value.name!r}: only Juju does; '
-            f'use one of {", ".join(sorted(SETTABLE_STATUS_NAMES))}')
+            f'invalid status "{value.name}" for {whose}: only Juju sets it; a charm '
+            f'uses one of {", ".join(sorted(SETTABLE_STATUS_NAMES))}')
     return value
 
 
