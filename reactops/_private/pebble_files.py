@@ -18,10 +18,12 @@ from .pebble_types import PathError, ProtocolError
 if TYPE_CHECKING:
     from collections.abc import Callable
     from http.client import HTTPResponse
+    from pathlib import Path
 
     from .pebble_http import Response
+    from .pebble_records import FileInfo
 
-__all__ = ['FilesParser', 'MultipartReader', 'auth_fields', 'encode_multipart',
+__all__ = ['FilesParser', 'MultipartReader', 'auth_fields', 'encode_multipart', 'file_info',
            'raise_on_path_error', 'read_single_file']
 
 #: A ``response`` part larger than this is not a Pebble response.
@@ -41,6 +43,58 @@ def auth_fields(permissions: int | None, user_id: int | None, user: str | None,
         if value is not None:
             fields[key] = value
     return fields
+
+
+def file_info(local: Path, shown: str | None = None) -> FileInfo:
+    """*local* (not followed if a symlink) described as Pebble describes a file.
+
+    *shown* is the path to report (a simulated container's path for a file under its root
+    directory); by default *local* itself. A uid or gid without a name on this machine gets
+    no user or group name, and a warning on the ``reactops.model`` logger.
+    """
+    import datetime
+    import stat
+
+    from .pebble_records import FileInfo
+    from .pebble_types import FileType
+
+    if local.is_symlink():
+        kind = FileType.SYMLINK
+    elif local.is_dir():
+        kind = FileType.DIRECTORY
+    elif local.is_file():
+        kind = FileType.FILE
+    else:
+        kind = FileType.UNKNOWN
+    status = local.lstat()
+    if shown is None:
+        path, name = str(local), local.name
+    else:
+        path, name = shown, '/' if shown == '/' else local.name
+    return FileInfo(
+        path=path, name=name, type=kind, size=status.st_size,
+        permissions=stat.S_IMODE(status.st_mode),
+        last_modified=datetime.datetime.fromtimestamp(status.st_mtime),
+        user_id=status.st_uid, user=_id_name('user', status.st_uid),
+        group_id=status.st_gid, group=_id_name('group', status.st_gid))
+
+
+def _id_name(kind: str, number: int) -> str | None:
+    """The name of user or group (*kind*) *number*; ``None`` (with a warning) if it has
+    none here, as happens for ids that only a container image knows."""
+    import grp
+    import pwd
+
+    try:
+        if kind == 'user':
+            return pwd.getpwuid(number).pw_name
+        return grp.getgrgid(number).gr_name
+    except KeyError:
+        from .lazylog import get_logger
+
+        get_logger('reactops.model').warning(
+            'no %s name for %s %s', kind, 'uid' if kind == 'user' else 'gid', number)
+        return None
 
 
 def raise_on_path_error(resp: dict[str, Any], path: str) -> None:

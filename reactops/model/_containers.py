@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, overload
 
 from .. import pebble as _pebble
 from .._private.lazylog import get_logger
+from .._private.pebble_files import file_info
 from ..errors import ModelError
 
 if TYPE_CHECKING:
@@ -448,40 +449,7 @@ def _as_paths(source: Any) -> list[Any]:
 def _local_listing(path: Path) -> list[_pebble.FileInfo]:
     """A local directory's entries, or a local file's own entry, as Pebble would list them."""
     entries = path.iterdir() if path.is_dir() else [path]
-    return [_local_file_info(entry) for entry in entries]
-
-
-def _local_file_info(path: Path) -> _pebble.FileInfo:
-    """Describe a local file the way Pebble describes one of the container's."""
-    import datetime
-    import grp
-    import pwd
-    import stat
-
-    if path.is_symlink():
-        kind = _pebble.FileType.SYMLINK
-    elif path.is_dir():
-        kind = _pebble.FileType.DIRECTORY
-    elif path.is_file():
-        kind = _pebble.FileType.FILE
-    else:
-        kind = _pebble.FileType.UNKNOWN
-    status = path.lstat()
-    try:
-        user: str | None = pwd.getpwuid(status.st_uid).pw_name
-    except KeyError:
-        logger.warning('no user name for uid %s', status.st_uid)
-        user = None
-    try:
-        group: str | None = grp.getgrgid(status.st_gid).gr_name
-    except KeyError:
-        logger.warning('no group name for gid %s', status.st_gid)
-        group = None
-    return _pebble.FileInfo(
-        path=str(path), name=path.name, type=kind, size=status.st_size,
-        permissions=stat.S_IMODE(status.st_mode),
-        last_modified=datetime.datetime.fromtimestamp(status.st_mtime),
-        user_id=status.st_uid, user=user, group_id=status.st_gid, group=group)
+    return [file_info(entry) for entry in entries]
 
 
 class _ByName(Mapping[str, Any]):

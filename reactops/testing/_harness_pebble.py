@@ -4,8 +4,9 @@
 daemon. Layers combine into a plan; services only change state (nothing runs) and each
 start, stop or restart is recorded as a finished change; checks get a ``perform-check``
 change when they start and stay up until a test says otherwise; notices are recorded as
-Pebble records them (same key and type: one notice, repeated). Files and ``exec`` are in
-:mod:`._harness_pebble_fs`.
+Pebble records them (same key and type: one notice, repeated). Files (a directory stands
+for the container's root) and ``exec`` are shared with Scenario's Pebble
+(:mod:`._pebble_sim`); what ``exec`` answers is the Harness's own (:mod:`._harness_pebble_exec`).
 
 The Harness decides whether the container can be reached (``Harness.set_can_connect``):
 until it can, calls that need Pebble raise :class:`~reactops.pebble.ConnectionError`.
@@ -21,18 +22,18 @@ import signal as _signal
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, BinaryIO, Final, TextIO, cast
 
 from .. import pebble
-from ._harness_pebble_fs import _api_error, _PebbleFilesAndExec, _TestingExecProcess
-from ._harness_results import ExecHandler
+from ._harness_pebble_exec import _TestingExecProcess, find_exec_handler, run_exec_handler
+from ._harness_results import ExecArgs, ExecHandler
+from ._pebble_sim import SimulatedPebble, parse_layer, place_layer
+from ._pebble_sim import api_error as _api_error
 
 __all__ = ['_TestingExecProcess', '_TestingPebbleClient']
 
-_SECTIONS = (('services', 'service'), ('checks', 'check'), ('log_targets', 'log target'))
 
-
-class _TestingPebbleClient(_PebbleFilesAndExec):
+class _TestingPebbleClient(SimulatedPebble):
     """A Pebble client whose Pebble is in memory (see the module docstring)."""
 
     _DEFAULT_CHECK_THRESHOLD: Final[int] = 3
@@ -61,6 +62,17 @@ class _TestingPebbleClient(_PebbleFilesAndExec):
         if not self._backend._can_connect(self):
             raise pebble.ConnectionError('Cannot connect to Pebble; did you forget to call '
                                          'begin_with_initial_hooks() or set_can_connect()?')
+
+    def _exec_target(self, command: list[str]) -> ExecHandler:
+        return find_exec_handler(self._exec_handlers, command)
+
+    def _exec_services(self) -> dict[str, pebble.Service]:
+        return self._combined('services')
+
+    def _start_exec(self, target: ExecHandler, args: ExecArgs,
+                    stdout: TextIO | BinaryIO | None,
+                    stderr: TextIO | BinaryIO | None) -> pebble.ExecProcess[Any]:
+        return run_exec_handler(target, args, stdout, stderr)
 
     # -- system, warnings, identities ------------------------------------------------------
 
@@ -169,35 +181,9 @@ class _TestingPebbleClient(_PebbleFilesAndExec):
         """Add a layer; with *combine*, lay it over the layer of the same label, each item
         by its ``override`` (``merge`` or ``replace``, which it must have). The checks it
         names start now (unless their startup is disabled), as Pebble starts them."""
-        if not isinstance(label, str):
-            raise TypeError(f'label must be a str, not {type(label).__name__}')
-        if isinstance(layer, (str, dict)):
-            new = pebble.Layer(layer)
-        elif isinstance(layer, pebble.Layer):
-            new = pebble.Layer(layer.to_dict())
-        else:
-            raise TypeError(f'layer must be str, dict, or pebble.Layer, not '
-                            f'{type(layer).__name__}')
+        new = parse_layer(label, layer)
         self._check_connection()
-        old = self._layers.get(label)
-        if old is None:
-            self._layers[label] = new
-        elif not combine:
-            raise RuntimeError(f'400 Bad Request: layer "{label}" already exists')
-        else:
-            for section, noun in _SECTIONS:
-                mine, theirs = getattr(old, section), getattr(new, section)
-                for name, item in theirs.items():
-                    if not item.override:
-                        raise RuntimeError(f'500 Internal Server Error: layer "{label}" must '
-                                           f'define "override" for {noun} "{name}"')
-                    if item.override not in ('merge', 'replace'):
-                        raise RuntimeError(f'500 Internal Server Error: layer "{label}" has '
-                                           f'invalid "override" value for {noun} "{name}"')
-                    if item.override == 'merge' and name in mine:
-                        mine[name]._merge(item)
-                    else:
-                        mine[name] = item
+        place_layer(self._layers, label, new, combine)
         for name, check in new.checks.items():
             info = self._check_infos.get(name)
             if info is None:

@@ -11,7 +11,8 @@ from the run's working copy of a State :class:`~reactops.testing.Container`
   replanning only change the recorded service statuses (nothing runs); health checks
   start when their layer is added and stop or start on request;
 - files live under a temporary directory standing for the container's ``/``, with the
-  State's mounts linked into it;
+  State's mounts linked into it (the file API and ``exec``'s arguments are shared with the
+  Harness's Pebble: :mod:`._pebble_sim`);
 - ``exec`` answers with the :class:`~reactops.testing.Exec` whose command prefix is the
   longest match, and records the call in ``ctx.exec_history``.
 """
@@ -19,32 +20,19 @@ from the run's working copy of a State :class:`~reactops.testing.Container`
 from __future__ import annotations
 
 import datetime
-import fnmatch
-import grp
-import http
 import io
-import os
-import pwd
-import shutil
 import signal
-import stat
-from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePath
+from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO, cast
 
 from .. import pebble
 from ._harness_results import ExecArgs
+from ._pebble_sim import SimulatedPebble, longest_prefix, parse_layer, place_layer
+from ._pebble_sim import api_error as _api_error
 from ._scenario_workload import Workload
 from ._state_pebble import Exec
 
 __all__ = ['ScenarioExecProcess', 'ScenarioPebbleClient']
-
-
-def _api_error(code: int, message: str) -> pebble.APIError:
-    status = http.HTTPStatus(code).phrase
-    body = {'type': 'error', 'status-code': code, 'status': status,
-            'result': {'message': message}}
-    return pebble.APIError(body, code, status, message)
 
 
 def _stream(data: str, encoding: str | None) -> io.StringIO | io.BytesIO:
@@ -111,12 +99,13 @@ class ScenarioExecProcess:
                                   'returns; it cannot be signalled')
 
 
-class ScenarioPebbleClient(pebble.Client):
+class ScenarioPebbleClient(SimulatedPebble, pebble.Client):
     """A Pebble client answering from *workload* (see the module docstring)."""
 
     def __init__(self, socket_path: str, workload: Workload):
         super().__init__(socket_path)
         self._workload = workload
+        self._root = workload.root
 
     def _check_connection(self) -> None:
         if not self._workload.can_connect:
@@ -162,26 +151,10 @@ class ScenarioPebbleClient(pebble.Client):
 
     def add_layer(self, label: str, layer: str | pebble.LayerDict | pebble.Layer, *,
                   combine: bool = False) -> None:
-        if not isinstance(label, str):
-            raise TypeError(f'label must be a str, not {type(label).__name__}')
-        if isinstance(layer, str | dict):
-            new = pebble.Layer(layer)
-        elif isinstance(layer, pebble.Layer):
-            new = pebble.Layer(layer.to_dict())
-        else:
-            raise TypeError(
-                f'layer must be str, dict, or pebble.Layer, not {type(layer).__name__}')
+        new = parse_layer(label, layer)
         self._check_connection()
         workload = self._workload
-        old = workload.layers.get(label)
-        if old is None:
-            workload.layers[label] = new
-        elif not combine:
-            raise RuntimeError(f'400 Bad Request: layer "{label}" already exists')
-        else:
-            for section, what in (('services', 'service'), ('checks', 'check'),
-                                  ('log_targets', 'log target')):
-                _combine(label, getattr(old, section), getattr(new, section), what)
+        place_layer(workload.layers, label, new, combine)
         # Pebble starts a layer's checks as it adds them, not only on replan.
         for name, check in new.checks.items():
             info = workload.checks.get(name) or workload.new_check_info(check)
@@ -361,190 +334,37 @@ class ScenarioPebbleClient(pebble.Client):
         found.sort(key=lambda n: n.last_repeated)
         return found
 
-    # -- files -----------------------------------------------------------------------------
-
-    def _local(self, path: str | PurePath) -> Path:
-        text = str(path)
-        if not text.startswith('/'):
-            raise pebble.PathError('generic-file-error', f'paths must be absolute, got '
-                                                         f'{text!r}')
-        return self._workload.root / text[1:]
-
-    def pull(self, path: str | PurePath, *,  # type: ignore[override]
-             encoding: str | None = 'utf-8') -> BinaryIO | TextIO:
-        self._check_connection()
-        local = self._local(path)
-        try:
-            return cast('BinaryIO | TextIO',
-                        local.open('rb' if encoding is None else 'r', encoding=encoding))
-        except FileNotFoundError:
-            raise pebble.PathError('not-found',
-                                   f'stat {path}: no such file or directory') from None
-        except IsADirectoryError:
-            raise pebble.PathError('generic-file-error',
-                                   f'can only read a regular file: "{path}"') from None
-
-    def push(self, path: str | PurePath, source: Any, *, encoding: str = 'utf-8',
-             make_dirs: bool = False, permissions: int | None = None,
-             user_id: int | None = None, user: str | None = None, group_id: int | None = None,
-             group: str | None = None) -> None:
-        self._check_connection()
-        _check_permissions(permissions)
-        local = self._local(path)
-        if make_dirs and not local.parent.exists():
-            self.make_dir(os.path.dirname(str(path)), make_parents=True)
-        try:
-            if isinstance(source, str):
-                local.write_text(source, encoding=encoding)
-            elif isinstance(source, bytes | bytearray | memoryview):
-                local.write_bytes(bytes(source))
-            else:
-                binary = isinstance(source.read(0), bytes)
-                with local.open('wb' if binary else 'w',
-                                encoding=None if binary else encoding) as f:
-                    shutil.copyfileobj(source, f)
-            os.chmod(local, 0o644 if permissions is None else permissions)
-        except FileNotFoundError:
-            raise pebble.PathError(
-                'not-found', f'parent directory not found: {os.path.dirname(str(path))}'
-            ) from None
-        except NotADirectoryError:
-            raise pebble.PathError('generic-file-error',
-                                   f'open {path}.~: not a directory') from None
-
-    def list_files(self, path: str | PurePath, *, pattern: str | None = None,
-                   itself: bool = False) -> list[pebble.FileInfo]:
-        self._check_connection()
-        local = self._local(path)
-        if not local.exists():
-            raise _api_error(404, f'stat {path}: no such file or directory')
-        files = [local]
-        if not itself and local.is_dir():
-            files = [local / name for name in sorted(os.listdir(local))]
-        if pattern is not None:
-            files = [f for f in files if fnmatch.fnmatch(f.name, pattern)]
-        return [self._file_info(f) for f in files]
-
-    def _file_info(self, local: Path) -> pebble.FileInfo:
-        """*local* described as the container shows it (its path from the container's /)."""
-        relative = os.path.relpath(local, self._workload.root)
-        shown = '/' if relative == '.' else '/' + relative
-        if local.is_symlink():
-            kind = pebble.FileType.SYMLINK
-        elif local.is_dir():
-            kind = pebble.FileType.DIRECTORY
-        elif local.is_file():
-            kind = pebble.FileType.FILE
-        else:
-            kind = pebble.FileType.UNKNOWN
-        info = local.lstat()
-        return pebble.FileInfo(
-            path=shown, name='/' if shown == '/' else local.name, type=kind,
-            size=info.st_size, permissions=stat.S_IMODE(info.st_mode),
-            last_modified=datetime.datetime.fromtimestamp(info.st_mtime),
-            user_id=info.st_uid, user=_user_name(info.st_uid), group_id=info.st_gid,
-            group=_group_name(info.st_gid))
-
-    def make_dir(self, path: str | PurePath, *, make_parents: bool = False,
-                 permissions: int | None = None, user_id: int | None = None,
-                 user: str | None = None, group_id: int | None = None,
-                 group: str | None = None) -> None:
-        self._check_connection()
-        _check_permissions(permissions)
-        local = self._local(path)
-        if not local.parent.exists():
-            if not make_parents:
-                raise pebble.PathError('not-found', f'parent directory not found: {path}')
-            self.make_dir(os.path.dirname(str(path)), make_parents=True,
-                          permissions=permissions)
-        try:
-            local.mkdir()
-            os.chmod(local, permissions or 0o755)
-        except FileExistsError:
-            if not make_parents:
-                raise pebble.PathError('generic-file-error',
-                                       f'mkdir {path}: file exists') from None
-        except NotADirectoryError as e:
-            raise pebble.PathError('generic-file-error',
-                                   f'not a directory: {e.args[0]}') from None
-
-    def remove_path(self, path: str | PurePath, *, recursive: bool = False) -> None:
-        self._check_connection()
-        local = self._local(path)
-        if not local.exists() and not local.is_symlink():
-            if recursive:
-                return
-            raise pebble.PathError('not-found', f'remove {path}: no such file or directory')
-        if local.is_dir() and not local.is_symlink():
-            if recursive:
-                shutil.rmtree(local)
-                return
-            try:
-                local.rmdir()
-            except OSError as e:
-                raise pebble.PathError(
-                    'generic-file-error',
-                    'cannot remove non-empty directory without recursive=True') from e
-        else:
-            local.unlink()
-
     # -- commands --------------------------------------------------------------------------
 
-    def _exec_for(self, command: list[str]) -> Exec | None:
-        """The container's Exec with the longest prefix of *command* (``[]`` matches all)."""
+    def _exec_target(self, command: list[str]) -> Exec:
+        """The container's Exec with the longest prefix of *command*; as ops-scenario, a
+        command without one fails as a missing binary would (exit code 127)."""
         container = self._workload.container
-        execs = {e.command_prefix: e for e in (container.execs if container else ())}
-        for length in range(len(command), -1, -1):
-            found = execs.get(tuple(command[:length]))
-            if found is not None:
-                return found
-        return None
-
-    def exec(self, command: list[str], *,
-             service_context: str | None = None, environment: dict[str, str] | None = None,
-             working_dir: str | PurePath | None = None, timeout: float | None = None,
-             user_id: int | None = None, user: str | None = None, group_id: int | None = None,
-             group: str | None = None, stdin: str | bytes | TextIO | BinaryIO | None = None,
-             stdout: TextIO | BinaryIO | None = None, stderr: TextIO | BinaryIO | None = None,
-             encoding: str | None = 'utf-8', combine_stderr: bool = False) -> Any:
-        self._check_connection()
-        name = self._workload.name
-        handler = self._exec_for(command)
-        if handler is None:
+        execs = {tuple(e.command_prefix): e for e in (container.execs if container else ())}
+        found = longest_prefix(execs, command)
+        if found is None:
             raise pebble.ExecError[str](
                 command, 127, '',
                 f'mock for cmd {command} not found. Please patch out whatever leads to the '
-                f'call, or pass to the Container {name} a scenario.Exec mock for the command '
-                f'your charm is attempting to run, such as '
+                f'call, or pass to the Container {self._workload.name} a scenario.Exec mock '
+                f'for the command your charm is attempting to run, such as '
                 f"'Container(..., execs={{scenario.Exec({list(command)}, ...)}})'")
-        env = dict(environment or {})
-        if service_context is not None:
-            # The command runs with the service's environment, user and directory; the
-            # arguments given override them.
-            service = self._workload.services().get(service_context)
-            if service is None:
-                raise _api_error(500, f'context service "{service_context}" not found')
-            env = {**service.environment, **env}
-            working_dir = (service.working_dir or None) if working_dir is None else working_dir
-            user = service.user if user is None else user
-            user_id = service.user_id if user_id is None else user_id
-            group = service.group if group is None else group
-            group_id = service.group_id if group_id is None else group_id
-        if stdin is not None and not isinstance(stdin, str | bytes):
-            stdin = stdin.read()
-        args = ExecArgs(command=list(command), environment=env,
-                        working_dir=None if working_dir is None else str(working_dir),
-                        timeout=timeout, user_id=user_id, user=user, group_id=group_id,
-                        group=group, stdin=stdin, encoding=encoding,
-                        combine_stderr=combine_stderr)
-        self._workload.exec_history.setdefault(name, []).append(args)
-        out_text, err_text = handler.stdout, handler.stderr
-        if combine_stderr:
+        return found
+
+    def _exec_services(self) -> dict[str, pebble.Service]:
+        return self._workload.services()
+
+    def _start_exec(self, target: Exec, args: ExecArgs, stdout: TextIO | BinaryIO | None,
+                    stderr: TextIO | BinaryIO | None) -> ScenarioExecProcess:
+        self._workload.exec_history.setdefault(self._workload.name, []).append(args)
+        encoding = args.encoding
+        out_text, err_text = target.stdout, target.stderr
+        if args.combine_stderr:
             out_text, err_text = out_text + err_text, ''
-        proc_stdin = _stream('', encoding) if stdin is None else None
+        proc_stdin = _stream('', encoding) if args.stdin is None else None
         proc_stdout = _deliver(out_text, encoding, stdout)
-        proc_stderr = None if combine_stderr else _deliver(err_text, encoding, stderr)
-        return ScenarioExecProcess(args, handler.return_code, handler._run(), proc_stdin,
+        proc_stderr = None if args.combine_stderr else _deliver(err_text, encoding, stderr)
+        return ScenarioExecProcess(args, target.return_code, target._run(), proc_stdin,
                                    proc_stdout, proc_stderr)
 
 
@@ -558,39 +378,3 @@ def _deliver(data: str, encoding: str | None, target: TextIO | BinaryIO | None
     else:
         cast('BinaryIO', target).write(data.encode())
     return None
-
-
-def _combine(label: str, mine: dict[str, Any], theirs: Mapping[str, Any], what: str) -> None:
-    """Lay one section of a layer over the same section of layer *label* (``combine``)."""
-    for name, item in theirs.items():
-        if not item.override:
-            raise RuntimeError(f'500 Internal Server Error: layer "{label}" must define '
-                               f'"override" for {what} "{name}"')
-        if item.override not in ('merge', 'replace'):
-            raise RuntimeError(f'500 Internal Server Error: layer "{label}" has invalid '
-                               f'"override" value for {what} "{name}"')
-        if item.override == 'merge' and name in mine:
-            mine[name]._merge(item)
-        else:
-            mine[name] = item
-
-
-def _check_permissions(permissions: int | None) -> None:
-    if permissions is not None and not 0 <= permissions <= 0o777:
-        raise pebble.PathError('generic-file-error',
-                               f'permissions not within 0o000 to 0o777: {permissions:#o}')
-
-
-def _user_name(uid: int) -> str | None:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return None
-
-
-def _group_name(gid: int) -> str | None:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return None
-
