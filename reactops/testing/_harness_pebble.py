@@ -22,12 +22,18 @@ import signal as _signal
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Final, TextIO, cast
+from typing import Any, BinaryIO, TextIO, cast
 
 from .. import pebble
 from ._harness_pebble_exec import _TestingExecProcess, find_exec_handler, run_exec_handler
 from ._harness_results import ExecArgs, ExecHandler
-from ._pebble_sim import SimulatedPebble, parse_layer, place_layer
+from ._pebble_sim import (
+    SimulatedPebble,
+    follow_plan,
+    new_check_info,
+    parse_layer,
+    place_layer,
+)
 from ._pebble_sim import api_error as _api_error
 
 __all__ = ['_TestingExecProcess', '_TestingPebbleClient']
@@ -35,8 +41,6 @@ __all__ = ['_TestingExecProcess', '_TestingPebbleClient']
 
 class _TestingPebbleClient(SimulatedPebble):
     """A Pebble client whose Pebble is in memory (see the module docstring)."""
-
-    _DEFAULT_CHECK_THRESHOLD: Final[int] = 3
 
     def __init__(self, backend: Any, container_root: Path):
         self._backend = backend
@@ -187,30 +191,10 @@ class _TestingPebbleClient(SimulatedPebble):
         for name, check in new.checks.items():
             info = self._check_infos.get(name)
             if info is None:
-                info = self._check_infos[name] = self._new_check_info(check)
+                info = self._check_infos[name] = new_check_info(check)
             if info.startup != pebble.CheckStartup.DISABLED and not info.change_id:
                 self._start_check(info)
-        self._refresh_check_infos()
-
-    def _new_check_info(self, check: pebble.Check) -> pebble.CheckInfo:
-        disabled = check.startup == pebble.CheckStartup.DISABLED
-        return pebble.CheckInfo(
-            check.name, level=check.level, startup=check.startup,
-            status=pebble.CheckStatus.INACTIVE if disabled else pebble.CheckStatus.UP,
-            failures=0, change_id=pebble.ChangeID(''),
-            threshold=self._DEFAULT_CHECK_THRESHOLD if check.threshold is None
-            else check.threshold)
-
-    def _refresh_check_infos(self) -> None:
-        """A check's level, threshold and startup follow the plan."""
-        for name, check in self._combined('checks').items():
-            info = self._check_infos.get(name)
-            if info is None:
-                continue
-            info.level = check.level
-            info.threshold = self._DEFAULT_CHECK_THRESHOLD if check.threshold is None \
-                else check.threshold
-            info.startup = check.startup
+        follow_plan(self._check_infos, self._combined('checks'))
 
     def _combined(self, section: str) -> dict[str, Any]:
         """One section of the plan: the layers in the order they were added, each item
@@ -311,7 +295,7 @@ class _TestingPebbleClient(SimulatedPebble):
                 continue
             info = self._check_infos.get(name)
             if info is None:
-                info = self._check_infos[name] = self._new_check_info(check)
+                info = self._check_infos[name] = new_check_info(check)
             if not info.change_id:
                 self._start_check(info)
         started = self._start_enabled()

@@ -31,9 +31,13 @@ from .. import pebble
 from .._private.pebble_files import file_info
 from ._harness_results import ExecArgs
 
-__all__ = ['SimulatedPebble', 'api_error', 'longest_prefix', 'parse_layer', 'place_layer']
+__all__ = ['DEFAULT_CHECK_THRESHOLD', 'SimulatedPebble', 'api_error', 'follow_plan',
+           'longest_prefix', 'new_check_info', 'parse_layer', 'place_layer']
 
 _T = TypeVar('_T')
+
+#: Pebble's failure threshold for a check whose layer sets none.
+DEFAULT_CHECK_THRESHOLD = 3
 
 #: The sections of a layer that ``combine`` lays item by item, with the noun for each.
 _SECTIONS = (('services', 'service'), ('checks', 'check'), ('log_targets', 'log target'))
@@ -82,6 +86,32 @@ def place_layer(layers: dict[str, pebble.Layer], label: str, new: pebble.Layer,
                 mine[name]._merge(item)
             else:
                 mine[name] = item
+
+
+def new_check_info(check: pebble.Check) -> pebble.CheckInfo:
+    """*check*'s info as Pebble first records it: up with no failures, or inactive if its
+    startup is disabled; no change yet."""
+    disabled = check.startup == pebble.CheckStartup.DISABLED
+    return pebble.CheckInfo(
+        check.name, level=check.level, startup=check.startup,
+        status=pebble.CheckStatus.INACTIVE if disabled else pebble.CheckStatus.UP,
+        failures=0, change_id=pebble.ChangeID(''), threshold=_threshold(check))
+
+
+def follow_plan(infos: Mapping[str, pebble.CheckInfo],
+                checks: Mapping[str, pebble.Check]) -> None:
+    """Give each check in *infos* the level, threshold and startup the plan's *checks* now
+    say (a layer added later may change them)."""
+    for name, check in checks.items():
+        info = infos.get(name)
+        if info is not None:
+            info.level = check.level
+            info.threshold = _threshold(check)
+            info.startup = check.startup
+
+
+def _threshold(check: pebble.Check) -> int:
+    return DEFAULT_CHECK_THRESHOLD if check.threshold is None else check.threshold
 
 
 def longest_prefix(table: Mapping[tuple[str, ...], _T], command: Sequence[str]) -> _T | None:

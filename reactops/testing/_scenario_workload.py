@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .. import pebble
 from ._harness_results import ExecArgs
+from ._pebble_sim import follow_plan, new_check_info
 from ._state import State
 from ._state_pebble import (
     CheckInfo,
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
 __all__ = ['Workload', 'Workloads']
 
 logger = logging.getLogger('reactops.testing')
-
-#: Pebble's failure threshold for a check whose layer sets none.
-DEFAULT_CHECK_THRESHOLD = 3
-
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now()
@@ -126,14 +123,8 @@ class Workload:
     # -- checks and changes ----------------------------------------------------------------
 
     def new_check_info(self, check: pebble.Check) -> pebble.CheckInfo:
-        """A check's info as Pebble starts it: inactive when its startup is disabled."""
-        status = pebble.CheckStatus.INACTIVE if check.startup == pebble.CheckStartup.DISABLED \
-            else pebble.CheckStatus.UP
-        threshold = DEFAULT_CHECK_THRESHOLD if check.threshold is None else check.threshold
-        info = pebble.CheckInfo(check.name, level=check.level, startup=check.startup,
-                                status=status, threshold=threshold, failures=0,
-                                change_id=pebble.ChangeID(''))
-        self.checks[check.name] = info
+        """Record *check* as Pebble first does (inactive when its startup is disabled)."""
+        info = self.checks[check.name] = new_check_info(check)
         return info
 
     def perform_check(self, info: pebble.CheckInfo) -> None:
@@ -156,13 +147,7 @@ class Workload:
 
     def refresh_checks_from_plan(self) -> None:
         """A check's level, threshold and startup follow the plan when a layer changes it."""
-        for name, check in self.plan_checks().items():
-            info = self.checks.get(name)
-            if info is not None:
-                info.level = check.level
-                info.threshold = DEFAULT_CHECK_THRESHOLD if check.threshold is None \
-                    else check.threshold
-                info.startup = check.startup
+        follow_plan(self.checks, self.plan_checks())
 
     def service_change(self, kind: str, services: list[str]) -> pebble.ChangeID:
         """Record a finished change of *kind* (``start``, ``stop``, ``restart``,
