@@ -18,21 +18,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import signal as _signal
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO, cast
+from typing import Any, BinaryIO, TextIO
 
 from .. import pebble
 from ._harness_pebble_exec import _TestingExecProcess, find_exec_handler, run_exec_handler
 from ._harness_results import ExecArgs, ExecHandler
 from ._pebble_sim import (
     SimulatedPebble,
+    check_signal,
     follow_plan,
     new_check_info,
     parse_layer,
     place_layer,
+    select_notices,
+    service_infos,
 )
 from ._pebble_sim import api_error as _api_error
 
@@ -223,17 +225,7 @@ class _TestingPebbleClient(SimulatedPebble):
         if isinstance(names, str):
             raise TypeError(f'get_services should take a list of names, not just "{names}"')
         self._check_connection()
-        services = self._combined('services')
-        infos = []
-        # Pebble ignores names it does not know.
-        for name in sorted(services if names is None else names):
-            service = services.get(name)
-            if service is None:
-                continue
-            startup = pebble.ServiceStartup(service.startup or 'disabled')
-            current = self._service_status.get(name, pebble.ServiceStatus.INACTIVE)
-            infos.append(pebble.ServiceInfo(name, startup=startup, current=current))
-        return infos
+        return service_infos(names, self._combined('services'), self._service_status)
 
     def _change_service_state(self, kind: pebble.ChangeKind, services: Iterable[str],
                               status: pebble.ServiceStatus) -> pebble.ChangeID:
@@ -307,16 +299,7 @@ class _TestingPebbleClient(SimulatedPebble):
         if not names:
             raise TypeError('send_signal expected at least 1 service name, got 0')
         self._check_connection()
-        name = _signal.Signals(sig).name if isinstance(sig, int) else sig
-        known = self._combined('services')
-        for service in names:  # Pebble checks the services first, then the signal
-            if service not in known or self._service_status.get(service) \
-                    != pebble.ServiceStatus.ACTIVE:
-                raise _api_error(500, f'cannot send signal to "{service}": service is not '
-                                      f'running')
-        if name not in _signal.Signals.__members__:
-            raise _api_error(500, f'cannot send signal to "{names[0]}": invalid signal name '
-                                  f'"{name}"')
+        check_signal(sig, names, self._combined('services'), self._service_status)
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -418,20 +401,6 @@ class _TestingPebbleClient(SimulatedPebble):
                     user_id: int | None = None,
                     types: Iterable[pebble.NoticeType | str] | None = None,
                     keys: Iterable[str] | None = None) -> list[pebble.Notice]:
-        """The notices that match, oldest repeat first. Without *users* or *user_id*, those
+        """The notices that match, oldest repeat first; without *users* or *user_id*, those
         root may read (its own and public ones), as the charm asks."""
-        if users is not None and user_id is not None:
-            raise _api_error(400, 'cannot use both "users" and "user_id"')
-        reader: int | None = None if users is not None else (user_id or 0)
-        type_values = None if types is None else {
-            t.value if isinstance(t, pebble.NoticeType) else t for t in types}
-        key_set = None if keys is None else set(keys)
-        found = [notice for notice in self._notices.values()
-                 if (reader is None or notice.user_id is None or notice.user_id == reader)
-                 and (type_values is None or _type_value(notice.type) in type_values)
-                 and (key_set is None or notice.key in key_set)]
-        return sorted(found, key=lambda notice: notice.last_repeated)
-
-
-def _type_value(notice_type: pebble.NoticeType | str) -> str:
-    return cast(str, getattr(notice_type, 'value', notice_type))
+        return select_notices(self._notices.values(), users, user_id, types, keys)

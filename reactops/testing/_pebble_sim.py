@@ -19,20 +19,25 @@ its own part through the hooks :meth:`~SimulatedPebble._check_connection`,
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import http
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+import signal
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO, TextIO, TypeVar, cast, overload
+from typing import Any, BinaryIO, Protocol, TextIO, TypeVar, cast, overload
 
 from .. import pebble
 from .._private.pebble_files import file_info
 from ._harness_results import ExecArgs
 
-__all__ = ['DEFAULT_CHECK_THRESHOLD', 'SimulatedPebble', 'api_error', 'follow_plan',
-           'longest_prefix', 'new_check_info', 'parse_layer', 'place_layer']
+__all__ = ['DEFAULT_CHECK_THRESHOLD', 'SimulatedPebble', 'api_error', 'check_signal',
+           'follow_plan', 'longest_prefix', 'new_check_info', 'parse_layer', 'place_layer',
+           'select_notices', 'service_infos']
+
+_NoticeT = TypeVar('_NoticeT', bound='_NoticeLike')
 
 _T = TypeVar('_T')
 
@@ -86,6 +91,67 @@ def place_layer(layers: dict[str, pebble.Layer], label: str, new: pebble.Layer,
                 mine[name]._merge(item)
             else:
                 mine[name] = item
+
+
+def service_infos(names: Iterable[str] | None, services: Mapping[str, pebble.Service],
+                  statuses: Mapping[str, pebble.ServiceStatus]) -> list[pebble.ServiceInfo]:
+    """``get_services``: the plan's *services* named (all if *names* is ``None``), sorted by
+    name, each with its status (inactive if it never ran); Pebble leaves out unknown names."""
+    infos = []
+    for name in sorted(services if names is None else names):
+        service = services.get(name)
+        if service is not None:
+            current = statuses.get(name, pebble.ServiceStatus.INACTIVE)
+            infos.append(pebble.ServiceInfo(
+                name, startup=pebble.ServiceStartup(service.startup or 'disabled'),
+                current=pebble.ServiceStatus(current)))
+    return infos
+
+
+def check_signal(sig: int | str, names: Sequence[str], services: Mapping[str, pebble.Service],
+                 statuses: Mapping[str, pebble.ServiceStatus]) -> None:
+    """Refuse ``send_signal`` as Pebble would: a service that is not running first, then
+    a signal name it does not know. Nothing runs here, so an accepted signal does nothing."""
+    for service in names:
+        if service not in services or statuses.get(service) != pebble.ServiceStatus.ACTIVE:
+            raise api_error(500, f'cannot send signal to "{service}": service is not running')
+    name = signal.Signals(sig).name if isinstance(sig, int) else sig
+    if name not in signal.Signals.__members__:
+        raise api_error(500, f'cannot send signal to "{names[0]}": invalid signal name '
+                             f'"{name}"')
+
+
+class _NoticeLike(Protocol):
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def type(self) -> pebble.NoticeType | str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def last_repeated(self) -> datetime.datetime: ...
+
+
+def select_notices(notices: Iterable[_NoticeT], users: pebble.NoticesUsers | None,
+                   user_id: int | None, types: Iterable[pebble.NoticeType | str] | None,
+                   keys: Iterable[str] | None) -> list[_NoticeT]:
+    """``get_notices``: those of *notices* that match every filter, oldest repeat first.
+    Without *users* or *user_id*, those root may read (its own and public ones), as a charm
+    asking Pebble gets."""
+    if users is not None and user_id is not None:
+        raise api_error(400, 'cannot use both "users" and "user_id"')
+    reader = None if users is not None else (user_id or 0)
+    type_set = None if types is None else {_type_value(kind) for kind in types}
+    key_set = None if keys is None else set(keys)
+    found = [notice for notice in notices
+             if (reader is None or notice.user_id is None or notice.user_id == reader)
+             and (type_set is None or _type_value(notice.type) in type_set)
+             and (key_set is None or notice.key in key_set)]
+    return sorted(found, key=lambda notice: notice.last_repeated)
+
+
+def _type_value(kind: pebble.NoticeType | str) -> str:
+    return kind.value if isinstance(kind, pebble.NoticeType) else kind
 
 
 def new_check_info(check: pebble.Check) -> pebble.CheckInfo:

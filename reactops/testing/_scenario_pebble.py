@@ -21,13 +21,20 @@ from __future__ import annotations
 
 import datetime
 import io
-import signal
 from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO, cast
 
 from .. import pebble
 from ._harness_results import ExecArgs
-from ._pebble_sim import SimulatedPebble, longest_prefix, parse_layer, place_layer
+from ._pebble_sim import (
+    SimulatedPebble,
+    check_signal,
+    longest_prefix,
+    parse_layer,
+    place_layer,
+    select_notices,
+    service_infos,
+)
 from ._pebble_sim import api_error as _api_error
 from ._scenario_workload import Workload
 from ._state_pebble import Exec
@@ -172,17 +179,7 @@ class ScenarioPebbleClient(SimulatedPebble, pebble.Client):
         if isinstance(names, str):
             raise TypeError(f'get_services should take a list of names, not just "{names}"')
         self._check_connection()
-        services = self._workload.services()
-        infos = []
-        for name in sorted(services if names is None else names):
-            service = services.get(name)
-            if service is None:
-                continue  # Pebble leaves out names it does not know
-            current = self._workload.statuses.get(name, pebble.ServiceStatus.INACTIVE)
-            infos.append(pebble.ServiceInfo(
-                name, startup=pebble.ServiceStartup(service.startup or 'disabled'),
-                current=pebble.ServiceStatus(current)))
-        return infos
+        return service_infos(names, self._workload.services(), self._workload.statuses)
 
     def _set_services(self, verb: str, services: Iterable[str],
                       status: pebble.ServiceStatus) -> pebble.ChangeID:
@@ -247,17 +244,7 @@ class ScenarioPebbleClient(SimulatedPebble, pebble.Client):
         if not names:
             raise TypeError('send_signal expected at least 1 service name, got 0')
         self._check_connection()
-        name = signal.Signals(sig).name if isinstance(sig, int) else sig
-        known = self._workload.services()
-        # Pebble checks the services first, then the signal.
-        for service in names:
-            status = self._workload.statuses.get(service, pebble.ServiceStatus.INACTIVE)
-            if service not in known or status != pebble.ServiceStatus.ACTIVE:
-                raise _api_error(500, f'cannot send signal to "{service}": service is not '
-                                      f'running')
-        if name not in signal.Signals.__members__:
-            raise _api_error(500, f'cannot send signal to "{names[0]}": invalid signal name '
-                                  f'"{name}"')
+        check_signal(sig, names, self._workload.services(), self._workload.statuses)
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -313,26 +300,8 @@ class ScenarioPebbleClient(SimulatedPebble, pebble.Client):
                     user_id: int | None = None,
                     types: Iterable[pebble.NoticeType | str] | None = None,
                     keys: Iterable[str] | None = None) -> list[pebble.Notice]:
-        # As Pebble: by default the requesting user's (root's) notices and public ones.
-        if users is not None and user_id is not None:
-            raise _api_error(400, 'cannot use both "users" and "user_id"')
-        uid = None if users is not None else (0 if user_id is None else user_id)
-        type_set = None if types is None else {
-            t.value if isinstance(t, pebble.NoticeType) else t for t in types}
-        key_set = None if keys is None else set(keys)
-        found = []
-        for notice in self._workload.notices.values():
-            kind = notice.type.value if isinstance(notice.type, pebble.NoticeType) \
-                else notice.type
-            if uid is not None and notice.user_id is not None and notice.user_id != uid:
-                continue
-            if type_set is not None and kind not in type_set:
-                continue
-            if key_set is not None and notice.key not in key_set:
-                continue
-            found.append(notice._to_ops())
-        found.sort(key=lambda n: n.last_repeated)
-        return found
+        found = select_notices(self._workload.notices.values(), users, user_id, types, keys)
+        return [notice._to_ops() for notice in found]
 
     # -- commands --------------------------------------------------------------------------
 
