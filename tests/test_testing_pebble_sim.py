@@ -168,3 +168,30 @@ def test_place_layer_adds_refuses_a_duplicate_and_combines_by_override() -> None
         place_layer(layers, 'base', parse_layer('base', 'services: {web: {}}'), combine=True)
     with pytest.raises(TypeError, match='layer must be str, dict, or pebble.Layer'):
         parse_layer('base', 42)  # type: ignore[arg-type]
+
+
+def test_services_signals_and_notices_answer_alike_in_both_styles(
+        workload: tuple[reactops.Container, Path]) -> None:
+    container, _ = workload
+    container.add_layer('web', 'services: {web: {override: replace, command: web}, '
+                               'db: {override: replace, command: db, startup: enabled}}')
+    container.start('web')
+    assert [(s.name, s.startup, s.current) for s in container.pebble.get_services()] == [
+        ('db', pebble.ServiceStartup.ENABLED, pebble.ServiceStatus.INACTIVE),
+        ('web', pebble.ServiceStartup.DISABLED, pebble.ServiceStatus.ACTIVE)]
+    assert [s.name for s in container.pebble.get_services(['web', 'nope'])] == ['web']
+    container.send_signal('SIGHUP', 'web')
+    with pytest.raises(pebble.APIError, match='cannot send signal to "db": service is not'):
+        container.send_signal('SIGHUP', 'web', 'db')
+    with pytest.raises(pebble.APIError, match='invalid signal name "SIGNOPE"'):
+        container.send_signal('SIGNOPE', 'web')
+    client = container.pebble
+    client.notify(pebble.NoticeType.CUSTOM, 'example.com/b')
+    client.notify(pebble.NoticeType.CUSTOM, 'example.com/a')
+    assert [n.key for n in client.get_notices()] == ['example.com/b', 'example.com/a']
+    assert [n.key for n in client.get_notices(keys=['example.com/a'])] == ['example.com/a']
+    assert client.get_notices(types=['change-update']) == []
+    assert client.get_notices(user_id=1000) == []
+    assert len(client.get_notices(users=pebble.NoticesUsers.ALL)) == 2
+    with pytest.raises(pebble.APIError, match='cannot use both "users" and "user_id"'):
+        client.get_notices(users=pebble.NoticesUsers.ALL, user_id=0)
