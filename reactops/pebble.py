@@ -85,6 +85,7 @@ if TYPE_CHECKING:
     import email.message
     import http.client
     import pathlib
+    import types
     import urllib.request
     from collections.abc import Generator, Iterable, Iterator, Mapping
 
@@ -193,7 +194,7 @@ def _signal_name(sig: int | str) -> str:
     return sig
 
 
-def _notices() -> Any:
+def _notices() -> types.ModuleType:
     """The notice and identity dataclasses' module, loaded on first use."""
     from ._private import pebble_notices
 
@@ -516,7 +517,9 @@ class Client:
         """One notice, by ID (:class:`APIError` with code 404 if there is none)."""
         with self._start_span('pebble get_notice') as span:
             span.set_attribute('id', id)
-            return _notices().Notice.from_dict(self._request('GET', f'/v1/notices/{id}')['result'])
+            notice: Notice = _notices().Notice.from_dict(
+                self._request('GET', f'/v1/notices/{id}')['result'])
+            return notice
 
     def get_notices(self, *, users: NoticesUsers | None = None, user_id: int | None = None,
                     types: Iterable[NoticeType | str] | None = None,
