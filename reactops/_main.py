@@ -29,7 +29,7 @@ from .charm import (
 )
 from .errors import ActionParamsError, ReactopsError
 from .framework import BoundEvent, Framework
-from .jujucontext import JujuContext, event_name_from_dispatch_path
+from .jujucontext import JujuContext, JujuEnvironmentError, event_name_from_dispatch_path
 from .meta import CharmMeta
 from .storage import SQLiteStorage
 
@@ -80,7 +80,12 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
     if use_juju_for_storage:
         raise ValueError('reactops keeps unit state in .unit-state.db; controller-side '
                          'storage (use_juju_for_storage=True) is not supported')
-    dispatch = Dispatch(charm_class, JujuContext._from_dict(), extensions)
+    try:
+        context = JujuContext._for_dispatch()
+    except JujuEnvironmentError as error:  # no hook can run: one line, as Juju shows it
+        print(f'reactops: {error}', file=sys.stderr)
+        sys.exit(1)
+    dispatch = Dispatch(charm_class, context, extensions)
     if os.environ.get(_REENTRY_VARIABLE):
         # A legacy hook that is a copy of (or calls) the charm: the outer process dispatches.
         from ._private.backend import ModelBackend

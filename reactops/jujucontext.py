@@ -5,16 +5,26 @@ running hook (``JUJU_DISPATCH_PATH``, ``JUJU_UNIT_NAME``, ``JUJU_RELATION_ID`` i
 hook, ...) must be there, else :class:`ValueError`. ``JujuContext._from_dict`` reads
 whatever is there (the dispatch itself uses it, as ops' ``main`` does).
 
+:meth:`JujuContext._for_dispatch` is what ``main()`` dispatches with: it also refuses a
+unit name that is empty, lacks ``/<number>`` or has path parts, a malformed relation id or
+version, and a missing ``JUJU_VERSION`` (Juju sets it for every hook but the restricted
+metrics ones), each as one :class:`JujuEnvironmentError` naming the variable. The formats
+are those of :mod:`reactops._private.jujunames`.
+
 This module is at the bottom of the house: it imports nothing from reactops but the
-version class and the small record helper its dataclass uses at run time.
+version class, the root error, the name formats and the small record helper its dataclass
+uses at run time.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
+from ._private import jujunames
+from .errors import ReactopsError
 from .jujuversion import JujuVersion
 
 TYPE_CHECKING = False
@@ -26,7 +36,20 @@ if TYPE_CHECKING:
 else:  # the same classes, without dataclasses' start-up cost in every hook
     from ._private.record import dataclass, field
 
-__all__ = ['JujuContext', 'JujuVersion', 'event_name_from_dispatch_path']
+__all__ = ['JujuContext', 'JujuEnvironmentError', 'JujuVersion',
+           'event_name_from_dispatch_path']
+
+# Hooks Juju runs with a restricted environment, which may lack JUJU_VERSION.
+_RESTRICTED_HOOKS = frozenset({'collect-metrics', 'meter-status-changed'})
+
+
+class JujuEnvironmentError(ReactopsError, ValueError):
+    """A ``JUJU_*`` variable a hook cannot run with (missing or malformed); the message
+    names it, and :attr:`variable` holds its name."""
+
+    def __init__(self, variable: str, problem: str):
+        super().__init__(f'{variable} {problem}')
+        self.variable = variable
 
 
 def event_name_from_dispatch_path(path: str) -> str:
@@ -147,8 +170,8 @@ class JujuContext:
 
         Raises :class:`ValueError` naming the first variable that Juju always sets for this
         kind of hook but that is missing, or a value that is malformed
-        (``JUJU_RELATION_ID=abc``); a malformed ``JUJU_VERSION`` raises
-        :class:`RuntimeError`, as :class:`JujuVersion` does.
+        (``JUJU_RELATION_ID=abc``: a :class:`JujuEnvironmentError`); a malformed
+        ``JUJU_VERSION`` raises :class:`RuntimeError`, as :class:`JujuVersion` does.
         """
         env = os.environ if environ is None else environ
         for name in _required_variables(env):
@@ -190,7 +213,7 @@ class JujuContext:
             pebble_check_name=get('JUJU_PEBBLE_CHECK_NAME'),
             relation_departing_unit_name=get('JUJU_DEPARTING_UNIT'),
             relation_name=get('JUJU_RELATION'),
-            relation_id=_parse(env, 'JUJU_RELATION_ID', lambda v: int(v.rsplit(':', 1)[-1]),
+            relation_id=_parse(env, 'JUJU_RELATION_ID', jujunames.parse_relation_id,
                                'an endpoint and a number, e.g. db:7'),
             remote_app_name=get('JUJU_REMOTE_APP'),
             remote_unit_name=get('JUJU_REMOTE_UNIT'),
@@ -201,6 +224,32 @@ class JujuContext:
             storage_name=storage[0] if storage else None,
             workload_name=get('JUJU_WORKLOAD_NAME'),
         )
+
+    @classmethod
+    def _for_dispatch(cls, env: Mapping[str, str] | None = None) -> JujuContext:
+        """The context ``main()`` runs a hook with: :meth:`_from_dict`, after refusing what
+        no hook can run with (see the module's description).
+
+        Raises :class:`JujuEnvironmentError` naming the variable.
+        """
+        env = os.environ if env is None else env
+        problem = jujunames.unit_name_problem(env.get('JUJU_UNIT_NAME', ''))
+        if problem:
+            raise JujuEnvironmentError('JUJU_UNIT_NAME', problem)
+        version = env.get('JUJU_VERSION', '')
+        if not version:
+            hook = env.get('JUJU_DISPATCH_PATH') or env.get('JUJU_HOOK_NAME') or sys.argv[0]
+            if PurePosixPath(hook).name not in _RESTRICTED_HOOKS:
+                raise JujuEnvironmentError(
+                    'JUJU_VERSION', 'is not set, so the Juju version is unknown; Juju sets it '
+                    'for every hook: run the charm from Juju, or set it (e.g. 3.6.1)')
+            env = {k: v for k, v in env.items() if k != 'JUJU_VERSION'}
+        elif problem := jujunames.version_problem(version):
+            raise JujuEnvironmentError('JUJU_VERSION', problem)
+        relation_id = env.get('JUJU_RELATION_ID', '')
+        if relation_id and (problem := jujunames.relation_id_problem(relation_id)):
+            raise JujuEnvironmentError('JUJU_RELATION_ID', problem)
+        return cls._from_dict(env)  # a malformed storage id or revision: its own error
 
 
 # Set for every hook and action.
@@ -254,4 +303,6 @@ def _parse(env: Mapping[str, str], name: str, parse: Callable[[str], _T],
     try:
         return parse(value)
     except ValueError:
-        raise ValueError(f'{name}={value!r} is malformed: expected {expected}') from None
+        shown = repr(value) if len(value) <= 40 else repr(value[:40]) + '...'
+        raise JujuEnvironmentError(name, f'is malformed ({shown}): expected {expected}'
+                                   ) from None

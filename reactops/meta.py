@@ -576,8 +576,7 @@ class CharmMeta:
             action: ActionMeta = _new(ActionMeta)
             action._init(name, value, parts.actions_at / name, juju_version)
             self.actions[name] = action
-        # `options:` with nothing under it is accepted, as charmcraft accepts it.
-        options = _v.section(self.config_raw, 'options', parts.config_at)
+        options = _v.config_options(self.config_raw, parts.config_at)
         self.config = {}
         for name, value in options.items():
             option_type, default, description = _v.config_option(

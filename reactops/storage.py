@@ -270,6 +270,17 @@ class SQLiteStorage:
             raise StateStoreCorruptError(
                 f'{what} in state file {self._filename} is not valid reactops JSON: {e}') from e
 
+    def _schema_version(self, value: object) -> int:
+        """The stored schema version: a whole number, else the file is damaged."""
+        if isinstance(value, int) or (isinstance(value, str) and value.isascii()
+                                      and value.isdigit() and len(value) < 10):
+            return int(value)
+        raise StateStoreCorruptError(
+            f'state file {self._filename} has the schema version {str(value)[:40]!r}, which '
+            'is not a whole number: the file is damaged or was written by something else. '
+            "reactops does not reset it, since it holds the unit's state: inspect it, or "
+            'move it away to start afresh')
+
     def _begin(self) -> None:
         # IMMEDIATE takes the write lock now, so two processes never interleave a dispatch.
         self._execute('BEGIN IMMEDIATE')
@@ -280,7 +291,7 @@ class SQLiteStorage:
         if 'reactops_meta' in tables:
             row = self._execute(
                 "SELECT value FROM reactops_meta WHERE key='schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            version = self._schema_version(row[0]) if row else 0
             if version > SCHEMA_VERSION:
                 raise StateStoreVersionError(
                     f'state file {self._filename} has schema version {version}, written by '

@@ -71,19 +71,25 @@ def describe(value: object) -> str:
 
 
 def load_yaml(source: str | IO[str], file: str) -> dict[str, Any]:
-    """Parse *source* with PyYAML's safe loader; an empty document gives ``{}``.
+    """Parse *source* with PyYAML's safe loader, bounded (see ``_private.yaml.load_bounded``:
+    a size limit, an alias-expansion limit, no recursive alias, no repeated key); an empty
+    document gives ``{}``.
 
-    Raises :class:`MetadataError` naming *file* if the text is not YAML or its top level
-    is not a mapping.
+    Raises :class:`MetadataError` naming *file* if the text is not YAML, is refused by
+    those bounds, or its top level is not a mapping.
     """
     import yaml  # Imported here: a hook whose metadata is cached never needs PyYAML.
 
-    # The C safe loader when PyYAML has it, else the pure-Python safe one: never a loader
-    # that can build arbitrary objects.
-    safe_loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
-    parser = safe_loader(source)
+    from .yaml import YAMLBoundError, load_bounded
+
+    text: str | bytes = source if isinstance(source, str) else source.read()
     try:
-        data = parser.get_single_data()
+        data = load_bounded(text.decode('utf-8') if isinstance(text, bytes) else text)
+    except UnicodeDecodeError as exc:
+        raise MetadataError(f'{file}: is not UTF-8 text ({exc.reason} at byte '
+                            f'{exc.start}); save it as UTF-8') from None
+    except YAMLBoundError as exc:
+        raise MetadataError(f'{file}: {exc}') from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         place = f'line {mark.line + 1}, column {mark.column + 1}: ' if mark else ''
@@ -94,8 +100,6 @@ def load_yaml(source: str | IO[str], file: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise MetadataError(
             f'{file}: {exc}; the file is not valid YAML, fix its syntax') from None
-    finally:
-        parser.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -110,9 +114,11 @@ def read_yaml_file(path: str, cache: ParseCache | None = None) -> dict[str, Any]
 
     With a *cache*, a file whose text is the one parsed before is not parsed again.
     """
+    from .yaml_limits import MAX_BYTES
+
     try:
         with open(path, encoding='utf-8') as f:
-            text = f.read()
+            text = f.read(MAX_BYTES + 1)  # characters: never more than that many bytes
     except (OSError, UnicodeDecodeError) as exc:
         raise MetadataError(f'{path}: cannot be read ({exc}); check the file exists and '
                             'is readable UTF-8 text') from None
@@ -215,6 +221,22 @@ def mapping(value: object, where: Where, what: str = 'a mapping') -> dict[str, A
 def section(raw: Mapping[str, Any], key: str, where: Where) -> dict[str, Any]:
     """The mapping under *key* of *raw* (``{}`` when absent or empty)."""
     return mapping(raw.get(key), where / key)
+
+
+def config_options(config: Mapping[str, Any], where: Where) -> dict[str, Any]:
+    """The ``options`` mapping of config.yaml (``{}`` when the file is empty or ``options:``
+    is empty, as charmcraft accepts). A file with other keys but no ``options`` would
+    declare nothing at all, so it is refused, saying which keys look like options."""
+    if config and 'options' not in config:
+        looks = sorted(str(k) for k, v in config.items()
+                       if isinstance(v, Mapping) and not {'type', 'default', 'description'}
+                       .isdisjoint(v))
+        shown = ', '.join(repr(k) for k in looks[:5]) + (', ...' if len(looks) > 5 else '')
+        where.fail(
+            'there is no "options" key, so no option is declared'
+            + (f'; the top-level key(s) {shown} look like options' if looks else ''),
+            'indent each option under a top-level "options:" key')
+    return section(config, 'options', where)
 
 
 def text(raw: Mapping[str, Any], key: str, where: Where, default: str = '') -> str:

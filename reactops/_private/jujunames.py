@@ -1,0 +1,89 @@
+"""Juju name formats: applications, units, endpoints, relation ids and agent versions.
+
+One place for the shapes of the names Juju hands a charm, for every part of reactops that
+checks them (the dispatch reading ``JUJU_*``, the local model, ``reactops.testing``).
+
+Two strengths of rule, on purpose:
+
+* the ``*_RE`` patterns are Juju's own (an application is ``[a-z][a-z0-9]*`` words joined
+  by ``-``, none of them all digits; a unit is ``<application>/<number>``), for code that
+  models Juju and must refuse what Juju refuses;
+* the ``*_problem`` functions are what a running hook insists on: a value a hook can use
+  safely as a path part and a hook-tool argument. They are looser than Juju in the
+  characters they allow (test suites name units ``test_main/0``), and strict about what
+  is dangerous or meaningless: an empty unit name, one without ``/<number>``, and one
+  with path parts (``../../x/0``).
+
+Each ``*_problem`` returns ``None`` for an accepted value, else a short phrase saying what
+is wrong (never quoting more than the first 40 characters of the value). Only ``re`` is
+imported: the dispatch uses this module in every hook.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    'APPLICATION_NAME_RE', 'ENDPOINT_NAME_RE', 'RELATION_ID_RE', 'UNIT_NAME_RE',
+    'parse_relation_id', 'relation_id_problem', 'unit_name_problem', 'version_problem',
+]
+
+_APPLICATION = r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*'
+_NUMBER = r'(?:0|[1-9][0-9]*)'
+
+#: An application name as Juju accepts it (``mysql``, ``my-app2``; not ``2app``, ``a-1``).
+APPLICATION_NAME_RE = re.compile(rf'^{_APPLICATION}$')
+#: A unit name as Juju makes it: ``<application>/<number>``.
+UNIT_NAME_RE = re.compile(rf'^{_APPLICATION}/{_NUMBER}$')
+#: An endpoint (relation) name as charm metadata may declare it (``db``, ``db-admin``).
+ENDPOINT_NAME_RE = re.compile(r'^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$')
+#: ``JUJU_RELATION_ID``: ``<endpoint>:<number>`` as Juju sets it, or a bare number.
+RELATION_ID_RE = re.compile(r'^(?:[A-Za-z0-9][A-Za-z0-9_.-]*:)?([0-9]{1,18})$')
+
+# What a hook accepts as a unit name: a safe path part, '/', a number.
+_SAFE_UNIT = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[0-9]{1,9}$')
+# major.minor, then .patch or -<tag><patch>, then an optional .build (as JujuVersion reads)
+_VERSION = re.compile(r'^\d{1,9}\.\d{1,9}(?:(?:\.|-[a-z]+)\d{1,9})?(?:\.\d{1,9})?$')
+
+
+def _shown(value: str) -> str:
+    return repr(value) if len(value) <= 40 else repr(value[:40]) + '...'
+
+
+def unit_name_problem(value: str) -> str | None:
+    """What is wrong with *value* as the running unit's name (``JUJU_UNIT_NAME``)."""
+    if not value:
+        return 'is empty; Juju sets it to the unit, e.g. myapp/0'
+    if _SAFE_UNIT.fullmatch(value):
+        return None
+    if '/' not in value:
+        return f'{_shown(value)} has no "/<number>"; a unit is named <application>/<number>'
+    parts = value.split('/')
+    if len(parts) > 2 or any(p in ('', '.', '..') for p in parts):
+        return (f'{_shown(value)} has path parts; a unit is named <application>/<number>, '
+                'with one "/"')
+    return (f'{_shown(value)} is not <application>/<number> (the application: letters, '
+            'digits, "-", "_" or "."; the number: digits)')
+
+
+def relation_id_problem(value: str) -> str | None:
+    """What is wrong with *value* as ``JUJU_RELATION_ID`` (``db:7``, or ``7``)."""
+    if RELATION_ID_RE.fullmatch(value):
+        return None
+    return f'{_shown(value)} is not <endpoint>:<number>, e.g. db:7'
+
+
+def parse_relation_id(value: str) -> int:
+    """The number in a ``JUJU_RELATION_ID`` value; :class:`ValueError` if it is malformed."""
+    match = RELATION_ID_RE.fullmatch(value)
+    if match is None:
+        raise ValueError(relation_id_problem(value))
+    return int(match[1])
+
+
+def version_problem(value: str) -> str | None:
+    """What is wrong with *value* as ``JUJU_VERSION`` (``3.6.1``, ``3.1-beta1``)."""
+    if _VERSION.fullmatch(value):
+        return None
+    return (f'{_shown(value)} is not a Juju version: expected major.minor.patch[.build] or '
+            'major.minor-tagN, e.g. 3.6.1')
