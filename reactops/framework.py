@@ -489,9 +489,10 @@ class Framework(Object):
         try:
             _codec.check(data, where=f'snapshot of {value.handle.path}')
         except SnapshotEncodingError as e:
+            # The data is never quoted: stored state may hold passwords and secret content.
             raise SnapshotEncodingError(
                 f'unable to save the data for {type(value).__name__}, it must contain only '
-                f'simple types: {data!r}') from e
+                f'simple types: {e}') from e
 
     def load_snapshot(self, handle: Handle) -> Any:
         """Rebuild the object stored under *handle* (raises :class:`NoTypeError`)."""

@@ -324,7 +324,9 @@ class StoredSet(MutableSet[Any]):
 
     def add(self, value: Any) -> None:
         """Add *value* to the set."""
-        self._under.add(_checked(self._stored_data, value, f'{{{value!r}}}'))
+        # The member is named by its type: its value may be a password.
+        self._under.add(_checked(self._stored_data, value,
+                                 f'{{{type(value).__name__} member}}'))
         self._stored_data.dirty = True
 
     def discard(self, value: Any) -> None:

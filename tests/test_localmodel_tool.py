@@ -12,6 +12,7 @@ import pytest
 
 from reactops.localmodel import LocalModel, LocalModelError, unit_charm_dir
 from reactops.localmodel._process import install_tools
+from reactops.localmodel._tool import issue_hook_token
 
 CHARMS = Path(__file__).resolve().parent / 'localmodel'
 
@@ -23,8 +24,9 @@ class Hook:
         self.model = model
         self.bin = install_tools(model.dir)
         self.hook_id = model.state.start_hook(unit, 'test')
+        token = issue_hook_token(model.state.db, self.hook_id, unit)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith('JUJU_')}
-        self.env.update(JUJU_UNIT_NAME=unit, REACTOPS_HOOK_ID=str(self.hook_id),
+        self.env.update(JUJU_UNIT_NAME=unit, REACTOPS_HOOK_TOKEN=token,
                         REACTOPS_MODEL_DB=str(model.dir / 'model.db'), **env)
 
     def run(self, tool: str, *args: str, stdin: str = '') -> subprocess.CompletedProcess[str]:

@@ -81,7 +81,9 @@ def _to_json(value: Any, where: str, path: str) -> Any:
         return {TAG: 'tuple', 'items': items}
     if isinstance(value, (set, frozenset)):
         kind = 'set' if isinstance(value, set) else 'frozenset'
-        items = [_to_json(item, where, f'{path}{{{item!r}}}') for item in value]
+        # A member is named by its type, never its value (it may be a password).
+        items = [_to_json(item, where, f'{path}{{{type(item).__name__} member}}')
+                 for item in value]
         return {TAG: kind, 'items': items}
     if isinstance(value, (bytes, bytearray)):
         text = binascii.b2a_base64(bytes(value), newline=False).decode('ascii')

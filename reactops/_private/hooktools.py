@@ -201,9 +201,11 @@ def relation_set(relation_id: int, endpoint: str, data: Mapping[str, str],
     """Juju updates our unit's (or with *app*, as leader, our app's) bag; ``''`` deletes."""
     for name, value in data.items():
         if not isinstance(name, str) or not isinstance(value, str):
+            # Never the value in the message: it may be a password or a secret's content.
+            where = repr(name) if isinstance(name, str) else f'a {type(name).__name__} key'
             raise RelationDataTypeError(
-                f'relation data must be str to str, got {name!r}: {value!r} '
-                f'({type(value).__name__}); encode it, e.g. with json.dumps')
+                f'relation data must be str to str, got {where} holding a '
+                f'{type(value).__name__}; encode it, e.g. with json.dumps')
     args = ['-r', _rel(endpoint, relation_id), *_switch('--app', app), '--file', '-']
     run('relation-set', args, input=json.dumps(dict(data)))
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _lifecycle, _process
+from . import _lifecycle, _process, _tool
 from ._bundle import Bundle
 from ._state import HookRun, LocalModelError, ModelState, Relation, Unit
 
@@ -230,15 +230,20 @@ class LocalModel:
         hook = label or dispatch_path.rpartition('/')[2]
         self._before(unit, hook, env)
         hook_id = self.state.start_hook(unit, hook)
+        # The tools know the hook's unit by this token, which no other hook holds.
+        token = _tool.issue_hook_token(self.state.db, hook_id, unit)
         full_env = {**env, 'JUJU_UNIT_NAME': unit, 'JUJU_MODEL_NAME': MODEL_NAME,
                     'JUJU_MODEL_UUID': self.state.meta('uuid') or '',
                     'JUJU_MACHINE_ID': '0', 'JUJU_AVAILABILITY_ZONE': '',
                     'JUJU_PRINCIPAL_UNIT': '', 'JUJU_CONTEXT_ID': f'{unit}-{hook}-{hook_id}',
                     'REACTOPS_MODEL_DB': str((self.dir / DB_NAME).resolve()),
-                    'REACTOPS_HOOK_ID': str(hook_id)}
+                    'REACTOPS_HOOK_TOKEN': token}
         bin_dir = _process.install_tools(self.dir.resolve())
-        result = _process.run_hook(unit_charm_dir(self.dir, unit).resolve(), bin_dir,
-                                   dispatch_path, full_env, self.hook_timeout)
+        try:
+            result = _process.run_hook(unit_charm_dir(self.dir, unit).resolve(), bin_dir,
+                                       dispatch_path, full_env, self.hook_timeout)
+        finally:
+            _tool.revoke_hook_token(self.state.db, token)
         self.state.finish_hook(hook_id, result.seconds, result.code, result.output)
         with self.state.transaction():
             written = self.state.take_pending(hook_id)

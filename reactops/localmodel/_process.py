@@ -23,6 +23,7 @@ __all__ = ['HookResult', 'install_tools', 'run_hook']
 JUJU_VERSION = '3.6.0'
 _LAUNCHER = '_reactops_tool'
 _TOOL_SOURCE = Path(__file__).with_name('_tool.py')
+_RULES_DIR = Path(__file__).parents[1] / '_private'
 # Files of a charm's source that a unit's copy does not need (or must not share).
 _NOT_COPIED = shutil.ignore_patterns('.unit-state.db', '__pycache__', '.git', '.tox',
                                      '.nox', '.venv', '*.charm', '.pytest_cache')
@@ -44,6 +45,11 @@ def install_tools(model_dir: Path) -> Path:
     from ._tool import TOOLS
 
     shutil.copyfile(_TOOL_SOURCE, bin_dir / '_tool.py')
+    # The rule book the tool follows (stdlib only), imported from beside it.
+    from .._private.jujurules import FILES
+
+    for name in FILES:
+        shutil.copyfile(_RULES_DIR / name, bin_dir / name)
     # Imported (not run as a script) so it is compiled once; -S: no site-packages needed.
     _write_exec(bin_dir / _LAUNCHER,
                 f'#!{sys.executable} -S\n'

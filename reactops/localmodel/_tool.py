@@ -1,17 +1,23 @@
 """The local model's hook tools: one program, installed under every tool's name.
 
 The tool it plays is ``basename(argv[0])``. It answers from, and writes to, the model's
-SQLite file named by ``$REACTOPS_MODEL_DB``, as the unit ``$JUJU_UNIT_NAME`` in the hook
-``$REACTOPS_HOOK_ID``. It parses argv the way Juju's tools do (flags anywhere, ``--`` ends
-them, ``--format smart|json|yaml``) and fails like them: exit 2 and ``ERROR ...`` for a bad
-command line, exit 1 when Juju would refuse.
+SQLite file named by ``$REACTOPS_MODEL_DB``. Who is asking is the hook that the token in
+``$REACTOPS_HOOK_TOKEN`` was issued to (:func:`issue_hook_token`, valid while that hook
+runs), never a variable a hook could set to act as another unit: a ``$JUJU_UNIT_NAME`` that
+names another unit is refused. Juju's rules (which bag a unit may read or write, what only
+the leader may do) come from ``jujurules``, the rule book every Juju stand-in shares.
+
+It parses argv the way Juju's tools do (flags anywhere, ``--`` ends them, ``--format
+smart|json|yaml``) and fails like them: exit 2 and ``ERROR ...`` for a bad command line,
+exit 1 when Juju would refuse.
 
 Relation and leader settings written by a hook are *pending* (in table ``pending``) until
 the hook succeeds; the runner then commits them. The writing unit reads its own pending
 values, as it would on Juju.
 
-This file is copied into ``<model-dir>/bin`` and run without ``site``: standard library
-only, never an import of reactops (every hook-tool call pays for what it imports).
+This file is copied into ``<model-dir>/bin`` beside the rule book (``jujurules.FILES``)
+and run without ``site``: standard library only, never an import of reactops (every
+hook-tool call pays for what it imports).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import sqlite3
 import sys
 
@@ -27,11 +34,18 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from reactops._private import jujurules as rules
+elif __package__:  # imported as reactops.localmodel._tool
+    from .._private import jujurules as rules
+else:  # run from <model-dir>/bin, where install_tools puts a copy of the rule book
+    import jujurules as rules
+
 BOOLS = {'1': True, 't': True, 'true': True, 'True': True, 'TRUE': True,
          '0': False, 'f': False, 'false': False, 'False': False, 'FALSE': False}
 STATUSES = ('maintenance', 'blocked', 'waiting', 'active')
 PORT = re.compile(r'^(?:(\d+)(?:-(\d+))?(?:/(tcp|udp))?|icmp)$')
 LEADER_REL = -1  # the relation id under which pending leader settings are kept
+TOKEN_KEY = 'hook-token:'  # meta key prefix: a running hook's token -> "<hook id> <unit>"
 
 # tool -> (flag spec, usage). Flag spec: name -> 'bool' | 'value', 'kind:alias' for aliases.
 FMT = {'format': 'value'}
@@ -154,12 +168,11 @@ class Ctx:
     def __init__(self, tool: str, opts: dict[str, Any], args: list[str],
                  db: sqlite3.Connection):
         self.tool, self.opts, self.args, self.db = tool, opts, args, db
-        self.unit = os.environ.get('JUJU_UNIT_NAME', '')
-        self.app = self.unit.split('/')[0]
-        self.hook_id = int(os.environ.get('REACTOPS_HOOK_ID') or 0)
+        self.hook_id, self.unit = hook_identity(db)
+        self.app = rules.app_of(self.unit)
         row = db.execute('SELECT address FROM units WHERE name=?', (self.unit,)).fetchone()
         if row is None:
-            raise Refused(f'unit "{self.unit}" is not in the local model (JUJU_UNIT_NAME)')
+            raise Refused(f'unit "{self.unit}" is no longer in the local model')
         self.address = str(row[0])
 
     def one(self, sql: str, *params: object) -> Any:
@@ -182,6 +195,9 @@ class Ctx:
 
     # relations
 
+    def is_peer(self, rel_id: int) -> bool:
+        return self.other_app(rel_id) == self.app
+
     def relation(self, required: bool = True) -> tuple[int, str] | None:
         """(id, this unit's endpoint) of ``-r`` or of the hook's relation."""
         raw = self.opts.get('relation') or os.environ.get('JUJU_RELATION_ID')
@@ -189,12 +205,14 @@ class Ctx:
             if required:
                 raise Refused('no relation id specified', 2)
             return None
-        number = str(raw).rpartition(':')[2]
+        number = rules.relation_number(str(raw))
+        if number is None:
+            raise Refused(f'invalid value "{raw}" for option -r: invalid relation id', 2)
         row = self.db.execute('SELECT app1, ep1, app2, ep2 FROM relations WHERE id=?',
-                              (int(number) if number.isdigit() else -2,)).fetchone()
+                              (number,)).fetchone()
         if row is None or self.app not in (row[0], row[2]):
             raise Refused(f'invalid value "{raw}" for option -r: relation not found', 2)
-        return int(number), row[1] if row[0] == self.app else row[3]
+        return number, row[1] if row[0] == self.app else row[3]
 
     def other_app(self, rel_id: int) -> str:
         app1, app2 = self.db.execute('SELECT app1, app2 FROM relations WHERE id=?',
@@ -220,6 +238,36 @@ class Ctx:
                 bag.pop(key, None)
         self.db.execute('INSERT OR REPLACE INTO pending(hook_id, rel_id, owner, data) '
                         'VALUES (?, ?, ?, ?)', (self.hook_id, rel_id, owner, json.dumps(bag)))
+
+
+def issue_hook_token(db: sqlite3.Connection, hook_id: int, unit: str) -> str:
+    """A fresh secret naming hook *hook_id* of *unit*, for ``$REACTOPS_HOOK_TOKEN``; the
+    tools act as *unit* only for a caller that holds it, until :func:`revoke_hook_token`."""
+    token = secrets.token_hex(16)
+    db.execute('INSERT INTO meta(key, value) VALUES (?, ?)',
+               (TOKEN_KEY + token, f'{hook_id} {unit}'))
+    return token
+
+
+def revoke_hook_token(db: sqlite3.Connection, token: str) -> None:
+    """End *token*'s validity (its hook has ended)."""
+    db.execute('DELETE FROM meta WHERE key=?', (TOKEN_KEY + token,))
+
+
+def hook_identity(db: sqlite3.Connection) -> tuple[int, str]:
+    """(hook id, unit) of the running hook whose token the caller holds."""
+    token = os.environ.get('REACTOPS_HOOK_TOKEN', '')
+    row = db.execute('SELECT value FROM meta WHERE key=?', (TOKEN_KEY + token,)).fetchone() \
+        if token else None
+    if row is None:
+        raise Refused('not called by a running hook of the local model (REACTOPS_HOOK_TOKEN '
+                      'is missing or has expired)')
+    ident, _, unit = str(row[0]).partition(' ')
+    claimed = os.environ.get('JUJU_UNIT_NAME', unit)
+    if claimed != unit:
+        raise Refused(f'permission denied: this hook runs as unit "{unit}" and cannot act as '
+                      f'"{claimed}" (JUJU_UNIT_NAME)')
+    return int(ident), unit
 
 
 def flat_map(text: str) -> dict[str, str]:
@@ -297,10 +345,12 @@ def relation_get(c: Ctx) -> object:
         raise Refused('no unit or application specified', 2)
     no_more(args)
     if app:
-        member = member.split('/')[0]
-        peer = c.other_app(rel_id) == c.app
-        if member == c.app and not c.leader and not peer:
-            raise Refused('permission denied')
+        member = rules.app_of(member)
+    peer = c.is_peer(rel_id)
+    kind = rules.bag_kind(c.unit, member, is_app=app, peer=peer)
+    if rules.read_refusal(kind, leader=c.leader, peer=peer):
+        raise Refused(f'cannot read settings for {"application" if app else "unit"} '
+                      f'"{member}" in relation {rel_id}: permission denied')
     bag = c.bag(rel_id, member)
     if bag is None and member.split('/')[0] in (c.app, c.other_app(rel_id)):
         bag = {}  # a member that has written nothing yet
@@ -315,8 +365,10 @@ def relation_set(c: Ctx) -> object:
     rel_id, _ = c.relation()  # type: ignore[misc]
     values = {**c.stdin_or_file(), **key_values(c.args)}
     app = bool(c.opts.get('app'))
-    if app and not c.leader:
-        raise Refused('cannot write relation settings: this unit is not the leader')
+    refusal = rules.leader_refusal('relation-set --app' if app else 'relation-set',
+                                   leader=c.leader)
+    if refusal:
+        raise Refused(refusal)
     c.write_pending(rel_id, c.app if app else c.unit, values)
     return None
 
@@ -353,8 +405,9 @@ def leader_get(c: Ctx) -> object:
 
 @answers('leader-set')
 def leader_set(c: Ctx) -> object:
-    if not c.leader:
-        raise Refused('cannot write leadership settings: cannot write settings: not the leader')
+    refusal = rules.leader_refusal('leader-set', leader=c.leader)
+    if refusal:
+        raise Refused(refusal)
     c.write_pending(LEADER_REL, c.app, {**c.stdin_or_file(), **key_values(c.args)})
     return None
 
@@ -369,8 +422,9 @@ def status_set(c: Ctx) -> object:
     no_more(c.args[2:])
     message = c.args[1] if len(c.args) > 1 else ''
     if c.opts.get('application'):
-        if not c.leader:
-            raise Refused('setting application status: this unit is not the leader')
+        refusal = rules.leader_refusal('status-set --application', leader=c.leader)
+        if refusal:
+            raise Refused(refusal)
         c.db.execute('UPDATE apps SET status=?, message=? WHERE name=?',
                      (c.args[0], message, c.app))
     else:
@@ -392,8 +446,9 @@ def status_get(c: Ctx) -> object:
     unit = c.db.execute('SELECT status, message FROM units WHERE name=?', (c.unit,)).fetchone()
     if not c.opts.get('application'):
         return unit[0] if smart and not include else details(*unit)
-    if not c.leader:
-        raise Refused('finding application status: this unit is not the leader')
+    refusal = rules.leader_refusal('status-get --application', leader=c.leader)
+    if refusal:
+        raise Refused(refusal)
     app = c.db.execute('SELECT status, message FROM apps WHERE name=?', (c.app,)).fetchone()
     if smart and not include:
         return app[0]
@@ -501,8 +556,8 @@ def goal_state(c: Ctx) -> object:
 
 def action(c: Ctx) -> tuple[int, dict[str, Any]]:
     ident = int(os.environ.get('REACTOPS_ACTION_ID') or 0)
-    row = c.db.execute('SELECT params, results, logs FROM actions WHERE id=?',
-                       (ident,)).fetchone()
+    row = c.db.execute('SELECT params, results, logs FROM actions WHERE id=? AND unit=?',
+                       (ident, c.unit)).fetchone()
     if row is None:
         raise Refused('not running an action')
     return ident, {'params': json.loads(row[0]), 'results': json.loads(row[1]),

@@ -1,11 +1,13 @@
 """Relations and their data bags, with Juju's rules for who may read and write which bag.
 
-The rules, as Juju enforces them:
+The rules, as Juju enforces them (from :mod:`reactops._private.jujurules`, the rule book the
+local model and ``reactops.testing`` share):
 
 * keys and values are strings (checked on every write, in tests too);
 * a unit writes only its own unit bag, and its application's bag when it is the leader;
-* any unit reads every unit bag and the remote application's bag; our own application's
-  bag is readable by the leader only, except in a peer relation, where all units read it.
+* any unit reads the remote units' bags, the remote application's bag and, in a peer
+  relation, its peers' bags; our own application's bag is readable by the leader only,
+  except in a peer relation, where all units read it.
 
 The access rules are checked while charm code runs for an event (the framework marks it in
 ``backend._hook_is_running``, as ops does), so tests may arrange any bag outside events.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 
+from .._private import jujurules
 from .._private.typing import TYPE_CHECKING, TypeVar
 from ..errors import (
     ModelError,
@@ -376,42 +379,46 @@ class RelationDataContent(MutableMapping[str, str]):
         return f'the data bag of {kind} {self._entity.name} in relation ' \
                f'{self.relation.name}:{self.relation.id}'
 
+    def _kind(self) -> str:
+        return jujurules.bag_kind(self._backend.unit_name, self._entity.name,
+                                  is_app=self._is_app, peer=self.relation._is_peer)
+
     def _check_read(self) -> None:
-        # A gone relation reads {} whoever asks; remote and unit bags are open to all.
+        # A gone relation reads {} whoever asks; only our own app's bag asks leadership.
         if not (self._hook_is_running and self._is_app and self.relation._active):
             return
-        if self._entity.name != self._backend.app_name or self.relation._is_peer:
+        kind = self._kind()
+        if kind != jujurules.OWN_APP or self.relation._is_peer:
             return
-        if not self._backend.is_leader():
+        refusal = jujurules.read_refusal(kind, leader=self._backend.is_leader(),
+                                         peer=self.relation._is_peer)
+        if refusal:
             raise RelationDataAccessError(
-                f'unit {self._backend.unit_name} cannot read {self._whose()}: only the '
-                f"leader may read its own application's bag (outside peer relations); "
+                f'unit {self._backend.unit_name} cannot read {self._whose()}: {refusal}; '
                 f'check self.unit.is_leader() first')
 
     def _check_write(self, data: Mapping[str, str]) -> None:
         for key, value in data.items():
             if not isinstance(key, str) or not isinstance(value, str):
-                bad = key if not isinstance(key, str) else value
+                # The value is never quoted: it may be a password or a secret's content.
+                where = f'key {key!r}' if isinstance(key, str) else \
+                    f'a key of type {type(key).__name__}'
                 raise RelationDataTypeError(
-                    f'relation data keys and values must be str; got {key!r}: {value!r} '
-                    f'({type(bad).__name__}) for {self._whose()}: encode it, e.g. with '
-                    f'json.dumps')
+                    f'relation data keys and values must be str; got {where} with a value '
+                    f'of type {type(value).__name__} for {self._whose()}: encode it, e.g. '
+                    f'with json.dumps')
         if not self._hook_is_running:
             return
-        me = self._backend.unit_name
-        if self._is_app:
-            if self._entity.name != self._backend.app_name:
-                raise RelationDataAccessError(
-                    f'unit {me} cannot write {self._whose()}: it is the remote '
-                    f"application's; write to self.app's bag instead")
-            if not self._backend.is_leader():
-                raise RelationDataAccessError(
-                    f'unit {me} cannot write {self._whose()}: only the leader may write '
-                    f"its application's bag; check self.unit.is_leader() first")
-        elif self._entity.name != me:
+        kind = self._kind()
+        leader = kind == jujurules.OWN_APP and self._backend.is_leader()
+        refusal = jujurules.write_refusal(kind, leader=leader)
+        if refusal:
+            hint = {jujurules.OWN_APP: 'check self.unit.is_leader() first',
+                    jujurules.REMOTE_APP: "write to self.app's bag instead"}.get(
+                        kind, 'write to self.unit')
             raise RelationDataAccessError(
-                f'unit {me} cannot write {self._whose()}: a unit writes only its own '
-                f'bag (self.unit)')
+                f'unit {self._backend.unit_name} cannot write {self._whose()}: {refusal}; '
+                f'{hint}')
 
     def _view(self) -> dict[str, str]:
         self._check_read()

@@ -108,9 +108,10 @@ def _raw_value(key: str, value: object, owner: str) -> str:
         return 'true' if value else 'false'
     if isinstance(value, int | float):
         return str(value)
-    raise RelationDataTypeError(f'relation data values are strings: {key!r} = {value!r} '
-                    f'({type(value).__name__}) in {owner}; encode it, or write it to the '
-                    f'JSON view (to_publish) instead of the raw one')
+    # The value is never quoted: it may be a password or a secret's content.
+    raise RelationDataTypeError(f'relation data values are strings: {key!r} holds a '
+                                f'{type(value).__name__} in {owner}; encode it, or write it '
+                                f'to the JSON view (to_publish) instead of the raw one')
 
 
 class UnitDataView(MutableMapping[str, 'Any']):

@@ -21,6 +21,9 @@ during the hook (they are cleared at its end, as layer-basic did for config).
 ``config.*``, ``leadership.*`` and ``container.<name>.ready`` are computed the first time
 a handler or the charm reads a flag of that family, so a hook in which nobody asks runs no
 ``config-get``, ``is-leader`` or Pebble request for them.
+
+To tell a changed option, the state store keeps a keyed digest of each option's value (key:
+random, per unit), never the value: options may be passwords or secret ids.
 """
 
 from __future__ import annotations
@@ -36,8 +39,12 @@ if TYPE_CHECKING:
 
 __all__ = ['CONFIG_PREVIOUS_KEY', 'clear_hook_flags', 'install_automatic_flags']
 
-#: Where the config seen by the last hook that computed the config flags is kept.
+#: Where digests of the config seen by the last hook that computed the config flags are kept:
+#: ``{DIGESTS_LAYOUT: 1, 'key': <hex>, 'digests': {option: <hex>}}``. Before, the values
+#: themselves were kept there (a plain option -> value map); that layout is still read, and
+#: replaced at once.
 CONFIG_PREVIOUS_KEY = 'reactops.config.previous'
+DIGESTS_LAYOUT = 'reactops-config-digests'
 # charmhelpers kept the previous config in this file; read once when upgrading in place.
 _LEGACY_CONFIG_FILE = '.juju-persistent-config'
 
@@ -64,13 +71,15 @@ def install_automatic_flags(runtime: ReactiveRuntime, charm: Any, hook_name: str
 def _config_flags(runtime: ReactiveRuntime, charm: Any) -> None:
     config = dict(charm.model.config)
     options = charm.framework.meta.config if charm.framework.meta is not None else {}
-    previous = runtime.storage.kv_get(CONFIG_PREVIOUS_KEY)
-    if previous is None:
-        previous = _legacy_previous(charm.framework.charm_dir)
+    stored = runtime.storage.kv_get(CONFIG_PREVIOUS_KEY)
+    if stored is None:
+        stored = _legacy_previous(charm.framework.charm_dir)
+    key, previous = _previous_digests(stored)
+    digests = {name: _digest(key, value) for name, value in config.items()}
     any_changed = False
     for name in sorted(set(options) | set(config)):
         value = config.get(name)
-        if previous is None or previous.get(name) != value:
+        if previous is None or previous.get(name) != digests.get(name, _digest(key, None)):
             any_changed = True
             runtime.set(f'config.changed.{name}')
         _toggle(runtime, f'config.set.{name}', bool(value))
@@ -78,7 +87,48 @@ def _config_flags(runtime: ReactiveRuntime, charm: Any) -> None:
             _toggle(runtime, f'config.default.{name}', value == options[name].default)
     if any_changed:
         runtime.set('config.changed')
-    runtime.storage.kv_set(CONFIG_PREVIOUS_KEY, config)
+    if stored is None or previous != digests or not _is_digests(stored):
+        runtime.storage.kv_set(CONFIG_PREVIOUS_KEY,
+                               {DIGESTS_LAYOUT: 1, 'key': key.hex(), 'digests': digests})
+
+
+def _is_digests(stored: object) -> bool:
+    return isinstance(stored, dict) and stored.get(DIGESTS_LAYOUT) == 1
+
+
+def _previous_digests(stored: object) -> tuple[bytes, dict[str, str] | None]:
+    """(digest key, previous digests by option) from what the store holds; an old layout
+    (plain values) is digested here with a fresh key, so it is compared, then dropped."""
+    if _is_digests(stored):
+        assert isinstance(stored, dict)
+        try:
+            key = bytes.fromhex(str(stored.get('key')))
+        except ValueError:
+            key = b''
+        digests = stored.get('digests')
+        if key and isinstance(digests, dict):
+            return key, {str(k): str(v) for k, v in digests.items()}
+        return _new_key(), None  # damaged: every option counts as changed, as the first time
+    key = _new_key()
+    if not isinstance(stored, dict):
+        return key, None
+    return key, {str(name): _digest(key, value) for name, value in stored.items()}
+
+
+def _new_key() -> bytes:
+    import os
+
+    return os.urandom(16)
+
+
+def _digest(key: bytes, value: object) -> str:
+    """A keyed digest of an option's value (its JSON text: 1, 1.0 and true differ)."""
+    try:  # _blake2 alone imports in 0.2 ms; hashlib loads OpenSSL first (3.5 ms)
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    text = json.dumps(value, sort_keys=True, separators=(',', ':'))
+    return blake2b(text.encode(), key=key, digest_size=16).hexdigest()
 
 
 def _legacy_previous(charm_dir: Path | None) -> dict[str, Any] | None:

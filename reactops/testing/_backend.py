@@ -340,8 +340,9 @@ class SimulatedBackend:
         bag = self.bags[relation_id].app if is_app else self.bags[relation_id].unit
         for key, value in data.items():
             if not isinstance(key, str) or not isinstance(value, str):
-                raise ModelError(f'ERROR relation data must be strings, got {key!r}: '
-                                 f'{value!r}', command=['relation-set'])
+                where = repr(key) if isinstance(key, str) else f'a {type(key).__name__} key'
+                raise ModelError(f'ERROR relation data must be strings, got {where} holding '
+                                 f'a {type(value).__name__}', command=['relation-set'])
             if value == '':
                 bag.pop(key, None)
             else:

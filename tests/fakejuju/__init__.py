@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from reactops._private.jujurules import FILES
+
 from .tool import TOOLS
 
 __all__ = ['FakeJuju', 'TOOLS']
 
 _TOOL_SOURCE = Path(__file__).with_name('tool.py')
+_RULES_DIR = Path(__file__).resolve().parents[2] / 'reactops' / '_private'
 _EXECUTABLE = '_fakejuju_tool'
 # Compiled tool.py, shared by every FakeJuju (Python checks it against the source's mtime).
 _PYCACHE = Path(tempfile.gettempdir()) / f'fakejuju-pycache-{os.getuid()}'
@@ -71,9 +75,13 @@ class FakeJuju:
             f'sys.dont_write_bytecode = False\n'
             f'sys.pycache_prefix = {str(_PYCACHE)!r}\n'
             f'sys.path.insert(0, {str(_TOOL_SOURCE.parent)!r})\n'
+            f'sys.path.insert(1, {str(self.bin_dir)!r})\n'
             f'from tool import main\n'
             f'sys.exit(main(sys.argv))\n')
         launcher.chmod(0o755)
+        # The rule book tool.py follows; beside the launcher, not the whole reactops package.
+        for name in FILES:
+            shutil.copyfile(_RULES_DIR / name, self.bin_dir / name)
         for name in TOOLS:
             link = self.bin_dir / name
             if not link.is_symlink():

@@ -13,7 +13,9 @@ with status 1 when Juju would refuse the request. ``state["fail"][tool] = {"code
 arguments; ``FAKEJUJU_FAULT_AT``, ``FAKEJUJU_KILL_AT`` and ``FAKEJUJU_PAUSE_AT`` fail, kill
 or pause the Nth call of a hook (see :func:`injected`). Differences from Juju, on purpose:
 changes apply at once (Juju commits them when the hook ends), and secrets have no ownership
-or permission checks.
+or permission checks. Who may read and write which bag and what only the leader may do come
+from ``reactops/_private/jujurules.py``, the rule book every Juju stand-in of the project
+shares (a copy sits beside the launcher; imported in place when this is a package module).
 
 The model (every key optional; ``tests/fakejuju/__init__.py`` writes a full one)::
 
@@ -40,6 +42,22 @@ import re
 import sys
 
 TYPE_CHECKING = False  # typing costs an import on every tool run; only the type checker needs it
+if TYPE_CHECKING or __package__:
+    from reactops._private import jujurules as rules
+else:
+    try:  # run by the launcher without site: the copy FakeJuju puts beside it
+        import jujurules as rules
+    except ImportError:  # run as a script from the source tree: the rule book by its path
+        import importlib.util
+
+        for _name in ('jujunames', 'jujurules'):
+            _spec = importlib.util.spec_from_file_location(_name, os.path.join(
+                os.path.dirname(os.path.realpath(__file__)), '..', '..', 'reactops',
+                '_private', f'{_name}.py'))
+            assert _spec is not None and _spec.loader is not None
+            sys.modules[_name] = _module = importlib.util.module_from_spec(_spec)
+            _spec.loader.exec_module(_module)
+        import jujurules as rules
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
@@ -50,8 +68,8 @@ BOOL_WORDS = {'1': True, 't': True, 'T': True, 'true': True, 'TRUE': True, 'True
 FORMATS = ('smart', 'json', 'yaml')
 STATUSES = ('maintenance', 'blocked', 'waiting', 'active')
 ROTATE_POLICIES = ('never', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly')
-SECRET_KEY = re.compile(r'^[a-z](?:-?[a-z0-9]){2,}$')
-ACTION_KEY = re.compile(r'^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$')
+SECRET_KEY = rules.SECRET_KEY
+ACTION_KEY = rules.ACTION_KEY
 RESERVED_RESULT_KEYS = ('stdout', 'stdout-encoding', 'stderr', 'stderr-encoding')
 PORT_SPEC = re.compile(r'^(?:(\d+)(?:-(\d+))?(?:/(tcp|udp))?|icmp)$')
 DURATION = re.compile(r'^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$')
@@ -223,7 +241,7 @@ class Hook:
         self.stdin = stdin
         self.changed = False
         self.unit = state.get('unit') or os.environ.get('JUJU_UNIT_NAME', 'demo/0')
-        self.app = self.unit.split('/')[0]
+        self.app = rules.app_of(self.unit)
 
     def opt(self, name: str, default: object = None) -> object:
         return self.opts.get(name, default)
@@ -252,11 +270,11 @@ class Hook:
         raw = given if given is not None else os.environ.get('JUJU_RELATION_ID')
         if not raw:
             return None
-        number = str(raw).rpartition(':')[2]
-        if not number.isdigit():
+        number = rules.relation_number(str(raw))
+        if number is None:
             raise bad(f'invalid value "{raw}" for option -r: invalid relation id')
         for key in self.state.get('relations', {}):
-            if key.rpartition(':')[2] == number:
+            if key.rpartition(':')[2] == str(number):
                 return str(key)
         raise bad(f'invalid value "{raw}" for option -r: relation not found')
 
@@ -435,8 +453,11 @@ def relation_get(h: Hook) -> object:
     else:
         raise bad('no unit or application specified')
     no_more(args)
-    if app and member == h.app and not h.leader and not h.is_peer(rel):
-        raise Refused('permission denied')
+    peer = h.is_peer(rel)
+    kind = rules.bag_kind(h.unit, member, is_app=app, peer=peer)
+    if rules.read_refusal(kind, leader=h.leader, peer=peer):
+        raise Refused(f'cannot read settings for {"application" if app else "unit"} '
+                      f'"{member}" in relation "{key}": permission denied')
     data = rel.get('data', {})
     known = {h.unit, h.app, rel.get('app'), *rel.get('units', [])}
     if member not in data and member not in known:
@@ -451,8 +472,10 @@ def relation_set(h: Hook) -> object:
     key = h.relation_key()
     values = {**h.file_values(), **key_values(h.args)}
     app = bool(h.opt('app'))
-    if app and not h.leader:
-        raise Refused('cannot write relation settings')
+    refusal = rules.leader_refusal('relation-set --app' if app else 'relation-set',
+                                   leader=h.leader)
+    if refusal:
+        raise Refused(refusal)
     h.changed = True
     bag = h.relation(key).setdefault('data', {}).setdefault(h.app if app else h.unit, {})
     for name, value in values.items():
@@ -485,8 +508,9 @@ def status_get(h: Hook) -> object:
     include = bool(h.opt('include-data'))
     smart = h.opt(F, 'smart') == 'smart'
     if h.opt('application'):
-        if not h.leader:
-            raise Refused('finding application status: this unit is not the leader')
+        refusal = rules.leader_refusal('status-get --application', leader=h.leader)
+        if refusal:
+            raise Refused(refusal)
         app = statuses.get('app', {})
         if not include and smart:
             return app.get('status', 'unknown')
@@ -507,8 +531,10 @@ def status_set(h: Hook) -> object:
         raise bad(f'invalid status "{status}", expected one of [{" ".join(STATUSES)}]')
     no_more(h.args[2:])
     target = 'app' if h.opt('application') else 'unit'
-    if target == 'app' and not h.leader:
-        raise Refused('setting application status: this unit is not the leader')
+    refusal = rules.leader_refusal('status-set --application', leader=h.leader) \
+        if target == 'app' else None
+    if refusal:
+        raise Refused(refusal)
     message = h.args[1] if len(h.args) > 1 else ''
     statuses = h.section('status', {})
     statuses[target] = {'status': status, 'message': message, 'data': {}}
@@ -947,8 +973,9 @@ def leader_get(h: Hook) -> object:
 @answers('leader-set')
 def leader_set(h: Hook) -> object:
     values = key_values(h.args)
-    if not h.leader:
-        raise Refused('cannot write leadership settings: cannot write settings: not the leader')
+    refusal = rules.leader_refusal('leader-set', leader=h.leader)
+    if refusal:
+        raise Refused(refusal)
     settings = h.section('leader_settings', {})
     for key, value in values.items():
         if value:
