@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._private import jujurules
 from .._private.backend import _check_metrics, _flatten_results
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
@@ -319,6 +320,14 @@ class SimulatedBackend:
         else:
             if member == self.unit_name:
                 return dict(bags.unit)
+            peer = isinstance(relation, PeerRelation)
+            kind = jujurules.bag_kind(self.unit_name, member, is_app=False, peer=peer)
+            refusal = jujurules.read_refusal(kind, leader=self._state.leader, peer=peer)
+            if refusal:
+                raise ModelError(f'ERROR cannot read settings for unit "{member}" in relation '
+                                 f'{endpoint}:{relation_id}: permission denied ({refusal})',
+                                 command=['relation-get', '-r', f'{endpoint}:{relation_id}',
+                                          '-', member])
             units = self._remote_units(relation)
             if member in units:
                 return dict(units[member])
@@ -333,7 +342,8 @@ class SimulatedBackend:
         """Update our unit's (with *is_app*, as leader, our app's) bag; ``''`` deletes."""
         self._check_app_data(is_app)
         self._relation(relation_id, endpoint)
-        if is_app and not self._state.leader:
+        if jujurules.leader_refusal('relation-set --app' if is_app else 'relation-set',
+                                    leader=self._state.leader):
             raise ModelError(f'ERROR permission denied: unit {self.unit_name} is not the '
                              f"leader and cannot write its application's bag",
                              command=['relation-set', '--app'])
@@ -516,7 +526,8 @@ class SimulatedBackend:
             raise SecretNotFoundError(f'You must own secret {secret.id!r} to perform this '
                                       f'operation (set Secret.owner in the state if the '
                                       f'charm should)', command=[tool, secret.id])
-        if secret.owner == 'app' and not self._state.leader:
+        owner = self.app_name if secret.owner == 'app' else self.unit_name
+        if not jujurules.owns_secret(owner, self.unit_name, leader=self._state.leader):
             raise ModelError(f'ERROR permission denied: only the leader manages '
                              f'application-owned secret {secret.id}', command=[tool, secret.id])
 

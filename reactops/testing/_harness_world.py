@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._private import jujurules
 from .._private.backend import MAX_LOG_LINE_LEN, ModelBackend
 from ..errors import ModelError, RelationNotFoundError, SecretNotFoundError
 from ..jujucontext import JujuContext, JujuVersion
@@ -210,6 +211,12 @@ class _HarnessBackend(_WorldContainers):
     def relation_get(self, relation_id: int, endpoint: str | None, member: str,
                      is_app: bool) -> dict[str, str]:
         relation = self._relation(relation_id, endpoint)
+        peer = relation.remote_app == self.app_name
+        kind = jujurules.bag_kind(self.unit_name, member, is_app=is_app, peer=peer)
+        if kind == jujurules.SIBLING_UNIT:  # the leader's own-app read is the model's check
+            raise ModelError(f'ERROR cannot read settings for unit "{member}" in relation '
+                             f'{relation.endpoint}:{relation_id}: permission denied',
+                             command=['relation-get', '-r', str(relation_id), '-', member])
         bag = relation.data.get(member)
         if bag is None:
             raise ModelError(f'ERROR cannot read settings for {member} in relation '
@@ -391,8 +398,7 @@ class _HarnessBackend(_WorldContainers):
         return next((r.id for r in self.relations.values() if r.remote_app == app), None)
 
     def _may_manage(self, secret: _Secret) -> bool:
-        return secret.owner == self.unit_name or (secret.owner == self.app_name and
-                                                  self.leader)
+        return jujurules.owns_secret(secret.owner, self.unit_name, leader=self.leader)
 
     def secret_get(self, *, id: str | None = None, label: str | None = None,
                    refresh: bool = False, peek: bool = False) -> dict[str, str]:
@@ -401,10 +407,10 @@ class _HarnessBackend(_WorldContainers):
             if self.app_name not in secret.user_grants:
                 raise SecretNotFoundError(f'secret {id!r} is not granted to '
                                           f'{self.app_name!r}', command=['secret-get'])
-        elif secret.owner not in (self.app_name, self.unit_name):
-            relation_id = self._relation_to(secret.owner.split('/')[0])
+        else:
+            relation_id = self._relation_to(jujurules.app_of(secret.owner))
             grants = secret.grants.get(relation_id, set()) if relation_id is not None else ()
-            if self.app_name not in grants and self.unit_name not in grants:
+            if not jujurules.may_read_secret(secret.owner, self.unit_name, grants):
                 raise SecretNotFoundError(f'secret {id!r} is not granted to {self.app_name!r} '
                                           f'or {self.unit_name!r}', command=['secret-get'])
         if peek or refresh:
