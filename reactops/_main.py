@@ -80,12 +80,7 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
     if use_juju_for_storage:
         raise ValueError('reactops keeps unit state in .unit-state.db; controller-side '
                          'storage (use_juju_for_storage=True) is not supported')
-    try:
-        context = JujuContext._for_dispatch()
-    except JujuEnvironmentError as error:  # no hook can run: one line, as Juju shows it
-        print(f'reactops: {error}', file=sys.stderr)
-        sys.exit(1)
-    dispatch = Dispatch(charm_class, context, extensions)
+    dispatch = Dispatch(charm_class, dispatch_context(), extensions)
     if os.environ.get(_REENTRY_VARIABLE):
         # A legacy hook that is a copy of (or calls) the charm: the outer process dispatches.
         from ._private.backend import ModelBackend
@@ -95,6 +90,17 @@ def main(charm_class: type[CharmBase], use_juju_for_storage: bool | None = None,
                      os.environ.get('JUJU_DISPATCH_PATH', sys.argv[0]))
         return
     run_dispatch_process(dispatch)
+
+
+def dispatch_context() -> JujuContext:
+    """The ``JUJU_*`` context of this hook process. A variable no hook can run with (a unit
+    name with path parts, a malformed version, ...) ends the process: one line naming it
+    on stderr, exit status 1, nothing run or written."""
+    try:
+        return JujuContext._for_dispatch()
+    except JujuEnvironmentError as error:
+        print(f'reactops: {error}', file=sys.stderr)
+        sys.exit(1)
 
 
 def run_dispatch_process(dispatch: Dispatch) -> None:

@@ -68,6 +68,12 @@ def _default_charm_dir() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def _charm_dir(env: Mapping[str, str]) -> Path:
+    """``JUJU_CHARM_DIR`` resolved, else the default; reads no other variable."""
+    charm_dir = env.get('JUJU_CHARM_DIR')
+    return Path(charm_dir).resolve() if charm_dir else _default_charm_dir()
+
+
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,6 @@ class JujuContext:
             return env.get(name) or None
 
         storage = _parse(env, 'JUJU_STORAGE_ID', _split_storage_id, 'a name/index, e.g. data/3')
-        charm_dir = get('JUJU_CHARM_DIR')
         debug_at = env.get('JUJU_DEBUG_AT')
         return cls(
             dispatch_path=env.get('JUJU_DISPATCH_PATH', ''),
@@ -199,7 +204,7 @@ class JujuContext:
             unit_name=env.get('JUJU_UNIT_NAME', ''),
             version=JujuVersion(env.get('JUJU_VERSION', '0.0.0')),
             availability_zone=get('JUJU_AVAILABILITY_ZONE'),
-            charm_dir=Path(charm_dir).resolve() if charm_dir else _default_charm_dir(),
+            charm_dir=_charm_dir(env),
             debug='JUJU_DEBUG' in env,
             debug_at=frozenset(name.strip() for name in debug_at.split(','))
             if debug_at else frozenset(),

@@ -14,6 +14,7 @@ module must be what the package's ``main`` is).
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
@@ -38,13 +39,13 @@ def main(charm_class: type[CharmBase] | None = None,
     """
     from ._main import main as dispatch_main
     from ._private.opsalias import install
-    from .jujucontext import JujuContext
+    from .jujucontext import _charm_dir
     from .reactive._detect import DISCOVERY_ROOTS, wants_reactive
 
     # A charm packed with PYTHONPATH=lib:venv never ran reactops' .pth file: its
     # `import ops` (in the charm or its libraries) must still find reactops.
     install()
-    charm_dir = JujuContext._from_dict().charm_dir
+    charm_dir = _charm_dir(os.environ)  # the rest of JUJU_* is checked by the dispatch
     if charm_class is None and not any((charm_dir / root).is_dir() for root in DISCOVERY_ROOTS):
         raise TypeError(
             f'main() needs the charm class, e.g. main(MyCharm): without one it runs reactive '
