@@ -19,9 +19,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, ClassVar
 
 from charmrun import REPO, CharmUnit
+from fakejuju import FakeJuju
+
+from reactops import CharmBase, StoredState
+from reactops.testing import Context, PeerRelation, State
 
 PASSWORD = 'Pl4nted-Passw0rd-7781'
 TOKEN = 'secret:c0000000000000000077'  # the value of the secret-type option
@@ -153,3 +159,101 @@ def test_no_planted_secret_leaves_the_local_model(tmp_path: Path) -> None:
     for path in state_files:
         places[str(path)] = path.read_bytes().decode('utf-8', 'replace')
     assert found(places) == []
+
+
+# -- each error path on its own: the key or path and the type, never the value ------------
+
+
+def _message(call: Callable[[], object]) -> str:
+    try:
+        call()
+    except Exception as e:
+        return str(e)
+    raise AssertionError('no error: the check would prove nothing')
+
+
+def test_type_errors_name_the_key_and_type_never_the_value(fake_juju: FakeJuju) -> None:
+    from reactops._private import codec, hooktools
+    from reactops.reactive._endpoint_views import _raw_value
+
+    fake_juju.add_relation('db', 3, 'pg', ['pg/0'])
+    secret_set = {(PASSWORD, object())}
+    messages = {
+        'codec': _message(lambda: codec.check({'creds': secret_set}, where='kv key "x"')),
+        'hook tool': _message(lambda: hooktools.relation_set(
+            3, 'db', {'password': {'pw': PASSWORD}})),  # type: ignore[dict-item]
+        'raw endpoint view': _message(lambda: _raw_value('password', {'pw': PASSWORD},
+                                                         'unit demo/0')),
+    }
+    for where, message in messages.items():
+        assert PASSWORD not in message, where
+    assert "['creds']" in messages['codec'] and 'tuple' in messages['codec']
+    assert "'password'" in messages['hook tool'] and 'dict' in messages['hook tool']
+    assert "'password'" in messages['raw endpoint view']
+
+
+class Careless(CharmBase):
+    """Puts a password where it cannot go, in stored state, a snapshot and a bag."""
+
+    _stored = StoredState()
+    seen: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, framework: Any):
+        super().__init__(framework)
+        framework.observe(self.on.update_status, self._on_update_status)
+
+    def _on_update_status(self, event: Any) -> None:
+        password = str(self.config['db-password'])
+        self._stored.set_default(seen=set())
+        bag = self.model.get_relation('cluster').data[self.unit]  # type: ignore[union-attr]
+        acts: dict[str, Callable[[], object]] = {
+            'stored set': lambda: self._stored.seen.add((password, object())),
+            'stored attribute': lambda: setattr(self._stored, 'creds',
+                                                {'pw': [password, object()]}),
+            'relation data': lambda: bag.update({'password': [password]}),  # type: ignore[dict-item]
+            'snapshot': lambda: self.framework._check_snapshot(
+                self._stored._data, {'creds': (password, object())}),
+        }
+        Careless.seen = {name: _message(act) for name, act in acts.items()}
+
+
+def test_stored_state_snapshot_and_bag_errors_never_quote_the_value() -> None:
+    ctx = Context(Careless, meta={'name': 'demo', 'peers': {'cluster': {'interface': 'x'}}},
+                  config={'options': {'db-password': {'type': 'string'}}})
+    ctx.run(ctx.on.update_status(),
+            State(config={'db-password': PASSWORD}, relations=[PeerRelation('cluster')]))
+    assert set(Careless.seen) == {'stored set', 'stored attribute', 'relation data',
+                                  'snapshot'}
+    for name, message in Careless.seen.items():
+        assert PASSWORD not in message, (name, message)
+    assert "'password'" in Careless.seen['relation data']
+
+
+# -- the previous config: a digest per option ----------------------------------------------
+
+WEBAPP = REPO / 'examples' / 'reactive-webapp'
+
+
+def _ran(ctx: Context) -> list[str]:
+    return [handler_id.rsplit(':', 1)[-1] for handler_id in ctx.handlers_run]
+
+
+def test_config_flags_keep_digests_and_still_read_the_old_layout() -> None:
+    ctx = Context(WEBAPP)
+    old_layout = {'port': 8080, 'motd': ''}  # what reactops kept before: the values
+    state = State(flags={'webapp.installed': None}, config={'motd': PASSWORD},
+                  kv={'reactops.config.previous': old_layout})
+    out = ctx.run(ctx.on.config_changed(), state)
+    assert 'show_motd' in _ran(ctx) and 'open_port' not in _ran(ctx)  # only motd changed
+    previous = out.kv['reactops.config.previous']
+    assert previous['reactops-config-digests'] == 1
+    assert set(previous['digests']) == {'port', 'motd'}
+    assert PASSWORD not in json.dumps(previous) and '8080' not in json.dumps(previous)
+    again = ctx.run(ctx.on.config_changed(), out)
+    assert 'show_motd' in _ran(ctx) and 'open_port' not in _ran(ctx)  # config.set.motd
+    assert again.kv['reactops.config.previous'] == previous  # nothing changed, nothing written
+    moved = ctx.run(ctx.on.config_changed(), again.replace(config={'motd': PASSWORD,
+                                                                    'port': 9090}))
+    assert 'open_port' in _ran(ctx)
+    assert moved.kv['reactops.config.previous']['digests']['port'] != \
+        previous['digests']['port']
