@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._private import jujurules
+
 if TYPE_CHECKING:
     from .._private.backend import ModelBackend
     from ._relations import Relation
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ['Secret', 'SecretInfo', 'SecretRotate']
 
-_KEY = re.compile(r'^[a-z](?:-?[a-z0-9]){2,}$')
+_KEY = jujurules.SECRET_KEY  # Juju's shape of a secret content key
 _RFC3339 = re.compile(
     r'^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)?$')
 

@@ -375,7 +375,9 @@ class SimulatedBackend:
     # -- status and logging ----------------------------------------------------------------
 
     def _check_app_status(self, is_app: bool, verb: str) -> None:
-        if is_app and not self._state.leader:
+        tool = 'status-get' if verb == 'read' else 'status-set'
+        if is_app and jujurules.leader_refusal(f'{tool} --application',
+                                               leader=self._state.leader):
             raise ModelError(f'ERROR cannot {verb} application status: this unit is not the '
                              f'leader', command=['status-get' if verb == 'read' else
                                                  'status-set', '--application=true'])
@@ -566,7 +568,8 @@ class SimulatedBackend:
         if not self.juju_version.has_secrets:
             raise ModelError(f'ERROR secrets need Juju 3.0.3 or later (this is '
                              f'{self.juju_version})', command=['secret-add'])
-        if owner != 'unit' and not self._state.leader:
+        if owner != 'unit' and not jujurules.owns_secret(self.app_name, self.unit_name,
+                                                         leader=self._state.leader):
             raise ModelError('ERROR permission denied: only the leader may add an '
                              'application-owned secret', command=['secret-add'])
         if label is not None and any(s.label == label for s in self.secrets.values()):
