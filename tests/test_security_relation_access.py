@@ -295,3 +295,27 @@ def test_the_harness_refuses_a_sibling_bag() -> None:
     harness.charm.on.update_status.emit()
     assert SiblingReader.seen['db tool'] == 'denied'
     assert SiblingReader.seen['cluster tool'] == 'ok'
+
+
+def test_the_rule_book_knows_juju_names_leadership_and_secret_owners() -> None:
+    assert jujurules.is_unit_name('my-app2/10') and not jujurules.is_unit_name('../../x/0')
+    assert not jujurules.is_unit_name('demo') and not jujurules.is_unit_name('demo/01')
+    assert jujurules.is_app_name('db-2a') and not jujurules.is_app_name('a-1')
+    assert jujurules.is_endpoint_name('db_admin') and not jujurules.is_endpoint_name('Db')
+    assert jujurules.is_action_name('do-it') and not jujurules.is_action_name('do-')
+    assert jujurules.is_flag_name('any text') and not jujurules.is_flag_name('')
+    assert [jujurules.relation_number(raw) for raw in ('db:3', '7', 'db:x', '')] == \
+        [3, 7, None, None]
+    for action in jujurules.LEADER_ONLY:
+        assert jujurules.leader_refusal(action, leader=True) is None
+        assert jujurules.leader_refusal(action, leader=False)
+    assert jujurules.leader_refusal('relation-set', leader=False) is None
+    # A unit manages its own secrets, its application's only as leader; readers need a grant.
+    assert jujurules.owns_secret('demo/0', 'demo/0', leader=False)
+    assert not jujurules.owns_secret('demo', 'demo/0', leader=False)
+    assert jujurules.owns_secret('demo', 'demo/0', leader=True)
+    assert not jujurules.owns_secret('demo/1', 'demo/0', leader=True)
+    assert jujurules.may_read_secret('demo', 'demo/1', ())
+    assert not jujurules.may_read_secret('pg', 'demo/0', ())
+    assert jujurules.may_read_secret('pg', 'demo/0', {'demo'})
+    assert jujurules.may_read_secret('pg/0', 'demo/0', {'demo/0'})

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
 __all__ = [
-    'ACTION_KEY', 'ACTION_NAME', 'APP_NAME', 'BAG_KINDS', 'ENDPOINT_NAME', 'FILES', 'FLAG_NAME',
+    'ACTION_KEY', 'ACTION_NAME', 'APP_NAME', 'BAG_KINDS', 'ENDPOINT_NAME', 'FILES',
     'LEADER_ONLY', 'OWN_APP', 'OWN_UNIT', 'PEER_UNIT', 'RELATION_ID', 'REMOTE_APP',
     'REMOTE_UNIT', 'SECRET_KEY', 'SECRET_OWNERS', 'SIBLING_UNIT', 'UNIT_NAME', 'app_of',
     'bag_kind', 'is_action_name', 'is_app_name', 'is_endpoint_name', 'is_flag_name',
@@ -48,8 +48,6 @@ ACTION_NAME = re.compile(r'^[a-z](?:[a-z0-9-]*[a-z0-9])?$')
 ACTION_KEY = re.compile(r'^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$')
 #: A key of secret content.
 SECRET_KEY = re.compile(r'^[a-z](?:-?[a-z0-9]){2,}$')
-#: A reactive flag: printable text without blanks at either end.
-FLAG_NAME = re.compile(r'^\S(?:[^\x00-\x1f\x7f]*\S)?$')
 
 #: The files a copy of the rule book needs beside it (the local model's bin directory).
 FILES = ('jujurules.py', 'jujunames.py')
@@ -82,8 +80,9 @@ def relation_number(raw: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def is_flag_name(name: str) -> bool:
-    return FLAG_NAME.fullmatch(name) is not None
+def is_flag_name(name: object) -> bool:
+    """A reactive flag is named by any non-empty string (charms.reactive's rule too)."""
+    return isinstance(name, str) and bool(name)
 
 
 # -- relation data bags --------------------------------------------------------------------

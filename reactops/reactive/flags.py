@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
+from .._private import jujurules
 from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
 from ._runtime import Trigger, add_trigger, current
@@ -96,7 +97,7 @@ def register_trigger(when: str | None = None, when_not: str | None = None,
         raise HandlerDefinitionError(f'register_trigger: callback {callback!r} is not callable')
     for name, value in (('when', when), ('when_not', when_not), ('set_flag', set_flag),
                         ('clear_flag', clear_flag)):
-        if value is not None and (not isinstance(value, str) or not value):
+        if value is not None and not jujurules.is_flag_name(value):
             raise HandlerDefinitionError(
                 f'register_trigger: {name}= must be a flag name (a non-empty string), '
                 f'got {value!r}')
