@@ -489,10 +489,10 @@ class Framework(Object):
         try:
             _codec.check(data, where=f'snapshot of {value.handle.path}')
         except SnapshotEncodingError as e:
-            # The data is never quoted: stored state may hold passwords and secret content.
+            # Shown by shape (keys, types), never values: they may be passwords or secrets.
             raise SnapshotEncodingError(
                 f'unable to save the data for {type(value).__name__}, it must contain only '
-                f'simple types: {e}') from e
+                f'simple types: {_codec.redact(data)}') from e
 
     def load_snapshot(self, handle: Handle) -> Any:
         """Rebuild the object stored under *handle* (raises :class:`NoTypeError`)."""

@@ -227,6 +227,9 @@ def test_stored_state_snapshot_and_bag_errors_never_quote_the_value() -> None:
     for name, message in Careless.seen.items():
         assert PASSWORD not in message, (name, message)
     assert "'password'" in Careless.seen['relation data']
+    # ops' message, with the data shown by shape: keys and the unstorable part, never values
+    assert Careless.seen['snapshot'].endswith(
+        "simple types: {'creds': (<str>, <object object>)}"), Careless.seen['snapshot']
 
 
 # -- the previous config: a digest per option ----------------------------------------------

@@ -69,6 +69,28 @@ def check(value: Any, *, where: str = 'value') -> None:
     _to_json(value, where, '')
 
 
+def redact(value: Any) -> str:
+    """*value*'s shape for an error message: keys, and what cannot be stored, are shown;
+    data is named by its type only (it may be a password or a secret's content)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (str, bytes, bytearray, int, float)):
+        return f'<{type(value).__name__}>'
+    if isinstance(value, dict):
+        return '{' + ', '.join(f'{_key_text(k)}: {redact(v)}' for k, v in value.items()) + '}'
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = ', '.join(redact(item) for item in value)
+        return {list: f'[{items}]', tuple: f'({items})'}.get(type(value), f'{{{items}}}')
+    if isinstance(value, type) or callable(value):
+        return repr(value)  # code, not data
+    return f'<{type(value).__name__} object>'
+
+
+def _key_text(key: object) -> str:
+    return repr(key) if isinstance(key, (str, int, bool)) or key is None else \
+        f'<{type(key).__name__}>'
+
+
 def _to_json(value: Any, where: str, path: str) -> Any:
     if isinstance(value, _PLAIN_SCALARS):
         return value
