@@ -41,6 +41,11 @@ at least this long after the tool said so."""
 MAX_LOG_LINE_LEN = 131071
 """The longest message one ``juju-log`` call takes (a longer one is sent in parts)."""
 
+MAX_LOG_RECORD_LEN = 4 * MAX_LOG_LINE_LEN
+"""The most of one message sent to ``juju-log``: a longer one keeps its start and its end,
+with a line saying how much was cut, so one huge message costs a few tool runs, not
+hundreds (nobody reads megabytes in ``juju debug-log``)."""
+
 # The tools that name a relation, whose failure may mean the relation is gone.
 _RELATION_TOOLS = frozenset({'relation-ids', 'relation-list', 'relation-get', 'relation-set',
                              'relation-model-get', 'network-get'})
@@ -303,11 +308,15 @@ class ModelBackend:
             message = message[max_len:]
 
     def juju_log(self, level: str, message: str) -> None:
-        """Write *message* to the unit's log at *level* (``DEBUG``, ``INFO``, ...)."""
+        """Write *message* to the unit's log at *level* (``DEBUG``, ``INFO``, ...).
+
+        At most :data:`MAX_LOG_RECORD_LEN` characters of it: the middle of a longer one is
+        cut, and the cut is said.
+        """
         def send(part: str) -> None:
             hookcmds.juju_log(part, level=level)
 
-        for part in self.log_split(message):
+        for part in self.log_split(_bounded_log_message(message)):
             self._call('juju-log', functools.partial(send, part))
 
     # -- ports, storage, resources, network ----------------------------------------------
@@ -497,3 +506,13 @@ def _flatten_results(results: Mapping[str, Any], prefix: str = '',
         else:
             flat[full] = str(value)
     return flat
+
+
+def _bounded_log_message(message: str, limit: int = MAX_LOG_RECORD_LEN) -> str:
+    """*message*, or its start and end with a note of how many characters were cut."""
+    if len(message) <= limit:
+        return message
+    half = (limit - 200) // 2
+    cut = len(message) - 2 * half
+    return (f'{message[:half]}\n[... {cut} characters cut: reactops sends at most {limit} '
+            f'characters of one message to juju-log ...]\n{message[-half:]}')

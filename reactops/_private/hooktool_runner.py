@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -46,11 +47,72 @@ def run(tool: str, args: Sequence[str] = (), *, input: str | None = None,
             f'only while it runs a hook or an action. Run this code in a hook (or in '
             f"reactops' local model), or test it with reactops.testing.",
             command=command)
+    limit = _timeout()
     calls[tool] += 1
-    returncode, stdout, stderr = _spawn([path, *args], input)
+    try:
+        returncode, stdout, stderr = _spawn([path, *args], input, timeout=limit,
+                                            keep_stderr=STDERR_KEPT, max_stdout=MAX_STDOUT)
+    except _Stopped as stopped:
+        raise _stopped_error(tool, command, stopped, limit) from None
     if returncode != 0:
         raise _error(tool, command, stderr.strip(), returncode)
     return stdout
+
+
+TIMEOUT_VARIABLE = 'REACTOPS_HOOK_TOOL_TIMEOUT'
+DEFAULT_TIMEOUT = 600.0
+"""Seconds a hook tool may run before it is stopped (``$REACTOPS_HOOK_TOOL_TIMEOUT``).
+
+Generous, since ``resource-get`` may download a large file; it exists so that a tool that
+never exits fails the hook (which Juju retries) instead of hanging the unit for good."""
+
+STDERR_KEPT = 4096
+"""Bytes of a tool's stderr kept (the first and last halves): enough for any error Juju
+prints, while a tool that floods its stderr cannot fill the hook's memory or its log."""
+
+MAX_STDOUT = 64 * 1024 * 1024
+"""The most a tool may print on stdout. Juju keeps a unit's settings in documents of at
+most 16 MiB, so more than this is a broken tool, not an answer."""
+
+
+class _Stopped(Exception):
+    """The tool was stopped: it ran past the timeout, or printed more than allowed."""
+
+    def __init__(self, reason: str, stderr: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.stderr = stderr
+
+
+def _timeout() -> float | None:
+    """The hook-tool timeout in seconds (``None``: no limit), from the environment."""
+    text = os.environ.get(TIMEOUT_VARIABLE, '').strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float('inf'):
+        raise ModelError(f'{TIMEOUT_VARIABLE}={text[:40]!r} is not a number of seconds: set '
+                         f'it to how long a hook tool may run (default '
+                         f'{DEFAULT_TIMEOUT:g}), or 0 for no limit')
+    return seconds or None
+
+
+def _stopped_error(tool: str, command: list[str], stopped: _Stopped,
+                   limit: float | None) -> ModelError:
+    if stopped.reason == 'timeout':
+        message = (f'{tool} did not finish within {limit:g} seconds, so reactops stopped it '
+                   f'(a hung tool, or an unreachable controller?). Set {TIMEOUT_VARIABLE} '
+                   f'to the seconds a hook tool may take (0: no limit) to allow longer')
+    else:
+        message = (f'{tool} printed more than {MAX_STDOUT} bytes, more than Juju ever '
+                   f'answers, so reactops stopped it (a broken or foreign {tool} on PATH?)')
+    if stopped.stderr.strip():
+        message += f'; its stderr so far: {stopped.stderr.strip()}'
+    # No stderr attribute: this is not the tool's own refusal, so nothing reads it as one.
+    return ModelError(message, command=command)
 
 
 def _find_on_path(tool: str) -> str | None:
@@ -70,14 +132,20 @@ def _decode(data: bytes) -> str:
     return text.replace('\r\n', '\n').replace('\r', '\n') if '\r' in text else text
 
 
-def _spawn(argv: list[str], input: str | None) -> tuple[int, str, str]:
+def _spawn(argv: list[str], input: str | None, *, timeout: float | None = None,
+           keep_stderr: int | None = None,
+           max_stdout: int | None = None) -> tuple[int, str, str]:
     """Run *argv* with *input* (or ``/dev/null``) on stdin; its exit code, stdout, stderr.
 
     ``os.posix_spawn`` and a poll loop do what ``subprocess.run`` would, without importing
     ``subprocess`` and what it needs into every hook (several ms of each hook's start).
+    The tool runs in its own process group, so that stopping it also stops what it
+    started. Past *timeout* seconds, or after more than *max_stdout* bytes of stdout, the
+    group is killed and :class:`_Stopped` raised. With *keep_stderr*, only that many bytes
+    of stderr are kept (its start and its end), with a line saying how much was cut.
     """
     if not hasattr(os, 'posix_spawn'):
-        return _spawn_with_subprocess(argv, input)
+        return _spawn_with_subprocess(argv, input, timeout, keep_stderr)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     in_r, in_w = os.pipe() if input is not None else (-1, -1)
@@ -85,36 +153,89 @@ def _spawn(argv: list[str], input: str | None) -> tuple[int, str, str]:
     if min(fds) < 3:
         # A standard stream was closed, so a pipe took its number: let subprocess cope.
         _close(fds)
-        return _spawn_with_subprocess(argv, input)
+        return _spawn_with_subprocess(argv, input, timeout, keep_stderr)
     actions: list[tuple[Any, ...]] = [
         (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2),
         (os.POSIX_SPAWN_DUP2, in_r, 0) if input is not None
         else (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)]
     try:
-        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions, setpgroup=0)
     except BaseException:
         _close(fds)
         raise
     _close([fd for fd in (out_w, err_w, in_r) if fd >= 0])  # the child's ends
     data = (input or '').encode('utf-8', 'surrogateescape')
+    stderr = _Bounded(keep_stderr)
     try:
-        stdout, stderr = _exchange(out_r, err_r, in_w, data)
-    except BaseException:  # interrupted (or a read failed): stop the tool, as subprocess does
+        stdout = _exchange(out_r, err_r, in_w, data, stderr, timeout, max_stdout)
+    except BaseException as error:  # interrupted, stopped or a read failed: end the tool
         import signal
 
-        os.kill(pid, signal.SIGKILL)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:  # pragma: no cover - the group is already gone
+            pass
+        if isinstance(error, _Stopped):
+            error.stderr = _decode(stderr.value())
         raise
     finally:
         _close([out_r, err_r])
         _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), _decode(stdout), _decode(stderr)
+    return os.waitstatus_to_exitcode(status), _decode(stdout), _decode(stderr.value())
 
 
-def _exchange(out_r: int, err_r: int, in_w: int, data: bytes) -> tuple[bytes, bytes]:
-    """Write *data* to *in_w* (then close it) while reading *out_r* and *err_r* to the end."""
+class _Bounded:
+    """A byte buffer that keeps at most *limit* bytes (half its start, half its end) and
+    counts the rest; ``None`` keeps everything."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.head: list[bytes] = []
+        self.tail = bytearray()
+        self.kept = 0
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        if self.limit is None:
+            self.head.append(chunk)
+            return
+        half = self.limit // 2
+        if self.kept < half:
+            taken = chunk[:half - self.kept]
+            self.head.append(taken)
+            self.kept += len(taken)
+            chunk = chunk[len(taken):]
+        if chunk:
+            self.tail += chunk
+            if len(self.tail) > 2 * half:  # trim now and then, never one byte at a time
+                del self.tail[:-half]
+
+    def value(self) -> bytes:
+        head = b''.join(self.head)
+        if self.limit is None:
+            return head
+        tail = bytes(self.tail[-(self.limit // 2):]) if self.limit // 2 else b''
+        cut = self.total - len(head) - len(tail)
+        if cut <= 0:
+            return head + tail
+        note = (f'\n[... {cut} bytes cut: reactops keeps only the first and the last '
+                f'{self.limit // 2} bytes ...]\n')
+        return head + note.encode() + tail
+
+
+def _exchange(out_r: int, err_r: int, in_w: int, data: bytes, stderr: _Bounded,
+              timeout: float | None = None, max_stdout: int | None = None) -> bytes:
+    """Write *data* to *in_w* (then close it) while reading *out_r* and *err_r* to the end.
+
+    Returns what came on *out_r*; what came on *err_r* goes into *stderr*.
+    """
     import select  # a small C module; only hooks that call a tool need it
+    import time
 
-    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    deadline = None if timeout is None else time.monotonic() + timeout
+    stdout: list[bytes] = []
+    printed = 0
     poller = select.poll()
     poller.register(out_r, select.POLLIN)
     poller.register(err_r, select.POLLIN)
@@ -127,7 +248,13 @@ def _exchange(out_r: int, err_r: int, in_w: int, data: bytes) -> tuple[bytes, by
     room = getattr(select, 'PIPE_BUF', 512)
     try:
         while reading or writing:
-            for fd, _event in poller.poll():
+            wait = None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _Stopped('timeout', '')
+                wait = max(1, math.ceil(left * 1000))
+            for fd, _event in poller.poll(wait):
                 if fd == in_w:
                     try:
                         # At most PIPE_BUF, which POLLOUT promises room for: a bigger write
@@ -141,15 +268,20 @@ def _exchange(out_r: int, err_r: int, in_w: int, data: bytes) -> tuple[bytes, by
                         os.close(in_w)
                     continue
                 chunk = os.read(fd, 65536)
-                if chunk:
-                    chunks[fd].append(chunk)
-                else:
+                if not chunk:
                     poller.unregister(fd)
                     reading -= 1
+                elif fd == out_r:
+                    stdout.append(chunk)
+                    printed += len(chunk)
+                    if max_stdout is not None and printed > max_stdout:
+                        raise _Stopped('stdout', '')
+                else:
+                    stderr.add(chunk)
     finally:
         if writing:
             os.close(in_w)
-    return b''.join(chunks[out_r]), b''.join(chunks[err_r])
+    return b''.join(stdout)
 
 
 def _close(fds: list[int]) -> None:
@@ -160,14 +292,26 @@ def _close(fds: list[int]) -> None:
             pass
 
 
-def _spawn_with_subprocess(argv: list[str], input: str | None) -> tuple[int, str, str]:
+def _spawn_with_subprocess(argv: list[str], input: str | None, timeout: float | None,
+                           keep_stderr: int | None) -> tuple[int, str, str]:
     import subprocess
 
     kwargs: dict[str, Any] = (
-        {'stdin': subprocess.DEVNULL} if input is None else {'input': input})
-    result = subprocess.run(argv, capture_output=True, text=True, encoding='utf-8',
-                            errors='surrogateescape', check=False, **kwargs)
-    return result.returncode, str(result.stdout), str(result.stderr)
+        {'stdin': subprocess.DEVNULL} if input is None
+        else {'input': input.encode('utf-8', 'surrogateescape')})
+    try:
+        result = subprocess.run(argv, capture_output=True, check=False, timeout=timeout,
+                                **kwargs)
+    except subprocess.TimeoutExpired as expired:
+        raise _Stopped('timeout', _decode(_kept(expired.stderr or b'', keep_stderr))) from None
+    return (result.returncode, _decode(result.stdout),
+            _decode(_kept(result.stderr, keep_stderr)))
+
+
+def _kept(data: bytes, limit: int | None) -> bytes:
+    bounded = _Bounded(limit)
+    bounded.add(data)
+    return bounded.value()
 
 
 def run_json(tool: str, args: Sequence[str] = (), *, input: str | None = None,
