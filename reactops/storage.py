@@ -249,9 +249,20 @@ class SQLiteStorage:
                 raise StateStoreLockedError(
                     f'state file {self._filename} is locked by another process '
                     f'(another hook or juju-exec still running?): {e}') from e
-            raise self._corrupt(e) from e
+            raise self._failure(e) from e
         except sqlite3.DatabaseError as e:
-            raise self._corrupt(e) from e
+            raise self._failure(e) from e
+
+    def _failure(self, error: Exception) -> StateStoreError:
+        """The error to raise for *error*: corruption only when SQLite says the file is
+        damaged; a full disk, a size limit or a read-only file says so instead."""
+        cause = _failure_cause(error, self._filename)
+        if cause is None:
+            return self._corrupt(error)
+        return StateStoreError(
+            f'cannot use state file {self._filename}: {cause} ({error}). The state in it is '
+            f"unchanged (this dispatch's changes are rolled back, and Juju retries a failed "
+            f'hook): do not move or delete the file, fix the cause')
 
     def _corrupt(self, error: Exception) -> StateStoreError:
         return StateStoreCorruptError(
@@ -413,14 +424,78 @@ def _lock_timeout_seconds(cls: type[SQLiteStorage]) -> float:
     return 300.0
 
 
+def _failure_cause(error: Exception, filename: str) -> str | None:
+    """What stopped SQLite, in words, when the file is not at fault; ``None`` when SQLite
+    says the file itself is damaged (or the error is not one of the known causes)."""
+    text = str(error).lower()
+    name = str(getattr(error, 'sqlite_errorname', ''))  # Python 3.11+; else the text
+    if name.startswith(('SQLITE_CORRUPT', 'SQLITE_NOTADB')) or 'malformed' in text:
+        return None
+    if name.startswith('SQLITE_FULL') or 'database or disk is full' in text:
+        return _space_cause(filename) or 'the disk (or the temporary directory) is full'
+    if name.startswith('SQLITE_READONLY') or 'readonly database' in text:
+        return ('the file or its directory is read-only (a read-only mount, or no write '
+                'permission)')
+    if name.startswith('SQLITE_CANTOPEN') or 'unable to open' in text:
+        return _space_cause(filename) or (
+            'it or its journal cannot be opened (a directory missing, read-only or not '
+            'writable?)')
+    if name.startswith('SQLITE_PERM') or 'access permission denied' in text:
+        return 'permission denied'
+    if name.startswith('SQLITE_IOERR') or 'disk i/o error' in text:
+        return _space_cause(filename) or 'the filesystem failed a read or a write'
+    return None
+
+
+def _space_cause(filename: str) -> str | None:
+    """Whether this process's file-size limit or a full disk explains a failed write."""
+    import resource  # only on this error path
+
+    sizes = []
+    for name in (filename, f'{filename}-journal', f'{filename}-wal'):
+        try:
+            sizes.append(os.stat(name).st_size)
+        except OSError:
+            pass
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY and max(sizes, default=0) + 65536 >= soft:
+        return (f"this process's file-size limit (ulimit -f, RLIMIT_FSIZE: {soft} bytes) is "
+                'reached')
+    try:
+        fs = os.statvfs(os.path.dirname(os.path.abspath(filename)))
+    except OSError:
+        return None
+    free = fs.f_bavail * fs.f_frsize
+    if free < 1024 * 1024 or (fs.f_favail == 0 and fs.f_files):
+        return f'the disk is full ({free} bytes free)'
+    return None
+
+
 def _prepare_file(path: Path) -> None:
     """Create the state file 0600, or check an existing one is safe to use.
 
-    As in ops, a mode that cannot be set (or a file that appears between the check and
-    the creation) is a :class:`RuntimeError`.
+    A symbolic link is refused before anything is done to it or to what it points at, and
+    the checks go through one descriptor opened without following links, so the file
+    checked is the file changed. As in ops, a mode that cannot be set (or a file that
+    appears between the check and the creation) is a :class:`RuntimeError`.
     """
-    if os.path.exists(path):
-        mode = path.stat().st_mode
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        if os.path.islink(path):  # ELOOP (O_NOFOLLOW met a link), or a dangling link
+            _refuse_link(path)
+        if not isinstance(e, FileNotFoundError):
+            raise StateStoreError(f'cannot open state file {path}: {e.strerror}') from e
+        fd = -1
+    if fd < 0:
+        _create(path)
+        return
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StateStoreError(f'state file {path} is not a regular file; reactops '
+                                  'will not use it: point the charm at a file')
+        mode = info.st_mode
         if mode & (stat.S_IWGRP | stat.S_IWOTH):
             raise StateStoreError(
                 f'state file {path} is writable by group or others (mode '
@@ -428,11 +503,22 @@ def _prepare_file(path: Path) -> None:
                 f'Fix it with: chmod 600 {path}')
         if stat.S_IMODE(mode) != 0o600:
             try:
-                os.chmod(path, 0o600)
+                os.fchmod(fd, 0o600)
             except OSError as e:
                 raise _StatePermissionError(
                     f'cannot make state file {path} private (chmod 600): {e}') from e
-        return
+    finally:
+        os.close(fd)
+
+
+def _refuse_link(path: Path) -> None:
+    raise StateStoreError(
+        f'state file {path} is a symbolic link (to {os.readlink(path)}); reactops does not '
+        "follow it, since a link could point the unit's state, and the chmod that keeps it "
+        'private, at any file. Nothing was changed: replace the link with the file itself')
+
+
+def _create(path: Path) -> None:
     from ._private.lazylog import get_logger
 
     get_logger(__name__).debug('Initializing SQLite local storage: %s.', path)
