@@ -227,6 +227,11 @@ def test_a_hook_cannot_act_as_another_unit_of_the_local_model(local_model: Local
     assert no_token.returncode == 1 and 'REACTOPS_HOOK_TOKEN' in no_token.stderr
     guessed = hook.run('is-leader', REACTOPS_HOOK_TOKEN='0' * 32)
     assert guessed.returncode == 1
+    # Nor can it answer another unit's action by naming its id.
+    theirs = local_model.state.start_action('shop/0', 'restock', {'n': 1})
+    forged = hook.run('action-set', 'done=yes', REACTOPS_ACTION_ID=str(theirs))
+    assert forged.returncode == 1 and 'not running an action' in forged.stderr
+    assert local_model.state.action(theirs)['results'] == {}
     revoke_hook_token(local_model.state.db, hook.token)  # the hook ended
     assert hook.run('is-leader').returncode == 1
 
