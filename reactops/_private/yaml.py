@@ -122,29 +122,37 @@ def load_bounded(text: str, pure: bool = False) -> Any:
 
 
 def _children(node: Any) -> list[Any]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
-    return []
+    return list(node.value)
 
 
 def _check_shape(root: Any) -> None:
     """Refuse a node graph with a cycle, too many values once aliases are copied, or too
-    deep. Linear in the distinct nodes: each is measured once, however often shared."""
-    sizes: dict[int, int] = {}  # id(node) -> values in it, each alias counted as a copy
+    deep. Linear in the distinct collections: each is measured once, however often shared
+    (scalars, most of a document, are counted where they stand, never visited)."""
+    if isinstance(root, yaml.ScalarNode):
+        return
+    scalar = yaml.ScalarNode
+    sizes: dict[int, int] = {}  # id(collection) -> values in it, each alias counted as a copy
     depths: dict[int, int] = {}
-    on_path: set[int] = set()  # nodes being measured: the ancestors of the current one
+    on_path: set[int] = set()  # collections being measured: the current one's ancestors
+    written = 0  # values written in the text: each distinct collection and its scalars
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
         key = id(node)
-        children = _children(node)
         if finished:
             on_path.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
-            depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
-            if depths[key] > MAX_DEPTH:
+            size, depth = 1, 0
+            for child in _children(node):
+                if type(child) is scalar:
+                    size += 1
+                else:
+                    size += sizes[id(child)]
+                    depth = max(depth, depths[id(child)])
+            sizes[key], depths[key] = size, depth + 1
+            if depth >= MAX_DEPTH:
                 raise YAMLBoundError(f'collections are nested more than {MAX_DEPTH} levels '
                                      'deep', _line(node))
             continue
@@ -152,14 +160,17 @@ def _check_shape(root: Any) -> None:
             continue
         on_path.add(key)
         stack.append((node, True))
-        for child in children:
-            if id(child) in on_path:
+        written += 1
+        for child in _children(node):
+            if type(child) is scalar:
+                written += 1
+            elif id(child) in on_path:
                 raise YAMLBoundError('an alias refers to a collection that contains it (a '
                                      'recursive alias); write the value out instead',
                                      _line(child) if child is not node else _line(node))
-            if id(child) not in sizes:
+            elif id(child) not in sizes:
                 stack.append((child, False))
-    added = sizes[id(root)] - len(sizes)
+    added = sizes[id(root)] - written
     if added > MAX_ALIAS_VALUES:
         raise YAMLBoundError(f'its aliases (*name) stand for {added} more values, more than '
                              f'the {MAX_ALIAS_VALUES} reactops allows (a YAML "alias bomb"?); '
