@@ -479,17 +479,17 @@ def _prepare_file(path: Path) -> None:
     checked is the file changed. As in ops, a mode that cannot be set (or a file that
     appears between the check and the creation) is a :class:`RuntimeError`.
     """
+    if os.path.islink(path):  # also a dangling one: nothing may be created through it
+        _refuse_link(path)
+    if not os.path.exists(path):
+        _create(path)
+        return
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
-        if os.path.islink(path):  # ELOOP (O_NOFOLLOW met a link), or a dangling link
+        if os.path.islink(path):  # ELOOP: replaced by a link since the check
             _refuse_link(path)
-        if not isinstance(e, FileNotFoundError):
-            raise StateStoreError(f'cannot open state file {path}: {e.strerror}') from e
-        fd = -1
-    if fd < 0:
-        _create(path)
-        return
+        raise StateStoreError(f'cannot open state file {path}: {e.strerror}') from e
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -503,7 +503,7 @@ def _prepare_file(path: Path) -> None:
                 f'Fix it with: chmod 600 {path}')
         if stat.S_IMODE(mode) != 0o600:
             try:
-                os.fchmod(fd, 0o600)
+                os.chmod(fd, 0o600)  # the file opened, never what a link points at
             except OSError as e:
                 raise _StatePermissionError(
                     f'cannot make state file {path} private (chmod 600): {e}') from e
