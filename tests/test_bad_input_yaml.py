@@ -232,7 +232,8 @@ _FRAGMENTS = st.sampled_from([
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_FRAGMENTS, max_size=8), st.sampled_from(['metadata', 'config', 'actions']))
+@given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=8),
+       st.sampled_from(['metadata', 'config', 'actions']))
 def test_any_charm_yaml_gives_a_result_or_one_metadata_error_quickly(
         fragments: list[str], part: str) -> None:
     text = ''.join(fragments)
