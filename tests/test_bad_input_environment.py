@@ -260,3 +260,21 @@ def test_any_juju_environment_gives_a_context_or_one_error_naming_the_variable(
     else:
         assert jujunames.unit_name_problem(context.unit_name) is None
         assert '/' in context.unit_name and '..' not in context.unit_name.split('/')
+
+
+@pytest.mark.parametrize(('variable', 'value', 'cause'), [
+    ('JUJU_UNIT_NAME', '../../x/0', 'has path parts'),
+    ('JUJU_VERSION', '3.x', 'is not a Juju version'),
+])
+def test_a_legacy_reactive_hook_refuses_a_bad_environment_too(
+        tmp_path: Path, variable: str, value: str, cause: str) -> None:
+    from test_legacy_charm import LegacyUnit
+
+    legacy = LegacyUnit(tmp_path)
+    result = legacy.hook('install', ok=False, **{variable: value})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f'reactops: {variable} '), result.stderr
+    assert cause in lines[0]
+    assert legacy.juju.argvs() == []
+    assert not (legacy.juju.charm_dir / '.unit-state.db').exists()

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._main import _REENTRY_VARIABLE, Dispatch, run_dispatch_process
+from .._main import _REENTRY_VARIABLE, Dispatch, dispatch_context, run_dispatch_process
 from ..jujucontext import JujuContext
 from ..reactive._dispatch import ReactiveCharm, ReactiveExtension
 from . import _session
@@ -109,7 +109,7 @@ def main() -> None:
         logging.getLogger('reactops').warning(
             'reactops.legacy.main() called during a dispatch; not dispatching again.')
         return
-    _prepare_environment(JujuContext._from_dict())
-    context = JujuContext._from_dict()
+    _prepare_environment(dispatch_context())
+    context = dispatch_context()  # again: the dispatch path may have just been set
     run_dispatch_process(_LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]))
 
