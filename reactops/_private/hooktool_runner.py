@@ -37,7 +37,8 @@ def run(tool: str, args: Sequence[str] = (), *, input: str | None = None,
 
     *input* goes to the tool's stdin (otherwise stdin is ``/dev/null``, so a tool never waits
     on a terminal). *shown* replaces *args* in a raised error's ``command`` when the
-    arguments are sensitive.
+    arguments are sensitive. A tool still running after :func:`_timeout` seconds, or
+    printing more than :data:`MAX_STDOUT`, is stopped with a :class:`ModelError` naming it.
     """
     path = _find_on_path(tool)
     command = [tool, *(args if shown is None else shown)]
@@ -294,6 +295,8 @@ def _close(fds: list[int]) -> None:
 
 def _spawn_with_subprocess(argv: list[str], input: str | None, timeout: float | None,
                            keep_stderr: int | None) -> tuple[int, str, str]:
+    """:func:`_spawn` for the rare process without standard streams or ``posix_spawn``:
+    the same timeout and stderr cut, though stderr is read whole before it is cut."""
     import subprocess
 
     kwargs: dict[str, Any] = (
