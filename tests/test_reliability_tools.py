@@ -193,3 +193,16 @@ def test_a_long_log_message_under_the_cap_is_split_whole(
     backend.juju_log('INFO', message)
     lines = sent.read_text().splitlines()
     assert lines[1:] == ['a' * MAX_LOG_LINE_LEN, 'b' * 10]  # ops' split, nothing cut
+
+
+def test_the_subprocess_fallback_keeps_the_same_bounds(tmp_path: Path) -> None:
+    # Used when a standard stream is closed: the timeout and the stderr cut hold there too.
+    slow = _tool(tmp_path / 'bin', 'slow', 'echo started >&2; exec sleep 30\n')
+    started = time.monotonic()
+    with pytest.raises(runner._Stopped) as caught:
+        runner._spawn_with_subprocess([str(slow)], None, 1, 100)
+    assert time.monotonic() - started < 10
+    assert caught.value.reason == 'timeout'
+    loud = _tool(tmp_path / 'bin', 'loud', "head -c 100000 /dev/zero | tr '\\0' e >&2\n")
+    code, _out, err = runner._spawn_with_subprocess([str(loud)], None, 5, 100)
+    assert code == 0 and len(err) < 200 and '[... 99900 bytes cut' in err
