@@ -22,8 +22,9 @@ during the hook (they are cleared at its end, as layer-basic did for config).
 a handler or the charm reads a flag of that family, so a hook in which nobody asks runs no
 ``config-get``, ``is-leader`` or Pebble request for them.
 
-To tell a changed option, the state store keeps a keyed digest of each option's value (key:
-random, per unit), never the value: options may be passwords or secret ids.
+To tell a changed option, the state store keeps a keyed digest of each option's value, never
+the value: options may be passwords or secret ids. The key is made from the model's uuid
+and the unit's name the first time, then kept, so the same hook gives the same store.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _config_flags(runtime: ReactiveRuntime, charm: Any) -> None:
     stored = runtime.storage.kv_get(CONFIG_PREVIOUS_KEY)
     if stored is None:
         stored = _legacy_previous(charm.framework.charm_dir)
-    key, previous = _previous_digests(stored)
+    key, previous = _previous_digests(stored, f'{charm.model.uuid}/{charm.unit.name}')
     digests = {name: _digest(key, value) for name, value in config.items()}
     any_changed = False
     for name in sorted(set(options) | set(config)):
@@ -96,9 +97,9 @@ def _is_digests(stored: object) -> bool:
     return isinstance(stored, dict) and stored.get(DIGESTS_LAYOUT) == 1
 
 
-def _previous_digests(stored: object) -> tuple[bytes, dict[str, str] | None]:
+def _previous_digests(stored: object, unit: str) -> tuple[bytes, dict[str, str] | None]:
     """(digest key, previous digests by option) from what the store holds; an old layout
-    (plain values) is digested here with a fresh key, so it is compared, then dropped."""
+    (plain values) is digested here with a fresh key for *unit*, compared, then dropped."""
     if _is_digests(stored):
         assert isinstance(stored, dict)
         try:
@@ -108,17 +109,16 @@ def _previous_digests(stored: object) -> tuple[bytes, dict[str, str] | None]:
         digests = stored.get('digests')
         if key and isinstance(digests, dict):
             return key, {str(k): str(v) for k, v in digests.items()}
-        return _new_key(), None  # damaged: every option counts as changed, as the first time
-    key = _new_key()
+        return _new_key(unit), None  # damaged: every option counts as changed, as at first
+    key = _new_key(unit)
     if not isinstance(stored, dict):
         return key, None
     return key, {str(name): _digest(key, value) for name, value in stored.items()}
 
 
-def _new_key() -> bytes:
-    import os
-
-    return os.urandom(16)
+def _new_key(unit: str) -> bytes:
+    # Not random: a hook killed and run again must leave the store it would have left.
+    return bytes.fromhex(_digest(b'reactops-config-digests', unit))
 
 
 def _digest(key: bytes, value: object) -> str:
