@@ -42,13 +42,13 @@ def install_tools(model_dir: Path) -> Path:
     """Put the hook tools and the ``python3`` wrapper in ``<model-dir>/bin``; return it."""
     bin_dir = model_dir / 'bin'
     bin_dir.mkdir(parents=True, exist_ok=True)
-    from ._tool import TOOLS
+    from .._private.jujurules import FILES as RULES
+    from ._tool import FILES, TOOLS
 
-    shutil.copyfile(_TOOL_SOURCE, bin_dir / '_tool.py')
-    # The rule book the tool follows (stdlib only), imported from beside it.
-    from .._private.jujurules import FILES
-
+    # The program, and the rule book it follows (stdlib only), imported from beside it.
     for name in FILES:
+        shutil.copyfile(_TOOL_SOURCE.with_name(name), bin_dir / name)
+    for name in RULES:
         shutil.copyfile(_RULES_DIR / name, bin_dir / name)
     # Imported (not run as a script) so it is compiled once; -S: no site-packages needed.
     _write_exec(bin_dir / _LAUNCHER,
