@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import sqlite3
 import sys
 
@@ -136,6 +135,8 @@ class Ctx:
 def issue_hook_token(db: sqlite3.Connection, hook_id: int, unit: str) -> str:
     """A fresh secret naming hook *hook_id* of *unit*, for ``$REACTOPS_HOOK_TOKEN``; the
     tools act as *unit* only for a caller that holds it, until :func:`revoke_hook_token`."""
+    import secrets  # only the model issues tokens: a tool run never pays for this import
+
     token = secrets.token_hex(16)
     db.execute('INSERT INTO meta(key, value) VALUES (?, ?)',
                (TOKEN_KEY + token, f'{hook_id} {unit}'))
