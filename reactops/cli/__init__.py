@@ -16,7 +16,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ._common import CliError
+from ._common import CliError, one_line
 
 __all__ = ['CliError', 'build_parser', 'main', 'main_exit']
 
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     """The error's message on one line, prefixed by its class unless it is a CliError."""
-    text = ' '.join(str(exc).split()) or type(exc).__name__
+    text = one_line(str(exc)) or type(exc).__name__
     if isinstance(exc, CliError):
         return text
     from ..errors import ReactopsError

@@ -2,13 +2,15 @@
 
 Each command opens the model in ``--model-dir`` (default ``$REACTOPS_MODEL_DIR`` or
 ``.reactops``), changes it, runs the hooks that change causes until the model is quiet
-(printing a line per hook), and prints the status table.
+(printing a line per hook), and prints the status table. A command that changes the model
+or runs its hooks holds the model's lock throughout; another one waits for it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,20 +27,27 @@ __all__ = ['register']
 
 def register(subparsers: Any) -> None:
     """Add the local-model commands to the ``reactops`` parser."""
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str
-            ) -> argparse.ArgumentParser:
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str,
+            settles: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = subparsers.add_parser(name, help=help,
                                                                 description=help)
         parser.add_argument('--model-dir', metavar='DIR',
                             help='the local model directory (default: $REACTOPS_MODEL_DIR '
                                  'or .reactops)')
+        if settles:
+            parser.add_argument('--max-hooks', metavar='N', type=_positive,
+                                help='run at most N hooks before calling the model unsettled '
+                                     '(default: grows with the units and relations)')
         parser.set_defaults(func=func)
         return parser
 
     p = add('run', _run, 'deploy a bundle (or charm directories) into a new local model and '
                          'run its hooks until it settles')
     p.add_argument('targets', nargs='+', metavar='BUNDLE.yaml|CHARM_DIR')
-    add('status', _status, 'show the applications and units of the local model')
+    p.add_argument('--max-units', metavar='N', type=_positive,
+                   help=f'allow up to N units per application (default {_max_units()})')
+    add('settle', _settle, 'run the queued hooks until the model settles')
+    add('status', _status, 'show the applications and units of the local model', False)
     p = add('config', _config, "set applications' config options; config-changed runs")
     p.add_argument('app', metavar='APP')
     p.add_argument('values', nargs='*', metavar='KEY=VALUE')
@@ -50,6 +59,8 @@ def register(subparsers: Any) -> None:
     p.add_argument('end2', metavar='APP[:ENDPOINT]')
     p = add('add-unit', _add_unit, 'add a unit to an application')
     p.add_argument('app', metavar='APP')
+    p.add_argument('--max-units', metavar='N', type=_positive,
+                   help=f'allow up to N units per application (default {_max_units()})')
     p = add('run-action', _run_action, 'run an action on a unit and show its results')
     p.add_argument('unit', metavar='UNIT')
     p.add_argument('action', metavar='ACTION')
@@ -57,21 +68,65 @@ def register(subparsers: Any) -> None:
     add('update-status', _update_status, 'run update-status on every unit')
     p = add('resolve', _resolve, 'take a unit out of error and retry its failed hook')
     p.add_argument('unit', metavar='UNIT')
-    p = add('log', _log, "show a unit's hooks, their juju-log lines and failed hooks' output")
+    p = add('log', _log, "show a unit's hooks, their juju-log lines and failed hooks' output",
+            False)
     p.add_argument('unit', metavar='UNIT')
     p.add_argument('--all', action='store_true', help="also show successful hooks' output")
-    p = add('flags', _flags, "list a unit's flags and their values")
+    p = add('flags', _flags, "list a unit's flags and their values", False)
     p.add_argument('unit', metavar='UNIT')
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be a whole number of at least 1, not {text!r}')
+    return value
+
+
+def _max_units() -> int:
+    from ..localmodel._checks import MAX_UNITS
+
+    return MAX_UNITS
+
+
+def _lock_timeout() -> float:
+    """How long to wait for another command: ``$REACTOPS_LOCK_TIMEOUT`` seconds, or the
+    model's default."""
+    from ..localmodel._model import LOCK_TIMEOUT
+
+    text = os.environ.get('REACTOPS_LOCK_TIMEOUT', '')
+    try:
+        value = float(text) if text else LOCK_TIMEOUT
+    except ValueError:
+        raise CliError(f'$REACTOPS_LOCK_TIMEOUT must be a number of seconds, not '
+                       f'{text[:40]!r}') from None
+    if not value >= 0:
+        raise CliError('$REACTOPS_LOCK_TIMEOUT must be a number of seconds, at least 0')
+    return value
 
 
 @contextmanager
-def _model(args: argparse.Namespace, *, quiet: bool = False) -> Iterator[LocalModel]:
-    """The model of ``--model-dir``, with progress lines on stdout; closed afterwards."""
+def _model(args: argparse.Namespace, *, quiet: bool = False, lock: bool = True,
+           create: bool = False) -> Iterator[LocalModel]:
+    """The model of ``--model-dir``, with progress lines on stdout; closed afterwards.
+
+    With *lock*, the command holds the model's lock throughout (with *create*, making the
+    model directory when there is none).
+    """
     from ..localmodel import LocalModel, model_dir
 
-    model = LocalModel(model_dir(args.model_dir), progress=None if quiet else _print)
+    model = LocalModel(model_dir(args.model_dir), progress=None if quiet else _print,
+                       notice=_print_err, lock_timeout=_lock_timeout(),
+                       max_units=getattr(args, 'max_units', None) or _max_units())
     try:
-        yield model
+        if lock:
+            with model.locked(f'"reactops {args.command}"', create=create):
+                yield model
+        else:
+            yield model
     finally:
         model.close()
 
@@ -80,9 +135,13 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def _settle_and_show(model: LocalModel) -> int:
+def _print_err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _settle_and_show(model: LocalModel, args: argparse.Namespace) -> int:
     """Run the queued hooks, print the status table; 1 when a unit is in error."""
-    stuck = model.settle()
+    stuck = model.settle(args.max_hooks)
     _print_status(model)
     for unit in stuck:
         print(f'\n{unit.name} is in error: hook "{unit.error_hook}" failed. See '
@@ -127,56 +186,66 @@ def _run(args: argparse.Namespace) -> int:
 
     targets = [Path(t) for t in args.targets]
     if len(targets) == 1 and targets[0].is_file():
-        bundle = load_bundle(targets[0])
+        bundle = load_bundle(targets[0], max_units=args.max_units or _max_units())
     elif any(t.is_file() for t in targets):
         raise CliError('give one bundle file, or one or more charm directories')
     else:
         bundle = bundle_from_charm_dirs(targets)
-    with _model(args) as model:
+    with _model(args, create=True) as model:
         model.create()
         model.deploy_bundle(bundle)
         names = ', '.join(a.name for a in bundle.applications)
         print(f'Deployed {names} into {model.dir}; running hooks...', flush=True)
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
+
+
+def _settle(args: argparse.Namespace) -> int:
+    with _model(args) as model:
+        return _settle_and_show(model, args)
 
 
 def _status(args: argparse.Namespace) -> int:
-    with _model(args) as model:
-        waiting = model.state.queued()
+    with _model(args, lock=False) as model:
         _print_status(model)
-        if waiting:
-            print(f'\n{waiting} hook(s) queued (units in error wait for "reactops resolve")')
+        in_error = [u.name for u in model.state.units() if u.error_hook]
+        waiting = model.state.queued()
+        behind = sum(model.state.queued(unit) for unit in in_error)
+        if behind:
+            print(f'\n{behind} hook(s) wait behind units in error ({", ".join(in_error)}); '
+                  f'"reactops resolve UNIT" retries the failed hook')
+        if waiting > behind:
+            print(f'\n{waiting - behind} hook(s) queued; "reactops settle" runs them')
     return 0
 
 
 def _config(args: argparse.Namespace) -> int:
-    with _model(args) as model:
+    with _model(args, lock=bool(args.values)) as model:
         if not args.values:
             for key, value in sorted(model.state.app(args.app).config.items()):
                 print(f'{key}={json.dumps(value)}')
             return 0
         model.configure(args.app, _key_values(args.values, 'config options'))
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
 
 
 def _relate(args: argparse.Namespace) -> int:
     with _model(args) as model:
         rel = model.relate(args.end1, args.end2)
         print(f'Related {rel.app1}:{rel.ep1} and {rel.app2}:{rel.ep2} (id {rel.id})')
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
 
 
 def _remove_relation(args: argparse.Namespace) -> int:
     with _model(args) as model:
         rel = model.remove_relation(args.end1, args.end2)
         print(f'Removing {rel.app1}:{rel.ep1} <-> {rel.app2}:{rel.ep2} (id {rel.id})')
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
 
 
 def _add_unit(args: argparse.Namespace) -> int:
     with _model(args) as model:
         print(f'Added {model.add_unit(args.app)}')
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
 
 
 def _run_action(args: argparse.Namespace) -> int:
@@ -189,33 +258,37 @@ def _run_action(args: argparse.Namespace) -> int:
         except yaml.YAMLError:
             params[key] = text
     with _model(args) as model:
-        model.settle()
+        model.settle(args.max_hooks)
         record = model.run_action(args.unit, args.action, params)
-        code = _settle_and_show(model)
+        code = _settle_and_show(model, args)
     print(f'\nAction {record["action"]} on {record["unit"]}: {record["status"]}'
           + (f' ({record["message"]})' if record['message'] else ''))
     for line in record['log']:
         print(f'  log: {line}')
     if record['results']:
         print(yaml.safe_dump({'results': record['results']}, sort_keys=True).rstrip())
-    return 1 if record['status'] != 'completed' else code
+    if record['status'] != 'completed':
+        print(f'Action {record["action"]} failed: {record["message"] or "no reason given"}. '
+              f'See "reactops log {record["unit"]}" for its output.', file=sys.stderr)
+        return 1
+    return code
 
 
 def _update_status(args: argparse.Namespace) -> int:
     with _model(args) as model:
         model.update_status()
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
 
 
 def _resolve(args: argparse.Namespace) -> int:
     with _model(args) as model:
         hook = model.resolve(args.unit)
         print(f'Retrying "{hook}" on {args.unit}')
-        return _settle_and_show(model)
+        return _settle_and_show(model, args)
 
 
 def _log(args: argparse.Namespace) -> int:
-    with _model(args, quiet=True) as model:
+    with _model(args, quiet=True, lock=False) as model:
         for run, lines in model.hook_runs(args.unit):
             outcome = 'ok' if run.code == 0 else f'FAILED (exit {run.code})'
             print(f'#{run.id} {run.hook}: {outcome} in {run.seconds or 0:.2f}s')
@@ -227,7 +300,7 @@ def _log(args: argparse.Namespace) -> int:
 
 
 def _flags(args: argparse.Namespace) -> int:
-    with _model(args, quiet=True) as model:
+    with _model(args, quiet=True, lock=False) as model:
         for flag, value in model.flags(args.unit).items():
             print(flag if value is None else f'{flag} = {json.dumps(value)}')
     return 0

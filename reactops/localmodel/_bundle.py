@@ -20,6 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._checks import (
+    MAX_UNITS,
+    check_app_name,
+    check_config,
+    check_units,
+    endpoints,
+    match_endpoints,
+)
 from ._state import LocalModelError
 
 __all__ = ['AppSpec', 'Bundle', 'bundle_from_charm_dirs', 'load_bundle']
@@ -45,15 +53,22 @@ class Bundle:
     relations: tuple[tuple[str, str], ...] = ()
 
 
-def load_bundle(path: Path) -> Bundle:
-    """Read and check the bundle file at *path*; errors name the file and the entry."""
+def load_bundle(path: Path, *, max_units: int = MAX_UNITS) -> Bundle:
+    """Read and check the bundle file at *path*; errors name the file and the entry.
+
+    Everything is checked before anything is deployed: names, unit counts (at most
+    *max_units* per application), config values against each charm's ``config.yaml``, and
+    that each relation's endpoints exist and fit.
+    """
     import yaml
 
+    from .._private.yaml import YAMLBoundError, load_bounded
+
     try:
-        raw = yaml.safe_load(path.read_text(encoding='utf-8'))
+        raw = load_bounded(path.read_text(encoding='utf-8'))
     except OSError as e:
         raise LocalModelError(f'cannot read bundle {path}: {e.strerror}') from None
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, YAMLBoundError, UnicodeDecodeError) as e:
         raise LocalModelError(f'bundle {path} is not valid YAML: '
                               f'{" ".join(str(e).split())}') from None
     if not isinstance(raw, dict) or not isinstance(raw.get('applications'), dict) \
@@ -65,8 +80,10 @@ def load_bundle(path: Path) -> Bundle:
     if unknown:
         raise _bad(path, f'unknown top-level key(s) {", ".join(sorted(unknown))}; expected '
                          f'"applications" and "relations"')
-    apps = tuple(_app(path, str(name), spec) for name, spec in raw['applications'].items())
+    apps = tuple(_app(path, name, spec, max_units)
+                 for name, spec in raw['applications'].items())
     relations = _relations(path, raw.get('relations') or [], {a.name for a in apps})
+    _check_relations(path, apps, relations)
     return Bundle(apps, relations)
 
 
@@ -78,7 +95,13 @@ def bundle_from_charm_dirs(paths: list[Path]) -> Bundle:
     for path in paths:
         if not path.is_dir():
             raise LocalModelError(f'{path} is not a charm directory (nor a bundle file)')
-        apps.append(AppSpec(CharmMeta.from_charm_root(path).name, path.resolve()))
+        name = CharmMeta.from_charm_root(path).name
+        try:
+            check_app_name(name)
+        except LocalModelError as e:
+            raise LocalModelError(f'charm {path} is named {e}; write a bundle file to deploy '
+                                  f'it under a valid application name') from None
+        apps.append(AppSpec(name, path.resolve()))
     names = [a.name for a in apps]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
@@ -91,8 +114,12 @@ def _bad(path: Path, message: str) -> LocalModelError:
     return LocalModelError(f'bundle {path}: {message}')
 
 
-def _app(path: Path, name: str, spec: object) -> AppSpec:
+def _app(path: Path, name: object, spec: object, max_units: int) -> AppSpec:
     where = f'application {name!r}'
+    try:
+        name = check_app_name(name)  # YAML gives keys of any type
+    except LocalModelError as e:
+        raise _bad(path, str(e)) from None
     if not isinstance(spec, dict) or not isinstance(spec.get('charm'), str):
         raise _bad(path, f'{where} needs "charm: DIR" (a charm directory relative to the '
                          f'bundle)')
@@ -103,14 +130,47 @@ def _app(path: Path, name: str, spec: object) -> AppSpec:
     charm = (path.parent / spec['charm']).resolve()
     if not charm.is_dir():
         raise _bad(path, f'{where}: charm directory {charm} does not exist')
-    units = spec.get('units', spec.get('num_units', 1))
-    if not isinstance(units, int) or isinstance(units, bool) or units < 1:
-        raise _bad(path, f'{where}: units must be a whole number of at least 1, not '
-                         f'{units!r}')
     config = spec.get('config', spec.get('options')) or {}
     if not isinstance(config, dict):
         raise _bad(path, f'{where}: config must be a mapping of option: value')
-    return AppSpec(name, charm, units, {str(k): v for k, v in config.items()})
+    try:
+        units = check_units(spec.get('units', spec.get('num_units', 1)), max_units)
+        values = check_config(name, _meta(charm), {str(k): v for k, v in config.items()})
+    except LocalModelError as e:
+        raise _bad(path, f'{where}: {e}') from None
+    return AppSpec(name, charm, units, values)
+
+
+def _meta(charm: Path) -> Any:
+    """The metadata of the charm in directory *charm*."""
+    from ..errors import ReactopsError
+    from ..meta import CharmMeta
+
+    try:
+        return CharmMeta.from_charm_root(charm)
+    except FileNotFoundError:
+        raise LocalModelError(f'{charm} is not a charm directory: it has no metadata.yaml '
+                              f'or charmcraft.yaml') from None
+    except ReactopsError as e:
+        raise LocalModelError(f'charm {charm}: {e}') from None
+
+
+def _check_relations(path: Path, apps: tuple[AppSpec, ...],
+                     relations: tuple[tuple[str, str], ...]) -> None:
+    """Each relation joins existing endpoints that fit, once (as deploying would check)."""
+    ends = {app.name: endpoints(_meta(app.charm)) for app in apps}
+    seen: set[frozenset[tuple[str, str]]] = set()
+    for i, (end1, end2) in enumerate(relations):
+        app1, app2 = end1.partition(':')[0], end2.partition(':')[0]
+        try:
+            ep1, ep2, _ = match_endpoints(end1, end2, ends[app1], ends[app2])
+        except LocalModelError as e:
+            raise _bad(path, f'relation {i + 1} [{end1}, {end2}]: {e}') from None
+        key = frozenset({(app1, ep1), (app2, ep2)})
+        if key in seen:
+            raise _bad(path, f'relation {i + 1} [{end1}, {end2}]: {app1}:{ep1} and '
+                             f'{app2}:{ep2} are already related above')
+        seen.add(key)
 
 
 def _relations(path: Path, raw: object, apps: set[str]) -> tuple[tuple[str, str], ...]:

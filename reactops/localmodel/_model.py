@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from . import _lifecycle, _process, _tool
+from . import _lifecycle, _lock, _process, _tool
 from ._bundle import Bundle
+from ._checks import (
+    MAX_UNITS,
+    check_app_name,
+    check_config,
+    check_units,
+    endpoints,
+    match_endpoints,
+)
 from ._state import HookRun, LocalModelError, ModelState, Relation, Unit
 
 __all__ = ['LocalModel', 'unit_charm_dir']
 
 DB_NAME = 'model.db'
 MODEL_NAME = 'reactops'
-#: The most hooks one settle may run before the model is called unsettled.
+#: The settle limit of the smallest model; it grows with the model (see :meth:`settle_limit`).
 MAX_HOOKS = 500
+#: How long a command waits for another one to let go of the model, in seconds.
+LOCK_TIMEOUT = 600.0
+
+_P = ParamSpec('_P')
+_R = TypeVar('_R')
 
 
 def unit_charm_dir(model_dir: str | Path, unit_name: str) -> Path:
@@ -30,19 +46,37 @@ def _no_progress(line: str) -> None:
     pass
 
 
+def _exclusive(method: Callable[Concatenate[LocalModel, _P], _R]
+               ) -> Callable[Concatenate[LocalModel, _P], _R]:
+    """Run *method* holding the model's lock (again, when the caller holds it already)."""
+    @functools.wraps(method)
+    def locked_method(self: LocalModel, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self.locked():
+            return method(self, *args, **kwargs)
+    return locked_method
+
+
 class LocalModel:
     """One local model, kept in *model_dir*: a Juju that runs on this machine.
 
     Each method that changes the model queues the hooks Juju would queue; :meth:`settle`
-    runs them. *progress* receives a line per hook run.
+    runs them. *progress* receives a line per hook run, *notice* a line when the model is
+    busy with another command (each change waits for the model's lock, at most
+    *lock_timeout* seconds). An application has at most *max_units* units.
     """
 
     def __init__(self, model_dir: str | Path, *, progress: Callable[[str], None] | None = None,
-                 hook_timeout: float = 300.0):
+                 hook_timeout: float = 300.0, notice: Callable[[str], None] | None = None,
+                 lock_timeout: float = LOCK_TIMEOUT, max_units: int = MAX_UNITS):
         self.dir = Path(model_dir)
         self.progress = progress or _no_progress
+        self.notice = notice or _no_progress
         self.hook_timeout = hook_timeout
+        self.lock_timeout = lock_timeout
+        self.max_units = max_units
         self._state: ModelState | None = None
+        self._lock_fd: int | None = None
+        self._bin_dir: Path | None = None
 
     @property
     def state(self) -> ModelState:
@@ -58,19 +92,57 @@ class LocalModel:
             self._state.close()
             self._state = None
 
+    @contextmanager
+    def locked(self, holder: str = '', *, create: bool = False) -> Iterator[None]:
+        """Hold the model's lock for the block: no other command changes the model or runs
+        its hooks meanwhile. *holder* names this command in the message another one gets;
+        with *create*, the model directory is made when it does not exist."""
+        if self._lock_fd is not None:
+            yield
+            return
+        if create:
+            self._check_replaceable()
+            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        elif not (self.dir / DB_NAME).exists():
+            self.state  # noqa: B018  # says there is no model here
+        self._lock_fd = _lock.acquire(self.dir, holder or _process.command_name(),
+                                      self.lock_timeout, self.notice)
+        try:
+            yield
+        finally:
+            fd, self._lock_fd = self._lock_fd, None
+            _lock.release(fd)
+
+    def _check_replaceable(self) -> None:
+        if self.dir.is_dir() and not (self.dir / DB_NAME).exists() and any(
+                entry.name != _lock.LOCK_NAME for entry in self.dir.iterdir()):
+            raise LocalModelError(f'{self.dir} is not empty and holds no local model; '
+                                  f'choose another --model-dir')
+
     # creating
 
     def create(self) -> None:
-        """Start an empty model in the directory, replacing a local model already there."""
-        self.close()
-        if self.dir.exists() and any(self.dir.iterdir()):
-            if not (self.dir / DB_NAME).exists():
-                raise LocalModelError(f'{self.dir} is not empty and holds no local model; '
-                                      f'choose another --model-dir')
-            shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self._state = ModelState(self.dir / DB_NAME)
+        """Start an empty model in the directory, replacing a local model already there.
 
+        The directory is private to its owner (0700) and the state file (which holds config
+        values, logs and hook output) too (0600).
+        """
+        self.close()
+        with self.locked(create=True):
+            for entry in self.dir.iterdir():
+                if entry.name == _lock.LOCK_NAME:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            self.dir.chmod(0o700)
+            db = self.dir / DB_NAME
+            os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+            self._state = ModelState(db)
+            self._bin_dir = None
+
+    @_exclusive
     def deploy_bundle(self, bundle: Bundle) -> None:
         """Deploy every application of *bundle*, then relate them (nothing runs yet)."""
         for spec in bundle.applications:
@@ -78,14 +150,17 @@ class LocalModel:
         for end1, end2 in bundle.relations:
             self.relate(end1, end2)
 
+    @_exclusive
     def deploy(self, name: str, charm: Path, *, units: int = 1,
                config: Mapping[str, Any] | None = None) -> None:
         """Add application *name* running the charm in directory *charm*."""
+        check_app_name(name)
+        check_units(units, self.max_units)
         meta = _charm_meta(charm)
         if any(app.name == name for app in self.state.apps()):
             raise LocalModelError(f'application {name!r} is already deployed')
         values = {key: option.default for key, option in meta.config.items()}
-        values.update(_coerce_config(name, meta, dict(config or {})))
+        values.update(check_config(name, meta, dict(config or {})))
         with self.state.transaction():
             self.state.add_app(name, str(charm.resolve()), values)
             for endpoint, rel_meta in meta.peers.items():
@@ -94,12 +169,14 @@ class LocalModel:
         for _ in range(units):
             self.add_unit(name)
 
+    @_exclusive
     def add_unit(self, app: str) -> str:
         """Add a unit to *app*: its own charm copy, its setup hooks, its relations."""
         source = Path(self.state.app(app).charm)
+        check_units(len(self.state.units(app)) + 1, self.max_units)
         with self.state.transaction():
             unit = self.state.new_unit(app)
-            _process.copy_charm(source, unit_charm_dir(self.dir, unit))
+            self._copy_charm(source, unit)
             _lifecycle.queue_setup(self.state, unit)
             for rel in self.state.relations(app):
                 if not rel.dying:
@@ -108,6 +185,12 @@ class LocalModel:
 
     # relations
 
+    def _copy_charm(self, source: Path, unit: str) -> None:
+        """Refresh *unit*'s copy of its charm (never copying the model into itself, when
+        the model directory is inside the charm's)."""
+        _process.copy_charm(source, unit_charm_dir(self.dir, unit), exclude=self.dir)
+
+    @_exclusive
     def relate(self, end1: str, end2: str) -> Relation:
         """Relate ``app:endpoint`` to ``app:endpoint`` (the endpoint may be left out when
         only one fits)."""
@@ -123,28 +206,13 @@ class LocalModel:
 
     def _match(self, end1: str, end2: str) -> tuple[str, str, str, str, str]:
         """Both ends' app and endpoint, and the interface they share."""
-        app1, _, want1 = end1.partition(':')
-        app2, _, want2 = end2.partition(':')
-        if app1 == app2:
-            raise LocalModelError(f'cannot relate {app1} to itself: peer relations are made '
-                                  f'when the application is deployed')
-        ends1 = _endpoints(self.state.app(app1).charm)
-        ends2 = _endpoints(self.state.app(app2).charm)
-        for app, want, ends in ((app1, want1, ends1), (app2, want2, ends2)):
-            if want and want not in ends:
-                raise LocalModelError(f'{app} has no endpoint {want!r} (it has: '
-                                      f'{", ".join(sorted(ends)) or "none"})')
-        pairs = [(e1, e2) for e1, (r1, i1) in ends1.items() for e2, (r2, i2) in ends2.items()
-                 if i1 == i2 and {r1, r2} == {'provides', 'requires'}
-                 and want1 in ('', e1) and want2 in ('', e2)]
-        if len(pairs) != 1:
-            found = ', '.join(f'{app1}:{a} {app2}:{b}' for a, b in pairs) or 'none'
-            raise LocalModelError(f'cannot relate {end1} to {end2}: {len(pairs)} matching '
-                                  f'endpoint pairs (a provides and a requires endpoint of the '
-                                  f'same interface; found: {found}); name the endpoints')
-        ep1, ep2 = pairs[0]
-        return app1, ep1, app2, ep2, ends1[ep1][1]
+        app1, app2 = end1.partition(':')[0], end2.partition(':')[0]
+        ends1 = endpoints(_charm_meta(Path(self.state.app(app1).charm)))
+        ends2 = endpoints(_charm_meta(Path(self.state.app(app2).charm)))
+        ep1, ep2, interface = match_endpoints(end1, end2, ends1, ends2)
+        return app1, ep1, app2, ep2, interface
 
+    @_exclusive
     def remove_relation(self, end1: str, end2: str) -> Relation:
         """Remove the relation between the two ends: departed, then broken, on each unit."""
         app1, ep1, app2, ep2, _ = self._match(end1, end2)
@@ -158,11 +226,12 @@ class LocalModel:
 
     # config, status, actions
 
+    @_exclusive
     def configure(self, app: str, values: Mapping[str, str]) -> dict[str, Any]:
         """Set config options from ``key=value`` text; queue config-changed if any changed."""
         current = self.state.app(app)
         meta = _charm_meta(Path(current.charm))
-        new = {**current.config, **_coerce_config(app, meta, dict(values), from_text=True)}
+        new = {**current.config, **check_config(app, meta, dict(values), from_text=True)}
         if new != current.config:
             with self.state.transaction():
                 self.state.set_config(app, new)
@@ -170,11 +239,13 @@ class LocalModel:
                     self.state.enqueue(unit.name, 'config-changed')
         return new
 
+    @_exclusive
     def update_status(self) -> None:
         """Queue update-status on every unit (Juju does it every few minutes)."""
         for unit in self.state.units():
             self.state.enqueue(unit.name, 'update-status')
 
+    @_exclusive
     def resolve(self, unit: str) -> str:
         """Take *unit* out of error; the failed hook runs again at the next settle.
 
@@ -185,48 +256,64 @@ class LocalModel:
         hook = found.error_hook
         if hook is None:
             raise LocalModelError(f'unit {unit} is not in error; nothing to resolve')
-        _process.copy_charm(Path(self.state.app(found.app).charm),
-                            unit_charm_dir(self.dir, unit))
+        self._copy_charm(Path(self.state.app(found.app).charm), unit)
         self.state.set_error(unit, None)
         return hook
 
+    @_exclusive
     def run_action(self, unit: str, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Run action *name* on *unit* now and return its record (status, results, log)."""
+        """Run action *name* on *unit* now and return its record (status, results, log;
+        when it failed without saying why, the message is its exit status and the last line
+        of its output, such as the exception)."""
         meta = _charm_meta(Path(self.state.app(self.state.unit(unit).app).charm))
         values = _action_params(meta, name, dict(params))
         ident = self.state.start_action(unit, name, values)
         env = {'JUJU_ACTION_NAME': name, 'JUJU_ACTION_UUID': str(uuid.uuid4()),
                'REACTOPS_ACTION_ID': str(ident)}
-        ok = self._run(unit, f'actions/{name}', env, label=f'action {name}')
-        self.state.finish_action(ident, ok)
+        ok, hook_id = self._run(unit, f'actions/{name}', env, label=f'action {name}')
+        self.state.finish_action(ident, ok, '' if ok else self.state.failure(hook_id))
         return self.state.action(ident)
 
     # running hooks
 
-    def settle(self, max_hooks: int = MAX_HOOKS) -> list[Unit]:
+    def settle_limit(self) -> int:
+        """How many hooks one :meth:`settle` may run: it grows with the model, by the units
+        and by the pairs of units that see each other across each relation."""
+        sizes = {app.name: len(self.state.units(app.name)) for app in self.state.apps()}
+        pairs = sum(sizes[rel.app1] * sizes[rel.app2] for rel in self.state.relations())
+        return MAX_HOOKS + 20 * sum(sizes.values()) + 10 * pairs
+
+    @_exclusive
+    def settle(self, max_hooks: int | None = None) -> list[Unit]:
         """Run queued hooks until none is left for a unit not in error; return the units
-        in error."""
+        in error. At most *max_hooks* run (default: :meth:`settle_limit`); the hooks left
+        stay queued for the next settle."""
+        limit = self.settle_limit() if max_hooks is None else max_hooks
         ran: list[str] = []
         while True:
             stuck = {u.name for u in self.state.units() if u.error_hook}
             item = self.state.next_hook(stuck)
             if item is None:
                 return [u for u in self.state.units() if u.error_hook]
-            if len(ran) >= max_hooks:
+            if len(ran) >= limit:
                 raise LocalModelError(
-                    f'the model did not settle after {max_hooks} hooks; the last ones were '
-                    f'{", ".join(ran[-6:])}: charms keep changing each other\'s relation data')
+                    f'the model did not settle after {limit} hooks ({self.state.queued()} '
+                    f'still queued; the last ones run were {", ".join(ran[-4:])}). Either '
+                    f"the charms keep answering each other's relation changes with new data, "
+                    f'or this model needs more hooks: run "reactops settle --max-hooks '
+                    f'{limit * 4}" to go on (any command that settles takes --max-hooks N)')
             ident, unit, hook, env = item
             ran.append(f'{unit} {hook}')
-            if self._run(unit, f'hooks/{hook}', {**env, 'JUJU_HOOK_NAME': hook}):
+            if self._run(unit, f'hooks/{hook}', {**env, 'JUJU_HOOK_NAME': hook})[0]:
                 self.state.dequeue(ident)
                 self._after(unit, hook, env)
             else:
                 self.state.set_error(unit, hook)
 
     def _run(self, unit: str, dispatch_path: str, env: dict[str, str],
-             label: str = '') -> bool:
-        """Run one hook of *unit*; commit its writes when it succeeds."""
+             label: str = '') -> tuple[bool, int]:
+        """Run one hook of *unit*; commit its writes when it succeeds. Returns whether it
+        did, and the hook's id in the hook log."""
         hook = label or dispatch_path.rpartition('/')[2]
         self._before(unit, hook, env)
         hook_id = self.state.start_hook(unit, hook)
@@ -238,7 +325,7 @@ class LocalModel:
                     'JUJU_PRINCIPAL_UNIT': '', 'JUJU_CONTEXT_ID': f'{unit}-{hook}-{hook_id}',
                     'REACTOPS_MODEL_DB': str((self.dir / DB_NAME).resolve()),
                     'REACTOPS_HOOK_TOKEN': token}
-        bin_dir = _process.install_tools(self.dir.resolve())
+        bin_dir = self._tools()
         try:
             result = _process.run_hook(unit_charm_dir(self.dir, unit).resolve(), bin_dir,
                                        dispatch_path, full_env, self.hook_timeout)
@@ -252,7 +339,13 @@ class LocalModel:
         outcome = 'ok' if result.code == 0 else f'FAILED (exit {result.code})'
         wrote = f'; wrote {", ".join(changed)}' if changed else ''
         self.progress(f'{unit:<16} {hook:<34} {outcome} {result.seconds:.2f}s{wrote}')
-        return result.code == 0
+        return result.code == 0, hook_id
+
+    def _tools(self) -> Path:
+        """The hook tools' directory, installed (or refreshed) once per model object."""
+        if self._bin_dir is None:
+            self._bin_dir = _process.install_tools(self.dir.resolve())
+        return self._bin_dir
 
     def _before(self, unit: str, hook: str, env: dict[str, str]) -> None:
         """Relation membership as the hook must see it: a joining unit is listed in its
@@ -305,48 +398,6 @@ def _charm_meta(charm: Path) -> Any:
     except FileNotFoundError:
         raise LocalModelError(f'{charm} is not a charm directory: it has no metadata.yaml or '
                               f'charmcraft.yaml (was it moved since it was deployed?)') from None
-
-
-def _endpoints(charm: str) -> dict[str, tuple[str, str]]:
-    """Endpoint name -> (role, interface) for the provides and requires endpoints."""
-    meta = _charm_meta(Path(charm))
-    ends = {name: ('provides', rel.interface_name) for name, rel in meta.provides.items()}
-    ends.update({name: ('requires', rel.interface_name) for name, rel in meta.requires.items()})
-    return ends
-
-
-_TRUE = ('true', 'yes', 'on', '1')
-_FALSE = ('false', 'no', 'off', '0')
-
-
-def _coerce_config(app: str, meta: Any, values: dict[str, Any],
-                   from_text: bool = False) -> dict[str, Any]:
-    """Check *values* against the charm's options and convert ``key=value`` text."""
-    result = {}
-    for key, value in values.items():
-        option = meta.config.get(key)
-        if option is None:
-            raise LocalModelError(f'{app} has no config option {key!r} (options: '
-                                  f'{", ".join(sorted(meta.config)) or "none"})')
-        kind = option.type
-        try:
-            if kind == 'int':
-                value = int(value)
-            elif kind == 'float':
-                value = float(value)
-            elif kind == 'boolean' and from_text:
-                if str(value).lower() not in _TRUE + _FALSE:
-                    raise ValueError(value)
-                value = str(value).lower() in _TRUE
-            elif kind == 'boolean' and not isinstance(value, bool):
-                raise ValueError(value)
-            elif kind in ('string', 'secret'):
-                value = str(value)
-        except ValueError:
-            raise LocalModelError(f'{app} option {key!r} is of type {kind}; {value!r} is not '
-                                  f'a valid {kind}') from None
-        result[key] = value
-    return result
 
 
 def _action_params(meta: Any, name: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ['HookResult', 'install_tools', 'run_hook']
+__all__ = ['HookResult', 'command_name', 'copy_charm', 'install_tools', 'run_hook']
 
 JUJU_VERSION = '3.6.0'
 _LAUNCHER = '_reactops_tool'
@@ -92,9 +92,27 @@ def _write_exec(path: Path, text: str) -> None:
         tmp.replace(path)
 
 
-def copy_charm(source: Path, target: Path) -> None:
-    """Refresh a unit's copy of the charm from *source*, keeping the unit's state file."""
-    shutil.copytree(source, target, symlinks=True, ignore=_NOT_COPIED, dirs_exist_ok=True)
+def copy_charm(source: Path, target: Path, exclude: Path | None = None) -> None:
+    """Refresh a unit's copy of the charm from *source*, keeping the unit's state file.
+
+    *exclude* (the model directory) is left out wherever it sits in *source*: a model kept
+    inside the charm's own directory would otherwise be copied into itself, without end.
+    """
+    skip = exclude.resolve() if exclude is not None else None
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        ignored = set(_NOT_COPIED(directory, names))
+        if skip is not None and skip.name in names and Path(directory).resolve() == skip.parent:
+            ignored.add(skip.name)
+        return ignored
+
+    shutil.copytree(source, target, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+
+
+def command_name() -> str:
+    """This process's command, for messages about who holds the model."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else 'python'
+    return f'"{name}"' if name not in ('__main__.py', '-c', '') else '"python"'
 
 
 def run_hook(charm_dir: Path, bin_dir: Path, dispatch_path: str, env: Mapping[str, str],

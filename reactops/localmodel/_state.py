@@ -136,6 +136,11 @@ class ModelState:
         self.path = path
         try:
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # A write-ahead log, synced at checkpoints: a commit costs no fsync (a hook's
+            # few commits, thousands of hooks per settle), and a crash still keeps the file
+            # whole (it may lose the last commits, not mix them).
+            self.db.execute('PRAGMA journal_mode=WAL')
+            self.db.execute('PRAGMA synchronous=NORMAL')
             self.db.executescript(_SCHEMA)
             version = self.meta('schema')
         except sqlite3.DatabaseError as e:
@@ -338,6 +343,21 @@ class ModelState:
                 'results': json.loads(results), 'log': json.loads(logs), 'status': status,
                 'message': message}
 
-    def finish_action(self, ident: int, succeeded: bool) -> None:
+    def finish_action(self, ident: int, succeeded: bool, reason: str = '') -> None:
+        """Close an action run; a failed one keeps its ``action-fail`` message, else gets
+        *reason*."""
         self.db.execute("UPDATE actions SET status=CASE WHEN status='running' AND ? THEN "
-                        "'completed' ELSE 'failed' END WHERE id=?", (succeeded, ident))
+                        "'completed' ELSE 'failed' END, message=CASE WHEN ? OR message!='' "
+                        "THEN message ELSE ? END WHERE id=?",
+                        (succeeded, succeeded, reason, ident))
+
+    def failure(self, hook_id: int) -> str:
+        """Why a hook failed, in one line: its exit status and its output's last line
+        (for a Python charm, the exception)."""
+        code, output = self.db.execute('SELECT code, output FROM hooks WHERE id=?',
+                                       (hook_id,)).fetchone()
+        last = next((line.strip() for line in reversed(str(output).splitlines())
+                     if line.strip()), '')
+        if len(last) > 300:
+            last = f'{last[:300]}... (cut; the log has all of it)'
+        return f'exit status {code}' + (f': {last}' if last else '')
