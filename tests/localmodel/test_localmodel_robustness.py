@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import reactops
 from reactops.localmodel import LocalModel, LocalModelError, load_bundle
@@ -235,6 +238,65 @@ def test_finding7_units_per_application_are_bounded(tmp_path: Path) -> None:
         model = LocalModel(model_dir, max_units=3)
         model.create()
         model.deploy('web', tmp_path / 'typed', units=4)
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(),
+                    st.text(max_size=12), st.sampled_from(['./typed', './nowhere', '..', '/']))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+def mostly(good: st.SearchStrategy[object], bad: st.SearchStrategy[object]
+           ) -> st.SearchStrategy[object]:
+    """*good* nine times in ten, else *bad*: deep enough into a bundle to reach every check."""
+    return st.integers(0, 9).flatmap(lambda n: bad if n == 0 else good)
+
+
+GOOD_NAMES = st.sampled_from(['web', 'db', 'cache-2a'])
+NAMES = mostly(GOOD_NAMES, st.one_of(st.sampled_from(['a/../x', 'Web', 'web-1', '', 'web\n']),
+                                     st.text(max_size=10), st.integers()))
+GOOD_SPECS = st.fixed_dictionaries({'charm': st.just('./typed')}, optional={
+    'units': st.one_of(st.integers(1, 3), st.integers(-3, 300), SCALARS),
+    'config': st.dictionaries(st.sampled_from(['port', 'ratio', 'debug', 'motd', 'nope']),
+                              st.one_of(SCALARS, VALUES), max_size=4)})
+APP_SPECS = mostly(GOOD_SPECS, st.one_of(VALUES, st.fixed_dictionaries(
+    {'charm': st.one_of(SCALARS, st.sampled_from(['./nowhere', 'typed', '../typed']))},
+    optional={'config': VALUES, 'charmX': SCALARS})))
+ENDS = st.one_of(st.sampled_from(['web', 'db', 'web:port', 'db:port', 'db:', ':', 'web:a:b']),
+                 st.text(max_size=8), st.integers())
+BUNDLES = mostly(st.fixed_dictionaries(
+    {'applications': st.dictionaries(NAMES, APP_SPECS, min_size=1, max_size=3)},
+    optional={'relations': st.lists(st.one_of(st.lists(ENDS, min_size=2, max_size=2),
+                                              st.lists(ENDS, max_size=3), VALUES), max_size=3)}),
+    st.fixed_dictionaries({'applications': VALUES},
+                          optional={'relations': VALUES, 'colour': VALUES}))
+
+
+@pytest.fixture(scope='module')
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp('bundles')
+    make_charm(root, 'typed', config=TYPED, meta='provides:\n  port: {interface: p}\n')
+    return root
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(BUNDLES)
+def test_finding7_any_bundle_loads_or_gives_one_error_naming_the_file(
+        bundle_dir: Path, raw: object) -> None:
+    path = bundle_dir / 'bundle.yaml'
+    try:
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    except yaml.YAMLError:
+        return
+    try:
+        bundle = load_bundle(path)
+    except LocalModelError as e:
+        assert str(e).startswith(f'bundle {path}') or str(e).startswith(
+            f'cannot read bundle {path}'), e
+        return
+    for app in bundle.applications:  # what loads is what Juju would take
+        assert app.name.replace('-', '').isalnum() and app.name == app.name.lower()
+        assert 1 <= app.units <= 100
+        assert app.charm == bundle_dir / 'typed'
 
 
 # -- finding 8: names cannot leave the model directory; the state file is private ----------------
