@@ -80,6 +80,9 @@ def test_finding5_two_commands_on_one_model_run_each_queued_hook_once(tmp_path: 
     model.deploy('slow', charm, units=2)  # queues 8 setup hooks, runs none
     model.close()
     first = start_cmd('update-status', model_dir=model_dir)
+    deadline = time.monotonic() + 60
+    while not record.exists() and time.monotonic() < deadline:  # the first holds the model
+        time.sleep(0.02)
     second = start_cmd('update-status', model_dir=model_dir)
     outs = [proc.communicate(timeout=120) for proc in (first, second)]
     assert first.returncode == second.returncode == 0, outs
