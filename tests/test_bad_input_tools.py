@@ -4,11 +4,14 @@ hold secrets is never quoted in the error."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fakejuju import FakeJuju
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reactops._private import hooktools as hookcmds
 from reactops._private.backend import ModelBackend
@@ -116,3 +119,25 @@ def test_printing_nothing_where_juju_always_answers_is_an_error(
     with pytest.raises(ModelError, match=f'{tool} succeeded but printed nothing') as caught:
         call(model())
     assert SECRET not in str(caught.value) and SECRET not in str(caught.value.command)
+
+
+# Any output at all: JSON of any shape, or text that is not JSON.
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=8)
+_OUTPUT = st.one_of(_JSON.map(json.dumps), st.text(max_size=40))
+
+
+@pytest.mark.parametrize('tool', sorted(READS))
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(output=_OUTPUT)
+def test_any_output_of_a_hook_tool_is_read_or_one_clear_error(
+        db: FakeJuju, tool: str, output: str) -> None:
+    db.respond(tool, output + '\n')
+    try:
+        READS[tool](model())
+    except ModelError as error:  # the only failure allowed, naming the tool
+        assert error.command is not None and error.command[0] == tool
