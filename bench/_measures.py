@@ -64,6 +64,15 @@ def timed_process(argv: Sequence[str], *, env: Mapping[str, str],
                 float(cpu))
 
 
+def report(verdicts: Sequence[tuple[str, bool]], started: float) -> int:
+    """Print one PASS/FAIL line per target and the run's time; the exit status (1: a FAIL)."""
+    print()
+    for label, ok in verdicts:
+        print(f'{"PASS" if ok else "FAIL"}  {label}')
+    print(f'\n(benchmark took {time.perf_counter() - started:.0f} s)')
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
 def machine_line() -> str:
     """Cores, CPU model and date, for the table's header."""
     model = 'unknown CPU'

@@ -354,11 +354,7 @@ def main() -> int:
             verdicts += found
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print()
-    for label, ok in verdicts:
-        print(f'{"PASS" if ok else "FAIL"}  {label}')
-    print(f'\n(benchmark took {time.perf_counter() - started:.0f} s)')
-    return 0 if all(ok for _, ok in verdicts) else 1
+    return measures.report(verdicts, started)
 
 
 if __name__ == '__main__':

@@ -24,26 +24,50 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    'APPLICATION_NAME_RE', 'ENDPOINT_NAME_RE', 'RELATION_ID_RE', 'UNIT_NAME_RE',
+    'APPLICATION_NAME_RE', 'Pattern', 'ENDPOINT_NAME_RE', 'RELATION_ID_RE', 'UNIT_NAME_RE',
     'parse_relation_id', 'relation_id_problem', 'unit_name_problem', 'version_problem',
 ]
+
+class Pattern:
+    """A regular expression compiled on first use: compiling costs a hook time, and a hook
+    uses two of the patterns here (the rest serve the local model and the tests)."""
+
+    __slots__ = ('_compiled', 'pattern')
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def _regex(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        """As :meth:`re.Pattern.fullmatch`."""
+        return self._regex().fullmatch(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """As :meth:`re.Pattern.match`."""
+        return self._regex().match(text)
+
 
 _APPLICATION = r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*'
 _NUMBER = r'(?:0|[1-9][0-9]*)'
 
 #: An application name as Juju accepts it (``mysql``, ``my-app2``; not ``2app``, ``a-1``).
-APPLICATION_NAME_RE = re.compile(rf'^{_APPLICATION}$')
+APPLICATION_NAME_RE = Pattern(rf'^{_APPLICATION}$')
 #: A unit name as Juju makes it: ``<application>/<number>``.
-UNIT_NAME_RE = re.compile(rf'^{_APPLICATION}/{_NUMBER}$')
+UNIT_NAME_RE = Pattern(rf'^{_APPLICATION}/{_NUMBER}$')
 #: An endpoint (relation) name as charm metadata may declare it (``db``, ``db-admin``).
-ENDPOINT_NAME_RE = re.compile(r'^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$')
+ENDPOINT_NAME_RE = Pattern(r'^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$')
 #: ``JUJU_RELATION_ID``: ``<endpoint>:<number>`` as Juju sets it, or a bare number.
-RELATION_ID_RE = re.compile(r'^(?:[A-Za-z0-9][A-Za-z0-9_.-]*:)?([0-9]{1,18})$')
+RELATION_ID_RE = Pattern(r'^(?:[A-Za-z0-9][A-Za-z0-9_.-]*:)?([0-9]{1,18})$')
 
 # What a hook accepts as a unit name: a safe path part, '/', a number.
-_SAFE_UNIT = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[0-9]{1,9}$')
+_SAFE_UNIT = Pattern(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[0-9]{1,9}$')
 # major.minor, then .patch or -<tag><patch>, then an optional .build (as JujuVersion reads)
-_VERSION = re.compile(r'^\d{1,9}\.\d{1,9}(?:(?:\.|-[a-z]+)\d{1,9})?(?:\.\d{1,9})?$')
+_VERSION = Pattern(r'^\d{1,9}\.\d{1,9}(?:(?:\.|-[a-z]+)\d{1,9})?(?:\.\d{1,9})?$')
 
 
 def _shown(value: str) -> str:

@@ -12,8 +12,6 @@ every import on every tool call.
 
 from __future__ import annotations
 
-import re
-
 TYPE_CHECKING = False  # typing costs an import on every tool run; only mypy needs it
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -36,18 +34,20 @@ if TYPE_CHECKING or __package__:
     from .jujunames import ENDPOINT_NAME_RE as ENDPOINT_NAME
     from .jujunames import RELATION_ID_RE as RELATION_ID
     from .jujunames import UNIT_NAME_RE as UNIT_NAME
+    from .jujunames import Pattern as _Pattern
 else:  # a copy run without its package, beside the local model's hook tools
     from jujunames import APPLICATION_NAME_RE as APP_NAME
     from jujunames import ENDPOINT_NAME_RE as ENDPOINT_NAME
     from jujunames import RELATION_ID_RE as RELATION_ID
     from jujunames import UNIT_NAME_RE as UNIT_NAME
+    from jujunames import Pattern as _Pattern
 
 #: An action name.
-ACTION_NAME = re.compile(r'^[a-z](?:[a-z0-9-]*[a-z0-9])?$')
+ACTION_NAME = _Pattern(r'^[a-z](?:[a-z0-9-]*[a-z0-9])?$')
 #: A key of action parameters and results.
-ACTION_KEY = re.compile(r'^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$')
+ACTION_KEY = _Pattern(r'^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$')
 #: A key of secret content.
-SECRET_KEY = re.compile(r'^[a-z](?:-?[a-z0-9]){2,}$')
+SECRET_KEY = _Pattern(r'^[a-z](?:-?[a-z0-9]){2,}$')
 
 #: The files a copy of the rule book needs beside it (the local model's bin directory).
 FILES = ('jujurules.py', 'jujunames.py')

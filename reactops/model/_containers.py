@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, overload
 
 from .. import pebble as _pebble
 from .._private.lazylog import get_logger
@@ -452,13 +452,16 @@ def _local_listing(path: Path) -> list[_pebble.FileInfo]:
     return [file_info(entry) for entry in entries]
 
 
-class _ByName(Mapping[str, Any]):
+_V = TypeVar('_V')
+
+
+class _ByName(Mapping[str, _V]):
     """A read-only mapping by name, which a future release may widen without breaking."""
 
-    def __init__(self, items: dict[str, Any]):
+    def __init__(self, items: dict[str, _V]):
         self._items = items
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> _V:
         return self._items[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -471,34 +474,25 @@ class _ByName(Mapping[str, Any]):
         return repr(self._items)
 
 
-class ContainerMapping(_ByName, Mapping[str, Container]):
+class ContainerMapping(_ByName[Container]):
     """This unit's containers by name (read-only)."""
 
     def __init__(self, names: Iterable[str], backend: ModelBackend):
         super().__init__({name: Container(name, backend) for name in names})
 
-    def __getitem__(self, key: str) -> Container:
-        return self._items[key]  # type: ignore[no-any-return]
 
-
-class ServiceInfoMapping(_ByName, Mapping[str, _pebble.ServiceInfo]):
+class ServiceInfoMapping(_ByName[_pebble.ServiceInfo]):
     """Service statuses by service name (read-only)."""
 
     def __init__(self, services: Iterable[_pebble.ServiceInfo]):
         super().__init__({service.name: service for service in services})
 
-    def __getitem__(self, key: str) -> _pebble.ServiceInfo:
-        return self._items[key]  # type: ignore[no-any-return]
 
-
-class CheckInfoMapping(_ByName, Mapping[str, _pebble.CheckInfo]):
+class CheckInfoMapping(_ByName[_pebble.CheckInfo]):
     """Health checks by check name (read-only)."""
 
     def __init__(self, checks: Iterable[_pebble.CheckInfo]):
         super().__init__({check.name: check for check in checks})
-
-    def __getitem__(self, key: str) -> _pebble.CheckInfo:
-        return self._items[key]  # type: ignore[no-any-return]
 
 
 class LazyNotice:
