@@ -3,6 +3,7 @@
 ``container.web.ready`` is set in ``web-pebble-ready`` and, in other hooks, asked of Pebble
 when a handler reads it; ``container.web.check.alive.failed`` lasts from the check's
 failure to its recovery; ``container.web.notice.<key>`` exists in the hook of that notice.
+``website.available``, from the built-in ``http`` interface layer, says a client is related.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from reactops import (
     WaitingStatus,
     clear_flag,
     current_charm,
+    endpoint_from_name,
     hook,
     set_flag,
     when,
@@ -23,13 +25,21 @@ from reactops import (
 
 if TYPE_CHECKING:  # the Pebble client is loaded when a handler first reaches a container
     from reactops import Container
+    from reactops.layers.http import Provides
     from reactops.pebble import LayerDict
 
 PAGE = '/srv/www/index.html'
 
 
 def web_layer(port: int) -> LayerDict:
-    """The Pebble layer of the web server: its service and an HTTP health check."""
+    """The Pebble layer of the web server: its service and an HTTP health check.
+
+    A server that dies is left down (``on-failure: ignore``) for the check to notice: two
+    failed requests two seconds apart fail it, Pebble restarts the server for it
+    (``on-check-failure``), and the charm sees ``web-pebble-check-failed`` and then
+    ``-recovered``. Pebble's default, restarting at once, would bring the server back
+    before the check ever looked, so nobody would learn it had died.
+    """
     return {
         'summary': 'web server',
         'services': {'web': {
@@ -37,10 +47,15 @@ def web_layer(port: int) -> LayerDict:
             'summary': 'static HTTP server',
             'command': f'python3 -m http.server {port} --directory /srv/www',
             'startup': 'enabled',
+            'on-failure': 'ignore',
+            'on-check-failure': {'alive': 'restart'},
         }},
         'checks': {'alive': {
             'override': 'replace',
             'level': 'alive',
+            'period': '2s',
+            'timeout': '1s',
+            'threshold': 2,
             'http': {'url': f'http://localhost:{port}/'},
         }},
     }
@@ -104,3 +119,14 @@ def reload() -> None:
     container = current_charm().unit.get_container('web')
     configure(container)
     container.restart('web')
+
+
+@when('website.available', 'container.web.ready')
+@when_not('web.stale')
+def publish_address() -> None:
+    # Clients hear of the server only once it runs the current config, so a client that
+    # fetches the page as soon as it is told gets an answer. Publishing the same values
+    # again in a later hook writes nothing.
+    website: Provides = endpoint_from_name('website')
+    config = current_charm().config
+    website.configure(config['port'], hostname=config['external-hostname'] or None)

@@ -22,6 +22,7 @@ from reactops.testing import (
     Context,
     Exec,
     Notice,
+    Relation,
     State,
     TCPPort,
 )
@@ -81,6 +82,15 @@ def test_pebble_ready_adds_the_layer_and_starts_the_server(ctx: Context[Any],
     assert 'container.web.ready' in started.flags and 'web.stale' not in started.flags
 
 
+def test_a_dead_server_waits_for_the_check_which_restarts_it(started: State) -> None:
+    plan = started.get_container('web').plan
+    service, check = plan.services['web'], plan.checks['alive']
+    assert service.on_failure == 'ignore'
+    assert service.on_check_failure == {'alive': 'restart'}
+    # Two failures two seconds apart: a dead server is noticed within seconds.
+    assert (check.period, check.timeout, check.threshold) == ('2s', '1s', 2)
+
+
 def test_a_config_change_pushes_the_page_and_restarts(ctx: Context[Any],
                                                       started: State) -> None:
     out = ctx.run(ctx.on.config_changed(),
@@ -111,7 +121,8 @@ def test_a_config_change_while_pebble_is_down_waits_for_it(ctx: Context[Any],
 
 def test_a_failing_check_shows_until_it_recovers(ctx: Context[Any], started: State) -> None:
     layers = started.get_container('web').layers
-    failing = CheckInfo('alive', level=CheckLevel.ALIVE, status=CheckStatus.DOWN, failures=3)
+    failing = CheckInfo('alive', level=CheckLevel.ALIVE, status=CheckStatus.DOWN, failures=2,
+                        threshold=2)
     web = Container('web', can_connect=True, layers=layers, check_infos={failing})
     out = ctx.run(ctx.on.pebble_check_failed(web, failing), started.replace(containers={web}))
     assert 'container.web.check.alive.failed' in out.flags
@@ -119,7 +130,7 @@ def test_a_failing_check_shows_until_it_recovers(ctx: Context[Any], started: Sta
     out = ctx.run(ctx.on.update_status(), out)
     assert out.unit_status == MaintenanceStatus('check alive is failing')
 
-    passing = CheckInfo('alive', level=CheckLevel.ALIVE)
+    passing = CheckInfo('alive', level=CheckLevel.ALIVE, threshold=2)
     web = Container('web', can_connect=True, layers=layers, check_infos={passing})
     out = ctx.run(ctx.on.pebble_check_recovered(web, passing), out.replace(containers={web}))
     assert 'container.web.check.alive.failed' not in out.flags
@@ -153,3 +164,42 @@ def test_the_action_fails_while_pebble_is_down(ctx: Context[Any]) -> None:
         ctx.run(ctx.on.action('python-version'),
                 State(containers={Container('web', can_connect=False)}))
     assert failed.value.message == 'the web container is not reachable yet'
+
+
+# -- the website endpoint (interface http) ---------------------------------------------------
+
+
+def joined(ctx: Context[Any], state: State, **config: Any) -> tuple[State, dict[str, str]]:
+    """Run website-relation-joined for a client; return the state and our published bag."""
+    client = Relation('website', remote_app_name='web-probe')
+    out = ctx.run(ctx.on.relation_joined(client, remote_unit=0),
+                  state.replace(relations=[client], config={**state.config, **config}))
+    return out, dict(out.get_relation(client.id).local_unit_data)
+
+
+def test_a_client_is_told_the_unit_address_and_port(ctx: Context[Any], started: State) -> None:
+    out, bag = joined(ctx, started)
+    assert 'website.available' in out.flags
+    # The address is our ingress address (the testing default, 192.0.2.0).
+    assert (bag['hostname'], bag['private-address'], bag['port']) == \
+        ('192.0.2.0', '192.0.2.0', '8080')
+
+
+def test_external_hostname_is_what_a_client_is_told(ctx: Context[Any],
+                                                     started: State) -> None:
+    _, bag = joined(ctx, started, **{'external-hostname': 'localhost'})
+    assert (bag['hostname'], bag['private-address']) == ('localhost', '192.0.2.0')
+
+
+def test_a_client_hears_nothing_before_the_server_runs(ctx: Context[Any],
+                                                        installed: State) -> None:
+    out, bag = joined(ctx, installed)
+    assert 'website.available' in out.flags
+    assert 'port' not in bag and 'hostname' not in bag
+
+
+def test_a_new_port_is_published_with_the_restart(ctx: Context[Any], started: State) -> None:
+    out, _ = joined(ctx, started)
+    out = ctx.run(ctx.on.config_changed(), out.replace(config={'port': 9000}))
+    assert out.get_relations('website')[0].local_unit_data['port'] == '9000'
+    assert out.unit_status == ActiveStatus('serving on :9000')
