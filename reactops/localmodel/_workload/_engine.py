@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..._private.timeconv import parse_rfc3339
 from ._changes import ChangeStore, Task, TaskRunner
 from ._checks import CheckManager
 from ._errors import APIError
@@ -30,6 +29,7 @@ from ._plan import start_lanes as _start_lanes
 from ._plan import stop_lanes as _stop_lanes
 from ._scheduler import Scheduler
 from ._services import FAIL_DELAY, KILL_DELAY, ServiceManager
+from ._timefmt import parse_rfc3339_ns
 
 __all__ = ['Workload']
 
@@ -57,21 +57,19 @@ def _identity(options: Item) -> dict[str, Any]:
     return identity
 
 
-def _to_ns(timestamp: str) -> int:
-    moment = parse_rfc3339(timestamp)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
-
-
 class Workload:
     """One container's Pebble: its plan, services, checks, changes, notices and logs.
 
     *root*/``fs`` is the container's filesystem (made if missing); *env* is the base
     environment of every process (the manager's own by default); *on_shutdown(code)* is
     called (once, from a thread of its own) when a service or check asks for a shutdown.
+    *okay_delay* is how long a started service must run for its start to succeed (Pebble's
+    1 s; tests shorten it).
     """
 
     def __init__(self, root: Path, *, env: Mapping[str, str] | None = None,
-                 on_shutdown: Callable[[int], None] | None = None) -> None:
+                 on_shutdown: Callable[[int], None] | None = None,
+                 okay_delay: float = 1.0) -> None:
         self.root = Path(root)
         self.fs = self.root / 'fs'
         self.fs.mkdir(parents=True, exist_ok=True)
@@ -87,6 +85,7 @@ class Workload:
         self._timers = Scheduler()
         self._services = ServiceManager(self._lock, self._changes, self._logs, self._timers,
                                         self._spawn_service, self._request_shutdown)
+        self._services.okay_delay = okay_delay
         self._checks = CheckManager(self._changes, self._spawn_check,
                                     self._services.check_failed)
         self._runner = TaskRunner(self._changes, self._services.do_task)
@@ -382,7 +381,7 @@ class Workload:
         if not after:
             return None
         try:
-            return _to_ns(after)
+            return parse_rfc3339_ns(after)
         except ValueError as exc:
             raise APIError(400, f'invalid "after" timestamp: {exc}') from None
 
@@ -401,7 +400,7 @@ class Workload:
     def ack_warnings(self, timestamp: str) -> int:
         """Acknowledge warnings added up to *timestamp*; how many."""
         try:
-            return self._notices.ack_warnings(_to_ns(timestamp))
+            return self._notices.ack_warnings(parse_rfc3339_ns(timestamp))
         except ValueError as exc:
             raise APIError(400, f'invalid timestamp: {exc}') from None
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 
-from ..._private.timeconv import parse_duration
+from ..._private.timeconv import parse_duration, parse_rfc3339
 
-__all__ = ['go_duration', 'now_ns', 'parse_go_duration', 'rfc3339', 'rfc3339_nano']
+__all__ = ['go_duration', 'now_ns', 'parse_go_duration', 'parse_rfc3339_ns', 'rfc3339',
+           'rfc3339_nano']
 
 _NS = 1_000_000_000
 
@@ -84,3 +85,13 @@ def go_duration(seconds: float) -> str:
 def parse_go_duration(text: str) -> float:
     """Seconds of a Go duration such as ``1m30s``; :class:`ValueError` when it is not one."""
     return parse_duration(text).total_seconds()
+
+
+def parse_rfc3339_ns(text: str) -> int:
+    """Epoch nanoseconds of an RFC 3339 time, keeping all nine fraction digits (Pebble
+    compares notice times to the nanosecond); :class:`ValueError` when it is not one."""
+    moment = parse_rfc3339(text)  # validates, and reads the date and the zone
+    whole = int(moment.replace(microsecond=0).timestamp()) * _NS
+    _, dot, rest = text.partition('.')
+    digits = ''.join(c for c in rest[:9] if c.isdigit()) if dot else ''
+    return whole + (int(digits.ljust(9, '0')) if digits else 0)
