@@ -164,7 +164,10 @@ class Files:
         """The host path of container *path*; a path that leads outside the container
         folder (through ``..`` or a symbolic link) is refused as permission denied."""
         _absolute(path)
-        host = self._host_path(path)
+        try:
+            host = self._host_path(path)
+        except APIError as e:  # a '..' escape: that path's error, not the request's
+            raise FileError(e.kind or 'generic-file-error', e.message) from None
         parent = os.path.realpath(host.parent)
         real = os.path.realpath(host) if follow else os.path.join(parent, host.name)
         if not self._inside(parent if host.name == '' else real):
