@@ -22,8 +22,7 @@ def content_type(header: str) -> tuple[str, dict[str, str]]:
     """The media type of a ``Content-Type`` header and its parameters (``boundary``, ...)."""
     message = email.message.Message()
     message['Content-Type'] = header
-    params = {str(k).lower(): str(v) for k, v in message.get_params()[1:]} \
-        if header else {}
+    params = {str(k).lower(): str(v) for k, v in (message.get_params() or [])[1:]}
     return message.get_content_type() if header else '', params
 
 
@@ -109,7 +108,6 @@ class Multipart:
     def __init__(self, body: Body, boundary: str):
         self._body = body
         self._delimiter = b'\r\n--' + boundary.encode()
-        self._buffer = b''
         self._in_part = False
         self._done = False
         # The first boundary has no CRLF before it: pretend it had one.

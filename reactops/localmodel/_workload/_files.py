@@ -67,7 +67,7 @@ def file_result(path: str, action: Callable[[], None]) -> dict[str, Any]:
     return {'path': path}
 
 
-def _lookup(table: Callable[[str], Any], name: str) -> Any | None:
+def _lookup(table: Callable[[Any], Any], name: str | int) -> Any | None:
     try:
         return table(name)
     except KeyError:
@@ -104,6 +104,8 @@ def ownership(item: Item) -> tuple[int, int] | None:
             raise FileError('generic-file-error', f'group "{group}" GID ({entry.gr_gid}) '
                             f'does not match group-id ({gid})')
         gid = entry.gr_gid
+    if uid is None:
+        return None
     if gid is None:
         account = _lookup(pwd.getpwuid, uid)
         if account is None:
@@ -205,7 +207,7 @@ class Files:
             result['size'] = st.st_size
         return result
 
-    def list(self, path: str, pattern: str, itself: bool) -> list[dict[str, Any]]:
+    def listing(self, path: str, pattern: str, itself: bool) -> list[dict[str, Any]]:
         """The files at *path* (a directory's entries, or the file itself), as Pebble lists
         them; errors are whole-request errors (404 when missing), as Pebble answers."""
         if not path.startswith('/'):

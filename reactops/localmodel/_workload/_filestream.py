@@ -7,6 +7,7 @@ JSON file requests (list, make-dirs, remove) and the file operations themselves 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -52,8 +53,8 @@ def _write_form(files: Files, form: Multipart) -> list[dict[str, Any]]:
         path = part.filename or ''
         if path not in wanted:
             raise APIError(400, f'no metadata for path "{path}"')
-        results[path] = file_result(path, lambda p=part, i=wanted[path]:  # type: ignore
-                                    files.write(i, _chunks(p)))
+        results[path] = file_result(path, functools.partial(files.write, wanted[path],
+                                                            _chunks(part)))
     return [results.get(path) or {'path': path, 'error': {
         'message': f'no file content for path "{path}"', 'kind': 'generic-file-error'}}
         for path in (str(item.get('path') or '') for item in items)]
@@ -71,10 +72,10 @@ def push_files(files: Files, request: Request) -> Any:
     body = request.json_object()
     action = body.get('action') or ''
     if action == 'make-dirs':
-        return [file_result(str(item.get('path') or ''), lambda i=item: files.make_dir(i))
+        return [file_result(str(item.get('path') or ''), functools.partial(files.make_dir, item))
                 for item in _items(body, 'dirs')]
     if action == 'remove':
-        return [file_result(str(item.get('path') or ''), lambda i=item: files.remove(i))
+        return [file_result(str(item.get('path') or ''), functools.partial(files.remove, item))
                 for item in _items(body, 'paths')]
     if action == 'write':
         raise APIError(400, 'must use multipart with "write" action')

@@ -243,13 +243,15 @@ class Api:
         except ValueError:
             raise APIError(400, f'invalid "user-id" filter: "{user_ids[0]}" is not a '
                            'valid user ID') from None
-        filters = {'types': request.list_arg('types'), 'keys': request.list_arg('keys'),
-                   'after': request.arg('after') or None, 'user_id': user_id,
-                   'all_users': users == 'all'}
+        types, keys = request.list_arg('types'), request.list_arg('keys')
+        after, everyone = request.arg('after') or None, users == 'all'
         timeout = _duration(request.arg('timeout'))
         if timeout:
-            return self.workload.wait_notices(**filters, timeout=timeout)
-        return self.workload.notices(**filters)
+            return self.workload.wait_notices(types=types, keys=keys, after=after,
+                                              user_id=user_id, all_users=everyone,
+                                              timeout=timeout)
+        return self.workload.notices(types=types, keys=keys, after=after, user_id=user_id,
+                                     all_users=everyone)
 
     def add_notice(self, request: Request) -> dict[str, str]:
         body = request.json_object()
@@ -291,7 +293,7 @@ class Api:
             itself = request.arg('itself')
             if itself not in ('', 'true', 'false'):
                 raise APIError(400, 'itself parameter must be "true" or "false"')
-            return self.files.list(path, request.arg('pattern'), itself == 'true')
+            return self.files.listing(path, request.arg('pattern'), itself == 'true')
         raise APIError(400, f'invalid action "{action}"')
 
     def exec(self, request: Request) -> Async:
