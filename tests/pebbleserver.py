@@ -9,7 +9,6 @@ except an exec, which finishes when its process exits.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import email.parser
 import hashlib
@@ -26,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pebbleserver_exec import WS_GUID, Exec, Websocket, seconds
+from pebbleserver_exec import Exec, Websocket, seconds
+
+from reactops.localmodel._workload._websocket import handshake
 
 #: The container's accounts, as Pebble would look them up by name: a user's primary group
 #: has the user's name and ID.
@@ -616,13 +617,10 @@ class Handler(BaseHTTPRequestHandler):
         if match is None or match.group(1) not in self.server.execs:
             self.send_error(404)
             return
-        digest = hashlib.sha1((self.headers['Sec-WebSocket-Key'] + WS_GUID).encode()).digest()
-        accept = base64.b64encode(digest).decode()
-        self.wfile.write(('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
-                          f'Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n')
-                         .encode())
+        self.wfile.write(handshake(self.headers['Sec-WebSocket-Key']))
         self.wfile.flush()
         self.close_connection = True
         websocket = Websocket(self.connection)
+        websocket.keep = True  # the wire log compares what each client sent
         self.server.websockets[f'{match.group(1)}/{match.group(2)}'] = websocket
         self.server.execs[match.group(1)].attach(match.group(2), websocket)

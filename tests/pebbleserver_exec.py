@@ -1,4 +1,4 @@
-"""The exec side of tests/pebbleserver.py: websockets, and the processes they feed and read.
+"""The exec side of tests/pebbleserver.py: the processes that websockets feed and read.
 
 A command starts once the client has opened all its websockets (control, stdio and, unless
 stderr is combined, stderr), runs as a real process, and its change finishes when it exits
@@ -9,73 +9,23 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import struct
 import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+# The websocket end is the workload manager's own; where the real ops runs these tests,
+# reactops is not installed, so the repository goes on the path.
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
+from reactops.localmodel._workload._websocket import Websocket  # noqa: E402
 
 if TYPE_CHECKING:
     from pebbleserver import PebbleServer
 
-WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
-
-
 def seconds(duration: str) -> float:
     """A duration as the clients send it ('1.500s') in seconds."""
     return float(duration.rstrip('s'))
-
-
-class Websocket:
-    """The server end of one websocket: unmasks what the client sends, sends unmasked."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.lock = threading.Lock()
-        #: What the client sent, in order: text as str, binary as bytes.
-        self.received: list[str | bytes] = []
-
-    def _read(self, n: int) -> bytes:
-        data = b''
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                raise EOFError
-            data += chunk
-        return data
-
-    def recv(self) -> str | bytes | None:
-        """The next message (text or binary), or ``None`` once the client has gone."""
-        try:
-            head = self._read(2)
-            opcode, length = head[0] & 0x0F, head[1] & 0x7F
-            if length == 126:
-                length = struct.unpack('!H', self._read(2))[0]
-            elif length == 127:
-                length = struct.unpack('!Q', self._read(8))[0]
-            mask = self._read(4) if head[1] & 0x80 else b'\0\0\0\0'
-            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(self._read(length)))
-        except (EOFError, OSError):
-            return None
-        if opcode == 8:
-            return None
-        message = payload.decode() if opcode == 1 else payload
-        self.received.append(message)
-        return message
-
-    def send(self, message: str | bytes) -> None:
-        payload, opcode = (message.encode(), 1) if isinstance(message, str) else (message, 2)
-        if len(payload) < 126:
-            head = struct.pack('!BB', 0x80 | opcode, len(payload))
-        elif len(payload) < 1 << 16:
-            head = struct.pack('!BBH', 0x80 | opcode, 126, len(payload))
-        else:
-            head = struct.pack('!BBQ', 0x80 | opcode, 127, len(payload))
-        with self.lock:
-            try:
-                self.sock.sendall(head + payload)
-            except OSError:
-                pass  # the client went away; nothing left to tell it
 
 
 class Exec:
