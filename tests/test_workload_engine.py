@@ -417,18 +417,43 @@ def test_checks_probe_for_real_fail_after_the_threshold_and_recover(workload: Wo
     assert workload.healthy('', [])
 
 
-def test_a_failed_check_restarts_the_service_that_asks_for_it(workload: Workload) -> None:
+def test_a_failed_check_restarts_or_shuts_down_as_the_services_ask(
+        make_workload: Callable[..., Workload]) -> None:
+    codes: list[int] = []
+    workload = make_workload(on_shutdown=codes.append)
     workload.add_layer('base', layer_of(services={'app': {
         'override': 'replace', 'command': 'sleep 60', 'on-check-failure': {'probe': 'restart'},
         'backoff-delay': '50ms', 'kill-delay': '1s'}}), combine=False)
     run(workload, 'start', ['app'])  # running (past its okay delay) when the check fails
     [first] = workload.service_pids()
+    workload.add_layer('guard', layer_of(services={'guard': {
+        'override': 'replace', 'command': 'sleep 60',
+        'on-check-failure': {'probe': 'shutdown'}}}), combine=False)
+    run(workload, 'start', ['guard'])
     workload.add_layer('probe', layer_of(checks={'probe': {
         'override': 'replace', 'period': '100ms', 'threshold': 1,
         'exec': {'command': f'{PY} -c "raise SystemExit(1)"'}}}), combine=False)
-    wait_for(lambda: workload.service_pids() and workload.service_pids() != [first],
+    wait_for(lambda: len(workload.service_pids()) == 2 and first not in workload.service_pids(),
              what='the restart')
     assert not alive(first)
+    assert codes == [11]  # Pebble's exit code for a check failure
+    assert len(workload.service_pids()) == 2
+
+
+def test_a_layer_in_a_sub_directory_goes_after_its_siblings_only_when_inner(
+        workload: Workload) -> None:
+    def add(label: str, command: str, inner: bool = False) -> None:
+        workload.add_layer(label, layer_of(services={'s': {
+            'override': 'replace', 'command': command}}), combine=False, inner=inner)
+
+    add('base', 'sleep 1')
+    add('lib/one', 'sleep 2')
+    add('top', 'sleep 3')
+    with pytest.raises(APIError) as exc:
+        add('lib/two', 'sleep 4')
+    assert exc.value.message == "cannot insert sub-directory layer without 'inner' attribute set"
+    add('lib/two', 'sleep 4', inner=True)  # goes before 'top', which still wins
+    assert yaml.safe_load(workload.plan_yaml())['services']['s']['command'] == 'sleep 3'
 
 
 def test_checks_start_and_stop_and_a_disabled_check_is_inactive(workload: Workload) -> None:

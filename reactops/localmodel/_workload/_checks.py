@@ -132,6 +132,7 @@ class CheckManager:
         self._configs: dict[str, Item] = {}  # change id -> the config it runs
         self._threads: list[threading.Thread] = []
         self._proceed: set[str] = set()  # changes whose end starts the next one
+        self._closed = False  # shut down: no check starts again
         changes.listeners.append(self._change_status_changed)
 
     # --- the config each change runs ---
@@ -143,7 +144,7 @@ class CheckManager:
         context = (probe or {}).get('service-context', '')
         if probe is not None and context in plan.services:
             service = plan.services[context]
-            merged = {key: service[key] for key in
+            merged: Item = {key: service[key] for key in
                       ('user-id', 'user', 'group-id', 'group', 'working-dir') if key in service}
             merged.update({k: v for k, v in probe.items() if v not in ('', None, {})})
             merged['environment'] = {**service.get('environment', {}),
@@ -161,8 +162,10 @@ class CheckManager:
     # --- changes ---
 
     def _begin(self, config: Item, kind: str, successes: int = 0, failures: int = 0,
-               prev: str = '') -> Change:
-        """Start a perform-check or recover-check change (lock held)."""
+               prev: str = '') -> Change | None:
+        """Start a perform-check or recover-check change (lock held; none once closed)."""
+        if self._closed:
+            return None
         verb = 'Perform' if kind == 'perform-check' else 'Recover'
         probe = next((p for p in _TYPES if p in config), 'exec')
         summary = f'{verb} {_TYPES[probe]} check "{config["name"]}"'
@@ -361,6 +364,7 @@ class CheckManager:
     def stop_all(self, timeout: float) -> None:
         """Stop every running check and wait for their threads (shutdown)."""
         with self._lock:
+            self._closed = True
             for check in self._checks.values():
                 if check.stop is not None:
                     check.stop.set()

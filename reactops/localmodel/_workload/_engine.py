@@ -128,10 +128,13 @@ class Workload:
         identity: dict[str, Any] = {}
         if os.geteuid() == 0:  # only root can run a process as another user
             identity = _identity(options)
-        return subprocess.Popen(  # noqa: S603 - the plan's command, as Pebble runs it
+        # A session of its own makes the process lead its own group: a stop signals the
+        # group, so what the service started goes too (process_group= needs Python 3.11).
+        proc: subprocess.Popen[bytes] = subprocess.Popen(  # noqa: S603 - the plan's command
             [program, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, cwd=cwd, env=env, process_group=0, close_fds=True,
-            **identity)
+            stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True,
+            close_fds=True, **identity)
+        return proc
 
     def _spawn_service(self, config: Item) -> subprocess.Popen[bytes]:
         base, extra = parse_command(config.get('name', ''), config['command'])
@@ -214,6 +217,9 @@ class Workload:
         if action not in ('replan', 'autostart') and not names:
             raise APIError(400, f'must specify services for {action} action')
         with self._lock:
+            if self._closed and action != 'stop':
+                raise APIError(500, f'cannot {action} services: the workload manager is '
+                                    f'shutting down')
             plan = self._services.plan
             try:
                 if action == 'autostart':

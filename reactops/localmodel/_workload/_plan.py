@@ -468,23 +468,20 @@ def _order(services: dict[str, Item], names: list[str], *, stop: bool) -> list[s
 
 
 def _lanes(names: list[str], services: dict[str, Item]) -> list[list[str]]:
-    """Pebble's lanes: a service runs in the lane of what it requires, else a new one."""
+    """Pebble's lanes: a service runs in the lane of what it requires, else in the lane
+    after the last one used (Pebble's numbering, so such a lane may be shared)."""
     lane_of: dict[str, int] = {}
     lane = -1
     for name in names:
         requires = services[name].get('requires', [])
-        if name in lane_of:
-            chosen = lane_of[name]
-        else:
-            chosen = next((lane_of[r] for r in requires if r in lane_of), None)
-            if chosen is None:
-                lane += 1
-                chosen = lane
-        lane_of[name] = chosen
+        found = lane_of.get(name)
+        if found is None:
+            found = next((lane_of[r] for r in requires if r in lane_of), None)
+        lane = lane + 1 if found is None else found
+        lane_of[name] = lane
         for required in requires:
-            lane_of[required] = chosen
-        lane = max(lane, chosen)
-    lanes: list[list[str]] = [[] for _ in range(lane + 1)]
+            lane_of[required] = lane
+    lanes: list[list[str]] = [[] for _ in range(max(lane_of.values(), default=-1) + 1)]
     for name in names:
         lanes[lane_of[name]].append(name)
     return [lane for lane in lanes if lane]

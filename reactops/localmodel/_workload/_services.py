@@ -168,7 +168,7 @@ class ServiceManager:
                     service.transition('initial')
             if service.state != 'initial':
                 return f'cannot start service while {service.state}'
-            service.started = started = queue.Queue()
+            service.started = started = queue.Queue[str]()
             error = self._start_process(service)
             if error:
                 service.transition('stopped')
@@ -309,7 +309,7 @@ class ServiceManager:
 
     def _stop(self, service: _Service) -> queue.Queue[str] | str:
         """Begin stopping *service*; the queue gets '' or an error once it has stopped."""
-        service.stopped = stopped = queue.Queue()
+        service.stopped = stopped = queue.Queue[str]()
         if service.state == 'starting':
             service.started.put(f'stopped before the {go_duration(self.okay_delay)} okay delay')
         if service.state in ('starting', 'running'):
