@@ -35,7 +35,8 @@ class Timer:
 
 
 class Scheduler:
-    """Runs each timer's callback on its own thread when it is due, in due order."""
+    """Runs each timer's callback on the scheduler's one thread when due, in due order
+    (callbacks must be quick: they only take a lock and send a signal or start a process)."""
 
     def __init__(self, name: str = 'workload-timers'):
         self._cond = threading.Condition()
