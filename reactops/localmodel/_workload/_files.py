@@ -74,6 +74,16 @@ def _lookup(table: Callable[[Any], Any], name: str | int) -> Any | None:
         return None
 
 
+def _named(kind: str, name: str, number: Any, found: int | None) -> int | None:
+    """The ID of account *name* (None when this machine has no such account); Pebble's
+    error when the request also gave a different ID for it."""
+    if found is not None and number is not None and number != found:
+        label = {'user': 'UID', 'group': 'GID'}[kind]
+        raise FileError('generic-file-error', f'{kind} "{name}" {label} ({found}) does not '
+                        f'match {kind}-id ({number})')
+    return found
+
+
 def ownership(item: Item) -> tuple[int, int] | None:
     """The (uid, gid) a request's user fields ask for, or None to leave the manager's own.
 
@@ -90,20 +100,12 @@ def ownership(item: Item) -> tuple[int, int] | None:
         return None
     if user:
         account = _lookup(pwd.getpwnam, user)
-        if account is None:
-            return None
-        if uid is not None and uid != account.pw_uid:
-            raise FileError('generic-file-error', f'user "{user}" UID ({account.pw_uid}) '
-                            f'does not match user-id ({uid})')
-        uid = account.pw_uid
+        uid = _named('user', user, uid, account.pw_uid if account else None)
     if group:
         entry = _lookup(grp.getgrnam, group)
-        if entry is None:
+        gid = _named('group', group, gid, entry.gr_gid if entry else None)
+        if gid is None:
             return None
-        if gid is not None and gid != entry.gr_gid:
-            raise FileError('generic-file-error', f'group "{group}" GID ({entry.gr_gid}) '
-                            f'does not match group-id ({gid})')
-        gid = entry.gr_gid
     if uid is None:
         return None
     if gid is None:
