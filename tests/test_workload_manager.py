@@ -279,6 +279,31 @@ def test_unknown_routes_get_pebbles_404(manager: Manager) -> None:
                                 'result': {'message': 'invalid API endpoint requested'}}
 
 
+def test_a_closing_answer_still_reads_the_rest_of_a_chunked_body(manager: Manager) -> None:
+    # A client that says "Connection: close" and sends its push in chunks may still be
+    # sending the last, empty chunk when the answer is ready: it must not get EPIPE.
+    meta = json.dumps({'action': 'write', 'files': [{'path': '/late.txt'}]})
+    form = ('--B\r\nContent-Type: application/json\r\n'
+            'Content-Disposition: form-data; name="request"\r\n\r\n' + meta + '\r\n'
+            '--B\r\nContent-Type: application/octet-stream\r\n'
+            'Content-Disposition: form-data; name="files"; filename="/late.txt"\r\n\r\n'
+            'hello\r\n--B--\r\n').encode()
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(WAIT)
+        sock.connect(manager.socket)
+        sock.sendall(b'POST /v1/files HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n'
+                     b'Content-Type: multipart/form-data; boundary=B\r\n'
+                     b'Transfer-Encoding: chunked\r\n\r\n'
+                     + b'%x\r\n' % len(form) + form + b'\r\n')
+        time.sleep(0.3)
+        sock.sendall(b'0\r\n\r\n')  # EPIPE here if the server closed without reading
+        answer = b''
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b'HTTP/1.1 200') or answer.startswith(b'HTTP/1.0 200'), answer
+    assert (manager.fs / 'late.txt').read_text() == 'hello'
+
+
 def test_service_logs_are_served_as_json_lines(manager: Manager,
                                                client: pebble.Client) -> None:
     client.add_layer('l', {'services': {'talker': {

@@ -85,7 +85,7 @@ class Body:
         try:
             while self.read():
                 pass
-        except APIError:
+        except (APIError, OSError):
             pass
 
 

@@ -152,7 +152,9 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.send_json({'type': 'sync', 'status-code': 200, 'status': 'OK',
                                 'result': result})
-        if request is not None and not self.close_connection:
+        if request is not None:
+            # Even when the connection closes after this answer: a client still sending
+            # its body (a chunked push ends with an empty chunk) would get EPIPE.
             request.body.drain()
 
     def send_json(self, body: dict[str, Any], status: int = 200) -> None:
