@@ -3,7 +3,9 @@
 Each command opens the model in ``--model-dir`` (default ``$REACTOPS_MODEL_DIR`` or
 ``.reactops``), changes it, runs the hooks that change causes until the model is quiet
 (printing a line per hook), and prints the status table. A command that changes the model
-or runs its hooks holds the model's lock throughout; another one waits for it.
+or runs its hooks holds the model's lock throughout; another one waits for it. A
+Kubernetes charm's workloads keep running between commands, until ``reactops stop`` or
+``reactops destroy``.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ def register(subparsers: Any) -> None:
     p.add_argument('targets', nargs='+', metavar='BUNDLE.yaml|CHARM_DIR')
     p.add_argument('--max-units', metavar='N', type=_positive,
                    help=f'allow up to N units per application (default {_max_units()})')
-    add('settle', _settle, 'run the queued hooks until the model settles')
+    p = add('settle', _settle, 'run the queued hooks until the model settles')
+    p.add_argument('--watch', metavar='SECONDS', type=_seconds,
+                   help='then keep settling for SECONDS, running the workload events '
+                        '(checks failing, notices) as the workloads report them')
     add('status', _status, 'show the applications and units of the local model', False)
     p = add('config', _config, "set applications' config options; config-changed runs")
     p.add_argument('app', metavar='APP')
@@ -74,6 +79,11 @@ def register(subparsers: Any) -> None:
     p.add_argument('--all', action='store_true', help="also show successful hooks' output")
     p = add('flags', _flags, "list a unit's flags and their values", False)
     p.add_argument('unit', metavar='UNIT')
+    add('stop', _stop, "stop the model's workloads (each container's workload manager and "
+                       'its services); the model stays, and the next command that settles '
+                       'starts them again', False)
+    add('destroy', _destroy, "stop the model's workloads and remove the model directory",
+        False)
 
 
 def _positive(text: str) -> int:
@@ -83,6 +93,16 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f'must be a whole number of at least 1, not {text!r}')
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f'must be a number of seconds above 0, not {text!r}')
     return value
 
 
@@ -152,16 +172,22 @@ def _settle_and_show(model: LocalModel, args: argparse.Namespace) -> int:
 
 def _print_status(model: LocalModel) -> None:
     rows = [('App', 'Unit', 'Workload', 'Message', 'Flags')]
+    below: dict[int, list[str]] = {}  # the lines under a row: its unit's containers
     for unit in model.state.units():
         status = 'error' if unit.error_hook else unit.status
         message = f'hook failed: "{unit.error_hook}"' if unit.error_hook else unit.message
         leader = '*' if model.state.app(unit.app).leader == unit.name else ''
         flags = ' '.join(f for f in model.flags(unit.name) if not f.startswith('endpoint.'))
+        below[len(rows)] = _container_lines(model, unit.name)
         rows.append((unit.app, unit.name + leader, status, message, flags or '-'))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     print()
-    for row in rows:
+    for number, row in enumerate(rows):
         print('  '.join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + '  ' + row[4])
+        for line in below.get(number, []):
+            print(' ' * (widths[0] + 2) + line)
+    if any(below.values()):
+        print('\nImages are recorded, not pulled: the workloads run on this machine.')
     relations = [r for r in model.state.relations() if not r.is_peer]
     if relations:
         print('\nRelations:')
@@ -169,6 +195,22 @@ def _print_status(model: LocalModel) -> None:
             state = ' (removing)' if rel.dying else ''
             print(f'  {rel.app1}:{rel.ep1} <-> {rel.app2}:{rel.ep2} ({rel.interface}, '
                   f'id {rel.id}){state}')
+
+
+def _container_lines(model: LocalModel, unit: str) -> list[str]:
+    """What the status shows of *unit*'s containers: manager, image, services, checks."""
+    lines = []
+    for view in model.containers(unit):
+        manager = 'down' if view.pid is None else f'up (pid {view.pid})'
+        image = view.image or 'none named'
+        resource = f' ({view.resource})' if view.resource else ''
+        lines.append(f'container {view.name}: manager {manager}, image {image}{resource}')
+        lines += [f'  service {name}: {current}' for name, current in view.services]
+        lines += [f'  check {name}: {status} ({failures}/{threshold} failures)'
+                  for name, status, failures, threshold in view.checks]
+        if view.problem:
+            lines.append(f'  cannot read its services and checks: {view.problem}')
+    return lines
 
 
 def _key_values(items: list[str], what: str) -> dict[str, str]:
@@ -201,6 +243,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _settle(args: argparse.Namespace) -> int:
     with _model(args) as model:
+        if args.watch:
+            model.watch(args.watch, max_hooks=args.max_hooks)
         return _settle_and_show(model, args)
 
 
@@ -303,4 +347,20 @@ def _flags(args: argparse.Namespace) -> int:
     with _model(args, quiet=True, lock=False) as model:
         for flag, value in model.flags(args.unit).items():
             print(flag if value is None else f'{flag} = {json.dumps(value)}')
+    return 0
+
+
+def _stop(args: argparse.Namespace) -> int:
+    with _model(args) as model:
+        pids = model.stop()
+    print(f'Stopped {len(pids)} workload manager(s) and their services; the next '
+          f'"reactops settle" starts them again' if pids else 'No workload was running')
+    return 0
+
+
+def _destroy(args: argparse.Namespace) -> int:
+    with _model(args) as model:
+        pids = model.destroy()
+        print(f'Stopped {len(pids)} workload manager(s); removed the local model in '
+              f'{model.dir}')
     return 0

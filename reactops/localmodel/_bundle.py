@@ -8,6 +8,8 @@ A bundle is a YAML mapping (a subset of Juju's bundle format; Juju's spellings
         charm: ./reactive-webapp     # a charm directory, relative to the bundle file
         units: 2                     # default 1
         config: {port: 8080}         # default: the charm's defaults
+        resources:                   # a Kubernetes charm's oci-image resources (never
+          web-image: python:3.12     # pulled): default their upstream-source
       db:
         charm: ./tinydb
     relations:
@@ -28,11 +30,12 @@ from ._checks import (
     endpoints,
     match_endpoints,
 )
+from ._containers import oci_images
 from ._state import LocalModelError
 
 __all__ = ['AppSpec', 'Bundle', 'bundle_from_charm_dirs', 'load_bundle']
 
-_APP_KEYS = {'charm', 'units', 'num_units', 'config', 'options'}
+_APP_KEYS = {'charm', 'units', 'num_units', 'config', 'options', 'resources'}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class AppSpec:
     charm: Path
     units: int = 1
     config: dict[str, Any] = field(default_factory=dict)
+    resources: dict[str, str | int] = field(default_factory=dict)
+    """What the charm's ``oci-image`` resources name, where the bundle says."""
 
 
 @dataclass(frozen=True)
@@ -126,19 +131,24 @@ def _app(path: Path, name: object, spec: object, max_units: int) -> AppSpec:
     unknown = set(spec) - _APP_KEYS
     if unknown:
         raise _bad(path, f'{where} has unknown key(s) {", ".join(sorted(unknown))}; allowed: '
-                         f'charm, units, config')
+                         f'charm, units, config, resources')
     charm = (path.parent / spec['charm']).resolve()
     if not charm.is_dir():
         raise _bad(path, f'{where}: charm directory {charm} does not exist')
     config = spec.get('config', spec.get('options')) or {}
     if not isinstance(config, dict):
         raise _bad(path, f'{where}: config must be a mapping of option: value')
+    resources = spec.get('resources') or {}
+    if not isinstance(resources, dict):
+        raise _bad(path, f'{where}: resources must be a mapping of resource: image')
     try:
         units = check_units(spec.get('units', spec.get('num_units', 1)), max_units)
-        values = check_config(name, _meta(charm), {str(k): v for k, v in config.items()})
+        meta = _meta(charm)
+        values = check_config(name, meta, {str(k): v for k, v in config.items()})
+        oci_images(name, meta, {str(k): v for k, v in resources.items()})
     except LocalModelError as e:
         raise _bad(path, f'{where}: {e}') from None
-    return AppSpec(name, charm, units, values)
+    return AppSpec(name, charm, units, values, {str(k): v for k, v in resources.items()})
 
 
 def _meta(charm: Path) -> Any:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from . import _lifecycle, _lock, _process, _tool
+from . import _containers, _lifecycle, _lock, _managers, _process, _tool
 from ._bundle import Bundle
 from ._checks import (
     MAX_UNITS,
@@ -21,6 +22,7 @@ from ._checks import (
     endpoints,
     match_endpoints,
 )
+from ._containers import ContainerView
 from ._state import HookRun, LocalModelError, ModelState, Relation, Unit
 
 __all__ = ['LocalModel', 'unit_charm_dir']
@@ -38,8 +40,7 @@ _R = TypeVar('_R')
 
 def unit_charm_dir(model_dir: str | Path, unit_name: str) -> Path:
     """The charm directory of *unit_name* (``app/0``): where its ``.unit-state.db`` is."""
-    app, _, number = unit_name.partition('/')
-    return Path(model_dir) / 'units' / f'{app}-{number}' / 'charm'
+    return _containers.unit_dir(Path(model_dir), unit_name) / 'charm'
 
 
 def _no_progress(line: str) -> None:
@@ -63,6 +64,11 @@ class LocalModel:
     runs them. *progress* receives a line per hook run, *notice* a line when the model is
     busy with another command (each change waits for the model's lock, at most
     *lock_timeout* seconds). An application has at most *max_units* units.
+
+    A Kubernetes charm's units run a workload manager per container; they keep running
+    when the object is closed (as the model's workloads do between ``reactops``
+    commands) until :meth:`stop` or :meth:`destroy`. ``with LocalModel(d) as model:``
+    stops them and closes the model at the end of the block.
     """
 
     def __init__(self, model_dir: str | Path, *, progress: Callable[[str], None] | None = None,
@@ -88,9 +94,19 @@ class LocalModel:
         return self._state
 
     def close(self) -> None:
+        """Close the state file (the workload managers keep running: see :meth:`stop`)."""
         if self._state is not None:
             self._state.close()
             self._state = None
+
+    def __enter__(self) -> LocalModel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            self.stop()
+        finally:
+            self.close()
 
     @contextmanager
     def locked(self, holder: str = '', *, create: bool = False) -> Iterator[None]:
@@ -129,6 +145,8 @@ class LocalModel:
         """
         self.close()
         with self.locked(create=True):
+            _containers.stop_all(self.dir)  # the old model's workloads go with it
+            _managers.remove_private_base(self.dir)
             for entry in self.dir.iterdir():
                 if entry.name == _lock.LOCK_NAME:
                     continue
@@ -146,14 +164,20 @@ class LocalModel:
     def deploy_bundle(self, bundle: Bundle) -> None:
         """Deploy every application of *bundle*, then relate them (nothing runs yet)."""
         for spec in bundle.applications:
-            self.deploy(spec.name, spec.charm, units=spec.units, config=spec.config)
+            self.deploy(spec.name, spec.charm, units=spec.units, config=spec.config,
+                        resources=spec.resources)
         for end1, end2 in bundle.relations:
             self.relate(end1, end2)
 
     @_exclusive
     def deploy(self, name: str, charm: Path, *, units: int = 1,
-               config: Mapping[str, Any] | None = None) -> None:
-        """Add application *name* running the charm in directory *charm*."""
+               config: Mapping[str, Any] | None = None,
+               resources: Mapping[str, object] | None = None) -> None:
+        """Add application *name* running the charm in directory *charm*.
+
+        *resources* names the image of ``oci-image`` resources (as a bundle's
+        ``resources:`` does), overriding their ``upstream-source``; nothing is pulled.
+        """
         check_app_name(name)
         check_units(units, self.max_units)
         meta = _charm_meta(charm)
@@ -161,23 +185,36 @@ class LocalModel:
             raise LocalModelError(f'application {name!r} is already deployed')
         values = {key: option.default for key, option in meta.config.items()}
         values.update(check_config(name, meta, dict(config or {})))
+        images = _containers.oci_images(name, meta, dict(resources or {}))
         with self.state.transaction():
             self.state.add_app(name, str(charm.resolve()), values)
+            self.state.set_images(name, images)
             for endpoint, rel_meta in meta.peers.items():
                 self.state.add_relation(name, endpoint, name, endpoint,
                                         rel_meta.interface_name)
-        for _ in range(units):
-            self.add_unit(name)
+        added = [self._add_unit(name) for _ in range(units)]
+        # All the units' workload managers start together.
+        _containers.launch(self.state, self.dir, [c for c in self.state.containers()
+                                                  if c.unit in added])
 
     @_exclusive
     def add_unit(self, app: str) -> str:
-        """Add a unit to *app*: its own charm copy, its setup hooks, its relations."""
+        """Add a unit to *app*: its own charm copy, its setup hooks, its relations, and
+        for a Kubernetes charm its containers' workload managers, started."""
+        unit = self._add_unit(app)
+        _containers.launch(self.state, self.dir, self.state.containers(unit))
+        return unit
+
+    def _add_unit(self, app: str) -> str:
         source = Path(self.state.app(app).charm)
         check_units(len(self.state.units(app)) + 1, self.max_units)
+        meta = _charm_meta(source)
         with self.state.transaction():
             unit = self.state.new_unit(app)
             self._copy_charm(source, unit)
             _lifecycle.queue_setup(self.state, unit)
+            if meta.containers:
+                _containers.add(self.state, self.dir, unit, meta)
             for rel in self.state.relations(app):
                 if not rel.dying:
                     _lifecycle.queue_join(self.state, rel, unit)
@@ -287,12 +324,22 @@ class LocalModel:
     def settle(self, max_hooks: int | None = None) -> list[Unit]:
         """Run queued hooks until none is left for a unit not in error; return the units
         in error. At most *max_hooks* run (default: :meth:`settle_limit`); the hooks left
-        stay queued for the next settle."""
+        stay queued for the next settle.
+
+        First, every workload manager found down is started again (pebble-ready is
+        queued), and every container's new notices become workload events; after each
+        hook, the notices of that unit's containers are read, and once the queue is
+        empty, every container's again.
+        """
         limit = self.settle_limit() if max_hooks is None else max_hooks
         ran: list[str] = []
+        _containers.revive(self.state, self.dir)
+        _containers.poll(self.state, self.state.containers())
         while True:
             stuck = {u.name for u in self.state.units() if u.error_hook}
             item = self.state.next_hook(stuck)
+            if item is None and _containers.poll(self.state, self.state.containers()):
+                item = self.state.next_hook(stuck)
             if item is None:
                 return [u for u in self.state.units() if u.error_hook]
             if len(ran) >= limit:
@@ -309,6 +356,51 @@ class LocalModel:
                 self._after(unit, hook, env)
             else:
                 self.state.set_error(unit, hook)
+            _containers.poll(self.state, self.state.containers(unit))
+
+    @_exclusive
+    def watch(self, seconds: float, until: Callable[[LocalModel], bool] | None = None, *,
+              interval: float = 0.5, max_hooks: int | None = None) -> list[Unit]:
+        """Settle again and again for *seconds*, so that what the workloads report (a
+        check failing, a notice recorded) runs as it comes, as Juju's unit agents do.
+
+        Returns early once *until(model)* holds (tested after each settle), and
+        returns the units in error. Between settles it waits *interval* seconds.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
+            stuck = self.settle(max_hooks)
+            left = deadline - time.monotonic()
+            if (until is not None and until(self)) or left <= 0:
+                return stuck
+            time.sleep(min(interval, left))
+
+    # the workloads
+
+    def containers(self, unit: str) -> list[ContainerView]:
+        """The containers of *unit* (none for a machine charm) as they are now: whether
+        each one's manager runs, its image, its services and checks."""
+        self.state.unit(unit)
+        return _containers.views(self.state, self.dir, unit)
+
+    def stop(self) -> list[int]:
+        """Stop every workload manager of the model, and the services they run; return
+        their pids. The model's state stays: its next settle starts them again and
+        queues pebble-ready, as Juju does when a Pebble restarts."""
+        if not (self.dir / DB_NAME).exists():
+            return []
+        with self.locked():
+            return _containers.stop_all(self.dir)
+
+    def destroy(self) -> list[int]:
+        """Stop the model's workloads and remove the model directory; return the pids of
+        the workload managers that were running."""
+        with self.locked():
+            pids = _containers.stop_all(self.dir)
+            self.close()
+            _managers.remove_private_base(self.dir)
+            shutil.rmtree(self.dir)
+        return pids
 
     def _run(self, unit: str, dispatch_path: str, env: dict[str, str],
              label: str = '') -> tuple[bool, int]:
@@ -324,7 +416,8 @@ class LocalModel:
                     'JUJU_MACHINE_ID': '0', 'JUJU_AVAILABILITY_ZONE': '',
                     'JUJU_PRINCIPAL_UNIT': '', 'JUJU_CONTEXT_ID': f'{unit}-{hook}-{hook_id}',
                     'REACTOPS_MODEL_DB': str((self.dir / DB_NAME).resolve()),
-                    'REACTOPS_HOOK_TOKEN': token}
+                    'REACTOPS_HOOK_TOKEN': token,
+                    **_containers.hook_env(self.state, unit)}
         bin_dir = self._tools()
         try:
             result = _process.run_hook(unit_charm_dir(self.dir, unit).resolve(), bin_dir,

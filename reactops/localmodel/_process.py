@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ['HookResult', 'command_name', 'copy_charm', 'install_tools', 'run_hook']
+__all__ = ['HookResult', 'command_name', 'copy_charm', 'install_tools', 'reactops_path',
+           'run_hook']
 
 JUJU_VERSION = '3.6.0'
 _LAUNCHER = '_reactops_tool'
@@ -64,7 +65,7 @@ def install_tools(model_dir: Path) -> Path:
             link.symlink_to(_LAUNCHER)
     # A charm's "#!/usr/bin/env python3" must find the interpreter running reactops, with
     # its packages: a wrapper keeps the virtualenv (a symlink would lose it).
-    extra = _reactops_path()
+    extra = reactops_path()
     pythonpath = f'PYTHONPATH="${{PYTHONPATH:+$PYTHONPATH:}}{extra}" ' if extra else ''
     for name in ('python3', 'python'):
         _write_exec(bin_dir / name,
@@ -72,7 +73,7 @@ def install_tools(model_dir: Path) -> Path:
     return bin_dir
 
 
-def _reactops_path() -> str:
+def reactops_path() -> str:
     """The directory to add to a charm's PYTHONPATH so it imports this reactops, or ''
     when the interpreter finds it anyway (installed into site-packages)."""
     root = str(Path(__file__).resolve().parents[2])

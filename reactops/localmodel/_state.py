@@ -1,7 +1,8 @@
 """The local model's state: one SQLite file holding everything Juju would know.
 
 Applications, units, leadership, config, relations with their members and data bags,
-statuses, opened ports, action runs, the pending hook queue and each unit's hook log.
+statuses, opened ports, action runs, the pending hook queue and each unit's hook log;
+for a Kubernetes charm, its ``oci-image`` resources and each unit's containers.
 The hook-tool program (``_tool.py``) reads and writes the same tables directly.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..errors import ReactopsError
 
-__all__ = ['App', 'HookRun', 'LocalModelError', 'ModelState', 'Relation', 'Unit']
+__all__ = ['App', 'Container', 'HookRun', 'LocalModelError', 'ModelState', 'Relation', 'Unit']
 
 SCHEMA_VERSION = '1'
 _SCHEMA = """
@@ -56,6 +57,11 @@ CREATE TABLE IF NOT EXISTS actions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, unit TEXT NOT NULL, name TEXT NOT NULL,
     params TEXT NOT NULL, results TEXT NOT NULL DEFAULT '{}', logs TEXT NOT NULL DEFAULT '[]',
     status TEXT NOT NULL DEFAULT 'running', message TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS resources (
+    app TEXT NOT NULL, name TEXT NOT NULL, image TEXT NOT NULL, PRIMARY KEY (app, name));
+CREATE TABLE IF NOT EXISTS containers (
+    unit TEXT NOT NULL, name TEXT NOT NULL, resource TEXT NOT NULL, sockets TEXT NOT NULL,
+    seen TEXT NOT NULL DEFAULT '', PRIMARY KEY (unit, name));
 """
 #: Relation id under which an application's leader settings are kept (never a real id).
 LEADER_REL = -1
@@ -114,6 +120,21 @@ class Relation:
     def other(self, app: str) -> str:
         """The application at the other end, seen from *app*."""
         return self.app2 if app == self.app1 else self.app1
+
+
+@dataclass(frozen=True)
+class Container:
+    """A workload container of a unit: its image (the ``oci-image`` resource, and what that
+    names), the folder its manager's socket is in (``<sockets>/<name>/pebble.socket``, what
+    the unit's hooks get as ``REACTOPS_CONTAINERS_DIR``), and the ``last-repeated`` time of
+    the last notice seen from its manager."""
+
+    unit: str
+    name: str
+    resource: str
+    image: str
+    sockets: str
+    seen: str
 
 
 @dataclass(frozen=True)
@@ -229,6 +250,30 @@ class ModelState:
 
     def set_error(self, unit: str, hook: str | None) -> None:
         self.db.execute('UPDATE units SET error_hook=? WHERE name=?', (hook, unit))
+
+    # Kubernetes charms: images and containers
+
+    def set_images(self, app: str, images: dict[str, str]) -> None:
+        """Record what each ``oci-image`` resource of *app* names."""
+        self.db.executemany('INSERT OR REPLACE INTO resources VALUES (?, ?, ?)',
+                            [(app, name, image) for name, image in images.items()])
+
+    def add_container(self, unit: str, name: str, resource: str, sockets: str) -> None:
+        self.db.execute('INSERT INTO containers(unit, name, resource, sockets) '
+                        'VALUES (?, ?, ?, ?)', (unit, name, resource, sockets))
+
+    def containers(self, unit: str | None = None) -> list[Container]:
+        """The containers of *unit* (of every unit when None), by unit and name."""
+        rows = self.db.execute(
+            "SELECT c.unit, c.name, c.resource, COALESCE(r.image, ''), c.sockets, c.seen "
+            'FROM containers c JOIN units u ON u.name=c.unit '
+            'LEFT JOIN resources r ON r.app=u.app AND r.name=c.resource '
+            'WHERE ?1 IS NULL OR c.unit=?1 ORDER BY u.app, u.seq, c.name', (unit,))
+        return [Container(*row) for row in rows]
+
+    def set_seen(self, unit: str, name: str, seen: str) -> None:
+        self.db.execute('UPDATE containers SET seen=? WHERE unit=? AND name=?',
+                        (seen, unit, name))
 
     # relations
 
