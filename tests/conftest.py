@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from fakejuju import FakeJuju
 
+pytest_plugins = ['leftovers']
+
 
 @pytest.fixture
 def fake_juju(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeJuju:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from leftovers import processes_under
 
 import reactops
 from reactops import pebble
@@ -121,26 +122,7 @@ def model(tmp_path: Path, charm: Path) -> Iterator[LocalModel]:
         model.deploy('box', charm)
         model.settle()
         yield model
-    assert workload_processes(tmp_path) == {}
-
-
-def workload_processes(folder: Path) -> dict[int, str]:
-    """Live processes (pid: command line) of the workloads under *folder*: managers
-    (their command line names it) and what they run (their environment does)."""
-    marker = os.fsencode(folder.resolve())
-    found = {}
-    for entry in Path('/proc').iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / 'cmdline').read_bytes()
-            environ = (entry / 'environ').read_bytes()
-            state = (entry / 'stat').read_text().rpartition(')')[2].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state != 'Z' and (marker in cmdline or marker in environ):
-            found[int(entry.name)] = cmdline.replace(b'\0', b' ').decode(errors='replace')
-    return found
+    assert processes_under(tmp_path) == {}
 
 
 def logs(model: LocalModel, unit: str = 'box/0') -> list[tuple[str, list[str]]]:
@@ -210,7 +192,7 @@ def test_notices_and_checks_become_workload_events(model: LocalModel) -> None:
 def test_a_killed_manager_is_started_again_with_pebble_ready(model: LocalModel) -> None:
     (before,) = model.containers('box/0')
     assert before.pid is not None
-    sleeper = [pid for pid, cmd in workload_processes(model.dir).items() if 'sleep' in cmd]
+    sleeper = [pid for pid, cmd in processes_under(model.dir).items() if 'sleep' in cmd]
     assert len(sleeper) == 1
     os.kill(before.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -226,7 +208,7 @@ def test_a_killed_manager_is_started_again_with_pebble_ready(model: LocalModel) 
     assert hooks[-1] == 'work-pebble-ready' and hooks.count('work-pebble-ready') == 2
     assert after.services == (('sleeper', 'active'),)
     # The service the killed manager left running went with it; one sleeper runs.
-    now = [pid for pid, cmd in workload_processes(model.dir).items() if 'sleep' in cmd]
+    now = [pid for pid, cmd in processes_under(model.dir).items() if 'sleep' in cmd]
     assert len(now) == 1 and now != sleeper
 
 
@@ -246,7 +228,7 @@ def test_a_manager_that_cannot_start_is_an_error_naming_its_log(tmp_path: Path) 
         assert 'another manager already serves' in message
     finally:
         assert len(_managers.stop([first.root, second.root])) == 1
-    assert workload_processes(tmp_path) == {}
+    assert processes_under(tmp_path) == {}
 
 
 def test_long_model_paths_stop_and_destroy(tmp_path: Path, charm: Path) -> None:
@@ -265,10 +247,10 @@ def test_long_model_paths_stop_and_destroy(tmp_path: Path, charm: Path) -> None:
         assert private.is_dir() and stat.S_IMODE(private.stat().st_mode) == 0o700
         socket = private / 'box-0' / 'work' / 'pebble.socket'
         assert socket.is_socket()
-        assert len(workload_processes(tmp_path)) == 2  # the manager and its sleeper
+        assert len(processes_under(tmp_path)) == 2  # the manager and its sleeper
 
         assert 'Stopped 1 workload manager(s)' in reactops_cmd(model_dir, 'stop').stdout
-        assert workload_processes(tmp_path) == {}
+        assert processes_under(tmp_path) == {}
         assert 'manager down' in reactops_cmd(model_dir, 'status').stdout
         out = reactops_cmd(model_dir, 'settle').stdout
         assert 'box/0            work-pebble-ready' in out
@@ -278,7 +260,7 @@ def test_long_model_paths_stop_and_destroy(tmp_path: Path, charm: Path) -> None:
         assert 'stop' in help_text and 'destroy' in help_text
         assert 'removed the local model' in reactops_cmd(model_dir, 'destroy').stdout
         assert not model_dir.exists() and not private.exists()
-        assert workload_processes(tmp_path) == {}
+        assert processes_under(tmp_path) == {}
     finally:
         _managers.stop(_managers.find_roots(model_dir))
         _managers.remove_private_base(model_dir)
@@ -292,9 +274,9 @@ def test_creating_a_model_again_stops_the_old_ones_workloads(tmp_path: Path,
         (old,) = model.containers('box/0')
         assert old.pid is not None
         model.create()
-        assert workload_processes(tmp_path) == {}
+        assert processes_under(tmp_path) == {}
         assert model.state.units() == []
-    assert workload_processes(tmp_path) == {}
+    assert processes_under(tmp_path) == {}
 
 
 def test_bundle_resources_name_images_of_declared_oci_resources(tmp_path: Path,
@@ -345,4 +327,4 @@ def test_the_socket_folder_in_the_temporary_directory_must_be_private(tmp_path: 
     finally:
         private.rmdir()
     assert Path(tempfile.gettempdir()) in private.parents
-    assert workload_processes(tmp_path) == {}
+    assert processes_under(tmp_path) == {}
