@@ -52,12 +52,19 @@ class Task:
         if self.log:
             out['log'] = list(self.log)
         out['progress'] = {'label': '', 'done': 1 if self.status in READY else 0, 'total': 1}
-        out['spawn-time'] = rfc3339_nano(self.spawn)
-        if self.ready:
-            out['ready-time'] = rfc3339_nano(self.ready)
-        if self.data:
-            out['data'] = dict(self.data)
-        return out
+        return _with_times(out, self.spawn, self.ready, self.data)
+
+
+def _with_times(out: dict[str, Any], spawn: int, ready: int,
+                data: dict[str, Any]) -> dict[str, Any]:
+    """*out* (a task or change as the API shows it) with its times and data, as Pebble
+    orders them: ``spawn-time``, ``ready-time`` once ready, ``data`` when there is some."""
+    out['spawn-time'] = rfc3339_nano(spawn)
+    if ready:
+        out['ready-time'] = rfc3339_nano(ready)
+    if data:
+        out['data'] = dict(data)
+    return out
 
 
 @dataclasses.dataclass(eq=False)
@@ -110,12 +117,7 @@ class Change:
         out['ready'] = status in READY
         if err := self.err():
             out['err'] = err
-        out['spawn-time'] = rfc3339_nano(self.spawn)
-        if self.ready:
-            out['ready-time'] = rfc3339_nano(self.ready)
-        if self.data:
-            out['data'] = dict(self.data)
-        return out
+        return _with_times(out, self.spawn, self.ready, self.data)
 
 
 Listener = Callable[[Change, str, str], None]
