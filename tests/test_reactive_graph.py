@@ -536,7 +536,7 @@ def test_a_loop_through_a_trigger_and_a_when_not_is_reported() -> None:
 
     assert [f.related for f in cycles] == [
         (node(resume), flag_node('resumed'), flag_node('paused'))]
-    assert "sets 'resumed' -> (trigger) 'paused' -> " in cycles[0].message
+    assert "sets 'resumed' -> (trigger) clears 'paused' -> " in cycles[0].message
 
 
 def test_cycles_where_flags_only_get_set_are_not_reported() -> None:

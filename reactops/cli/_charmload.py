@@ -19,7 +19,7 @@ import inspect
 import sys
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,8 @@ __all__ = ['LoadedCharm', 'load_charm']
 # Top-level package names of handler modules; dropped before each load so a second load
 # in one process (tests) imports the files afresh and registers their triggers again.
 _HANDLER_PACKAGES = ('reactive', 'relations', 'interfaces')
+# Imports that make a handler module legacy (charms.reactive + charmhelpers + layers).
+_LEGACY_PACKAGES = ('charms.reactive', 'charms.layer', 'charmhelpers')
 
 
 @dataclass
@@ -52,6 +54,8 @@ class LoadedCharm:
     registry: HandlerRegistry
     triggers: tuple[Any, ...]
     observers: list[tuple[str, Any, str | None]]
+    #: Legacy ``RelationBase`` handler id -> the endpoints its class serves.
+    relation_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def graph(self, automatic_prefixes: tuple[str, ...] = (),
               trace: dict[str, Any] | None = None) -> FlagGraph:
@@ -61,7 +65,8 @@ class LoadedCharm:
 
         prefixes = (*DEFAULT_AUTOMATIC_PREFIXES, *automatic_prefixes)
         graph = FlagGraph.from_registry(self.registry, triggers=self.triggers,
-                                        automatic_prefixes=prefixes)
+                                        automatic_prefixes=prefixes,
+                                        relation_names=self.relation_names)
         for observer_id, function, endpoint_name in self.observers:
             graph.add_observer(observer_id, function, endpoint_name=endpoint_name)
         if trace is not None:
@@ -96,7 +101,7 @@ def load_charm(charm_dir: str | Path) -> LoadedCharm:
     for name in list(sys.modules):
         if name.split('.')[0] in _HANDLER_PACKAGES:
             del sys.modules[name]
-    with _charm_paths(root), _naming_the_file(root):
+    with _charm_paths(root), _legacy_names(root), _naming_the_file(root):
         modules = discover_modules(root)
         charm_class = _charm_class(root)
         # Made without __init__ (which needs a running dispatch): the registry only binds
@@ -116,8 +121,27 @@ def load_charm(charm_dir: str | Path) -> LoadedCharm:
     observers = _observers(charm_class, root, None)
     for name, cls in endpoint_classes:
         observers += _observers(cls, root, name)
+    legacy = {id(f) for f in functions}
+    relation_names = {h.id: _served_endpoints(h.action, root, meta) for h in registry
+                      if id(getattr(h.action, '__func__', h.action)) in legacy}
     return LoadedCharm(root, meta, registry, tuple(_runtime.static_trigger_flags()),
-                       observers)
+                       observers, {k: v for k, v in relation_names.items() if v})
+
+
+def _served_endpoints(function: Any, root: Path, meta: CharmMeta) -> tuple[str, ...]:
+    """The endpoints a legacy ``RelationBase`` handler serves: those of the interface and
+    role of its file, ``hooks/relations/<interface>/<role>.py``."""
+    file = inspect.getsourcefile(function)
+    try:
+        parts = Path(file or '').resolve().relative_to(root / 'hooks' / 'relations').parts
+    except ValueError:
+        return ()
+    if len(parts) != 2:
+        return ()
+    interface, role = parts[0], Path(parts[1]).stem
+    return tuple(sorted(name for name, rel in meta.relations.items()
+                        if rel.interface_name == interface
+                        and {'peer': 'peers'}.get(rel.role.value, rel.role.value) == role))
 
 
 @contextlib.contextmanager
@@ -131,6 +155,39 @@ def _charm_paths(root: Path) -> Iterator[None]:
         for path in paths:
             if path in sys.path:
                 sys.path.remove(path)
+
+
+@contextlib.contextmanager
+def _legacy_names(root: Path) -> Iterator[None]:
+    """While loading a legacy charm (its handler modules import ``charms.reactive``,
+    ``charms.layer`` or ``charmhelpers``), those names resolve to reactops' shim, as in
+    its hooks; the shim is taken away again unless it was there before."""
+    from .. import legacy
+
+    if legacy.is_installed() or not _imports_legacy(root):
+        yield
+        return
+    legacy.install()
+    try:
+        yield
+    finally:
+        legacy.uninstall()
+
+
+def _imports_legacy(root: Path) -> bool:
+    """Whether a handler module of the charm names a legacy package (a text search: a
+    false hit only installs the shim, which answers nothing else)."""
+    from ..reactive._detect import DISCOVERY_ROOTS
+
+    for sub in DISCOVERY_ROOTS:
+        for path in sorted((root / sub).rglob('*.py')) if (root / sub).is_dir() else ():
+            try:
+                text = path.read_text(encoding='utf-8', errors='replace')
+            except OSError:
+                continue
+            if any(name in text for name in _LEGACY_PACKAGES):
+                return True
+    return False
 
 
 @contextlib.contextmanager

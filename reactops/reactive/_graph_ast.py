@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .registry import Handler
 
 __all__ = ['READ_CALLS', 'SourceFacts', 'StaticTrigger', 'WRITE_CALLS', 'automatic_words',
-           'flag_history', 'function_facts', 'module_triggers', 'phase_reasons',
+           'flag_history', 'function_facts', 'merged_facts', 'module_triggers', 'phase_reasons',
            'possible_reasons', 'source_location', 'source_order', 'trace_runs']
 
 #: Calls that change a flag, and the graph's edge label for each.
@@ -111,7 +111,9 @@ def _literal(node: ast.expr, endpoint_name: str | None) -> str | None:
         return None
     name = node.value
     if endpoint_name is not None:
-        name = name.replace('{endpoint_name}', endpoint_name)
+        # An Endpoint says {endpoint_name}; a legacy RelationBase says {relation_name}.
+        name = name.replace('{endpoint_name}', endpoint_name).replace('{relation_name}',
+                                                                      endpoint_name)
     return name
 
 
@@ -187,6 +189,17 @@ def function_facts(action: Callable[..., Any], endpoint_name: str | None = None)
             node.decorator_list = []
             break
     return _facts_of(tree, endpoint_name)
+
+
+def merged_facts(parts: Iterable[SourceFacts]) -> SourceFacts:
+    """The facts of several readings of one source (e.g. once per relation name), each
+    write, read and trigger once."""
+    merged = SourceFacts()
+    for facts in parts:
+        merged.writes += [w for w in facts.writes if w not in merged.writes]
+        merged.reads += [r for r in facts.reads if r not in merged.reads]
+        merged.triggers += [t for t in facts.triggers if t not in merged.triggers]
+    return merged
 
 
 def module_triggers(actions: Iterable[Callable[..., Any]]) -> list[StaticTrigger]:

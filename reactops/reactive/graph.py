@@ -24,7 +24,6 @@ Importing this module imports networkx (about 120 ms); nothing on a hook's path 
 from __future__ import annotations
 
 import difflib
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from ._graph_ast import (
     automatic_words,
     flag_history,
     function_facts,
+    merged_facts,
     module_triggers,
     phase_reasons,
     possible_reasons,
@@ -45,6 +45,7 @@ from ._graph_ast import (
     trace_runs,
 )
 from ._graph_export import dot_text, json_data, mermaid_text
+from ._graph_loops import find_loops
 from ._runtime import Trigger
 from .predicates import HookMatches, WhenAll, WhenAny, WhenNone, WhenNotAll
 from .registry import Handler, HandlerRegistry
@@ -61,9 +62,6 @@ FINDING_KINDS = ('never_runs', 'hook_with_when', 'read_never_set', 'set_never_re
 _FLAG_READS = (WhenAll, WhenAny, WhenNone, WhenNotAll)
 _SETTING = {'sets', 'toggles', 'changes'}
 _CLEARING = {'clears', 'toggles', 'changes'}
-_EFFECTS = {'sets': {'set'}, 'clears': {'clear'}, 'toggles': {'set', 'clear'},
-            'changes': {'set', 'clear'}}
-_ENABLED_BY = {'set': {'when', 'when_any'}, 'clear': {'when_not', 'when_not_all'}}
 _MAX_CYCLES = 10_000  # simple_cycles can be exponential; a graph this tangled says enough
 
 
@@ -138,15 +136,22 @@ class FlagGraph:
     def from_registry(cls, registry: HandlerRegistry | Iterable[Handler], *,
                       runtime_edges: Mapping[str, Iterable[str]] | None = None,
                       triggers: Iterable[Trigger] = (),
-                      automatic_prefixes: Iterable[str] | None = None) -> FlagGraph:
+                      automatic_prefixes: Iterable[str] | None = None,
+                      relation_names: Mapping[str, Iterable[str]] | None = None
+                      ) -> FlagGraph:
         """The graph of *registry*'s handlers: their predicates, the literal flag calls and
         ``register_trigger`` calls in their source (and at the top level of their modules),
         the given *triggers* (e.g. ``_runtime.static_trigger_flags()``), and the
-        *runtime_edges* a dispatch recorded (handler id → flags it changed)."""
+        *runtime_edges* a dispatch recorded (handler id → flags it changed).
+
+        *relation_names* maps the id of a legacy ``RelationBase`` handler to the relation
+        endpoints its class serves: ``{relation_name}`` in its flag names stands for each.
+        """
         self = cls(automatic_prefixes)
         handlers = list(registry)
+        names = relation_names or {}
         for handler in handlers:
-            self._add_handler(handler)
+            self._add_handler(handler, tuple(names.get(handler.id, ())))
         for static in module_triggers(h.action for h in handlers):
             self._add_static_trigger(static)
         for trigger in triggers:
@@ -195,10 +200,12 @@ class FlagGraph:
         data['label'] = label + (' (observed)' if data['observed'] and not data['static']
                                  else '')
 
-    def _add_handler(self, handler: Handler) -> None:
+    def _add_handler(self, handler: Handler, relation_names: tuple[str, ...] = ()) -> None:
         node = handler_node(handler.id)
         file, line = source_location(handler.action)
         facts = function_facts(handler.action, handler.endpoint_name)
+        if relation_names:
+            facts = merged_facts(function_facts(handler.action, n) for n in relation_names)
         self.handlers[handler.id] = handler
         predicates = source_order(handler)
         self.graph.add_node(
@@ -366,8 +373,9 @@ class FlagGraph:
 
     def check(self) -> list[Finding]:
         """Every problem found, sorted by kind, subject and related nodes."""
+        runnable = self._reachable()[1]
         findings = [*self._hook_with_when(), *self._never_runs(), *self._read_never_set(),
-                    *self._set_never_read(), *self._cycles()]
+                    *self._set_never_read(), *self._cycles(runnable)]
         return sorted(findings, key=lambda f: (f.kind, f.subject, f.related, f.message))
 
     def _hook_with_when(self) -> Iterator[Finding]:
@@ -477,51 +485,26 @@ class FlagGraph:
                 'setting it; if code outside these handlers reads it, ignore this.'),
                 tuple(setters))
 
-    def _cycles(self) -> Iterator[Finding]:
-        for cycle in itertools.islice(nx.simple_cycles(self.graph), _MAX_CYCLES):
-            handlers = [n for n in cycle if n.startswith('handler:')]
-            if not handlers:
-                continue
-            start = cycle.index(min(handlers))
-            members = cycle[start:] + cycle[:start]
-            steps = self._loop_steps(members)
-            if steps is None:
-                continue
-            path = ' -> '.join(steps)
-            yield Finding('cycle', members[0], (
-                f'handlers can re-trigger each other without end: {path}. Every step enables '
-                'the next and every flag on the way is both set and cleared by some handler, '
-                'so a dispatch can keep going until it fails with DispatchLoopError. Break the '
-                'loop: guard one handler with @when_not on a flag it sets, or stop one of them '
-                'from undoing the flag it reacts to.'), tuple(members))
-
-    def _loop_steps(self, members: list[str]) -> list[str] | None:
-        """The cycle in words if it can sustain a loop, else None: each write must enable
-        the next read (a set enables @when/@when_any, a clear @when_not/@when_not_all) and
-        each flag must be settable and clearable."""
-        words = [_node_name(members[0])]
-        effects: set[str] = set()
-        for source, target in zip(members, members[1:] + members[:1], strict=True):
-            data = self.graph.edges[source, target]
-            if source.startswith('handler:'):
-                effects = {e for k in data['kinds'] for e in _EFFECTS.get(k, ())}
-                name = _node_name(target)
-                if not (self.setters(name) and self.clearers(name)):
-                    return None
-                words.append(f'{"/".join(data["kinds"])} {name!r}')
-            elif target.startswith('flag:'):
-                effects = {e for on, does in map(_parse_trigger, data['triggers'])
-                           if on in effects for e in _EFFECTS[does]}
-                name = _node_name(target)
-                if not effects or not (self.setters(name) and self.clearers(name)):
-                    return None
-                words.append(f'(trigger) {name!r}')
-            else:
-                kinds = set(data['kinds'])
-                if not any(_ENABLED_BY[e] & kinds for e in effects):
-                    return None
-                words.append(f'{_node_name(target)} (@{"/@".join(data["kinds"])})')
-        return words
+    def _cycles(self, runnable: set[str]) -> Iterator[Finding]:
+        for loop in find_loops(self.graph, self.handlers, runnable, _MAX_CYCLES):
+            path = _node_name(loop[0].writer)
+            for step in loop:
+                path += f' {step.verbs[0]} {step.path[0]!r}' + ''.join(
+                    f' -> (trigger) {verb} {name!r}'
+                    for verb, name in zip(step.verbs[1:], step.path[1:], strict=True))
+                path += f' -> {_node_name(step.reader)} (@{step.kind}({step.flag!r}))'
+            related: list[str] = []
+            for step in loop:
+                related += [step.writer, *map(flag_node, step.path)]
+            flags = list(dict.fromkeys(repr(s.flag) for s in loop))
+            yield Finding('cycle', loop[0].writer, (
+                f'handlers can re-trigger each other without end: {path}. '
+                f'Each step makes the next handler runnable again, and {", ".join(flags)} '
+                f'{"is" if len(flags) == 1 else "are"} both set and cleared on the way '
+                'round, so a dispatch can keep going until it fails with '
+                'DispatchLoopError. Break the loop: guard one handler with @when_not on a '
+                'flag it sets, or stop one of them from undoing the flag it reacts to.'),
+                tuple(related))
 
     # -- explaining -----------------------------------------------------------------------
 
