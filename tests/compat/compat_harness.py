@@ -32,6 +32,19 @@ add ``relation_data`` (the unit's own bag on every relation, as the fake Juju ho
 after the hook), and ``flags``/``values`` are what the hook committed; ``error`` is
 ``HookFailed`` when the hook exits non-zero.
 
+In ``"main"`` mode a dispatch may also be ``{"action": "<name>", "params": {...}}``: the
+charm's executable ``actions/<name>`` script runs as Juju runs an action (no hook, the
+params in the fake model, ``JUJU_ACTION_*``), its result adding ``action`` (what
+``action-set``/``action-fail`` left: ``results``, ``failed``, ``message``); or
+``{"script": "<path>"}``: a script in the charm run as ``juju exec`` runs one (hook tools
+and the unit's environment, no hook, no action). Neither calls ``main()``: each is the
+legacy code run outside a dispatch, and the next hook sees what it committed. Every
+``"main"`` result also gives ``kv`` (the charm's own keys in the committed state file: see
+:func:`state_file.is_charm_key`) and ``relation_writes`` (what the ``relation-set`` calls
+changed, merged per relation bag in call order: ``{"db:1": {...}, "db:1 app": {...}}``,
+an empty value a deletion; values re-sent unchanged left out), recorded by
+:mod:`relation_set_recorder`.
+
 ``"known_bug": "..."`` marks a scenario whose ``expect`` (charms.reactive's behaviour)
 reactops does not meet yet, without documenting the difference: its test is an expected
 failure until reactops is fixed (then it passes, and the strict xfail asks to drop the mark)
@@ -57,10 +70,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))  # tests/, where the fake hook tools live
+import state_file  # noqa: E402
 from fakejuju import FakeJuju  # noqa: E402
 
 SCENARIOS = HERE / 'scenarios'
 RUNNER = HERE / 'runner.py'
+FAKEJUJU_DIR = HERE.parent / 'fakejuju'
+#: The variable naming the file :mod:`relation_set_recorder` appends the writes to.
+WRITES_ENV = 'COMPAT_RELATION_WRITES'
+ACTION_UUID = '4a1c5d2e-0000-4000-8000-00000000c0de'
 
 #: Names the interpreter that has charms.reactive + charmhelpers (set by ``nox -s compat``).
 REFERENCE_ENV = 'REACTOPS_COMPAT_PYTHON'
@@ -98,13 +116,20 @@ def find_reference_python() -> tuple[str | None, str]:
 
 @dataclass
 class Dispatch:
-    """One hook of a scenario."""
+    """One step of a scenario: a hook, or (``"main"`` mode) an action or a plain script."""
 
     hook: str
     flags: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
+    kind: str = 'hook'
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How a report names the step: the hook, ``action <name>`` or ``script <path>``."""
+        return self.hook if self.kind == 'hook' else f'{self.kind} {self.hook}'
 
 
 @dataclass
@@ -136,13 +161,19 @@ def load_scenarios() -> list[Scenario]:
 
 def load_scenario(path: Path) -> Scenario:
     data = json.loads((path / 'scenario.json').read_text())
+    mode = data.get('mode', 'dispatch')
     dispatches = []
     for raw in data['dispatches']:
         flags = raw.get('flags', {})
         if not isinstance(flags, Mapping):
             flags = dict.fromkeys(flags)
-        dispatches.append(Dispatch(raw['hook'], dict(flags), raw.get('env', {}),
-                                   raw.get('files', {}), raw.get('model', {})))
+        kinds = [kind for kind in ('hook', 'action', 'script') if kind in raw]
+        if len(kinds) != 1 or (kinds[0] != 'hook' and mode != 'main'):
+            raise ValueError(f'{path.name}/scenario.json: each dispatch names one "hook", '
+                             f'"action" or "script" (the last two in "main" mode): {raw}')
+        dispatches.append(Dispatch(raw[kinds[0]], dict(flags), raw.get('env', {}),
+                                   raw.get('files', {}), raw.get('model', {}), kinds[0],
+                                   raw.get('params', {})))
     if 'difference' in data:
         difference = data['difference']
         reactive, reactops = difference['reactive'], difference['reactops']
@@ -155,7 +186,7 @@ def load_scenario(path: Path) -> Scenario:
             raise ValueError(f'{path.name}/scenario.json: {len(dispatches)} dispatches but '
                              f'{len(expected)} {side} expectations')
     return Scenario(path.name, path, data['description'], dispatches, reactive, reactops,
-                    documented, data.get('known_bug'), data.get('mode', 'dispatch'),
+                    documented, data.get('known_bug'), mode,
                     data.get('model', {}), data.get('unit', 'compat/0'))
 
 
@@ -163,19 +194,58 @@ def _environment(charm: Path, dispatch: Dispatch) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items()
            if not name.startswith('JUJU_') and name not in (
                'CHARM_DIR', 'UNIT_STATE_DB', 'PYTHONPATH', REFERENCE_ENV)}
-    env.update(CHARM_DIR=str(charm), JUJU_HOOK_NAME=dispatch.hook,
-               PYTHONDONTWRITEBYTECODE='1')
+    env.update(CHARM_DIR=str(charm), PYTHONDONTWRITEBYTECODE='1')
+    if dispatch.kind == 'hook':
+        env.update(JUJU_HOOK_NAME=dispatch.hook)
     env.update(dispatch.env)
     return env
+
+
+def _juju_environment(juju: FakeJuju, dispatch: Dispatch, writes: Path) -> dict[str, str]:
+    """The fake tools (``relation-set`` recorded) and what Juju sets for this step.
+
+    As Juju's ``HookVars``, ``JUJU_HOOK_NAME`` is empty for an action and for
+    ``juju exec``; ``JUJU_DISPATCH_PATH`` is ``actions/<name>`` for an action, empty for
+    ``juju exec``.
+    """
+    if dispatch.kind == 'hook':
+        juju_vars = {'JUJU_DISPATCH_PATH': f'hooks/{dispatch.hook}',
+                     'JUJU_HOOK_NAME': dispatch.hook}
+    elif dispatch.kind == 'action':
+        juju_vars = {'JUJU_DISPATCH_PATH': f'actions/{dispatch.hook}',
+                     'JUJU_ACTION_NAME': dispatch.hook, 'JUJU_ACTION_UUID': ACTION_UUID}
+    else:
+        juju_vars = {}
+    env = juju.env(**{**juju_vars, **dispatch.env})
+    recorder_bin = writes.parent / 'compat-bin'
+    env.update(PATH=f'{recorder_bin}{os.pathsep}{env["PATH"]}', **{WRITES_ENV: str(writes)})
+    return env
+
+
+def _install_recorder(juju: FakeJuju) -> Path:
+    """``relation-set`` in front of the fake tools: the fake itself, recording what each
+    call wrote (:mod:`relation_set_recorder`); returns the file it records into."""
+    directory = juju.root / 'compat-bin'
+    directory.mkdir(exist_ok=True)
+    launcher = directory / 'relation-set'
+    launcher.write_text(
+        f'#!{sys.executable} -S\n'
+        f'import sys\n'
+        f'sys.path[:0] = [{str(HERE)!r}, {str(FAKEJUJU_DIR)!r}, {str(juju.bin_dir)!r}]\n'
+        f'from relation_set_recorder import main\n'
+        f'sys.exit(main(sys.argv))\n')
+    launcher.chmod(0o755)
+    return juju.root / 'relation-writes.jsonl'
 
 
 def run_side(scenario: Scenario, side: str, python: str, workdir: Path) -> list[dict[str, Any]]:
     """Run every dispatch of *scenario* under one framework; one result per dispatch."""
     charm = workdir / side / 'charm'
-    juju = None
+    juju = writes = None
     if scenario.mode == 'main':
         # Whole hooks need Juju: fake hook tools on PATH, one model per side.
         juju = FakeJuju(workdir / side, unit=scenario.unit, state=scenario.model)
+        writes = _install_recorder(juju)
     shutil.copytree(scenario.path, charm, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns('scenario.json', '__pycache__'))
     state = workdir / side / 'state.db'
@@ -184,25 +254,37 @@ def run_side(scenario: Scenario, side: str, python: str, workdir: Path) -> list[
         for name, content in dispatch.files.items():
             (charm / name).write_text(content)
         request = {'charm_dir': str(charm), 'state': str(state), 'hook': dispatch.hook,
-                   'flags': dispatch.flags, 'mode': scenario.mode, 'repo': str(REPO)}
+                   'kind': dispatch.kind, 'flags': dispatch.flags, 'mode': scenario.mode,
+                   'repo': str(REPO)}
         env = _environment(charm, dispatch)
-        if juju is not None:
-            if dispatch.model:
-                juju.update(**dispatch.model)
+        if juju is not None and writes is not None:
+            action = None if dispatch.kind != 'action' else {
+                'params': dispatch.params, 'results': {}, 'logs': [], 'failed': False,
+                'message': ''}
+            juju.update(**{**dispatch.model, 'action': action})
             juju.clear_calls()
-            env.update(juju.env(JUJU_DISPATCH_PATH=f'hooks/{dispatch.hook}',
-                                JUJU_HOOK_NAME=dispatch.hook, **dispatch.env))
+            writes.write_text('')
+            env.update(_juju_environment(juju, dispatch, writes))
         proc = subprocess.run([python, str(RUNNER), side, json.dumps(request)], cwd=charm,
                               env=env, capture_output=True, text=True, timeout=_TIMEOUT)
         lines = [line for line in proc.stdout.splitlines()
                  if line.startswith(_RESULT_PREFIX)]
         if proc.returncode != 0 or not lines:
             raise AssertionError(
-                f'{scenario.name}: the {side} runner failed in hook {dispatch.hook} (exit '
+                f'{scenario.name}: the {side} runner failed in {dispatch.label} (exit '
                 f'{proc.returncode})\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}')
-        result = _normalise(json.loads(lines[-1][len(_RESULT_PREFIX):]))
+        raw = json.loads(lines[-1][len(_RESULT_PREFIX):])
         if juju is not None:
+            # What the next step would see: the state file once the process has ended.
+            raw.update(state_file.committed(charm / '.unit-state.db'))
+        result = _normalise(raw)
+        if juju is not None and writes is not None:
             result['relation_data'] = _published(juju, scenario.unit)
+            result['relation_writes'] = _relation_writes(writes)
+            if dispatch.kind == 'action':
+                outcome = juju.state()['action'] or {}
+                result['action'] = {key: outcome.get(key) for key in
+                                    ('results', 'failed', 'message')}
         results.append(result)
     return results
 
@@ -211,6 +293,20 @@ def _published(juju: FakeJuju, unit: str) -> dict[str, dict[str, str]]:
     """What this unit has published on each relation (its own bag), as Juju holds it."""
     relations = juju.state()['relations']
     return {key: relation['data'].get(unit, {}) for key, relation in sorted(relations.items())}
+
+
+def _relation_writes(log: Path) -> dict[str, dict[str, str]]:
+    """What the ``relation-set`` calls of one step changed, merged per bag in call order:
+    the same whether a framework sent it in one call or in several, and whether it re-sent
+    values the bag already held (charms.reactive's Endpoint re-sends its whole
+    ``to_publish`` after any assignment; reactops sends changed keys only)."""
+    merged: dict[str, dict[str, str]] = {}
+    for line in log.read_text().splitlines():
+        call = json.loads(line)
+        if call['changed']:
+            bag = call['relation'] + (' app' if call['app'] else '')
+            merged.setdefault(bag, {}).update(call['changed'])
+    return dict(sorted(merged.items()))
 
 
 def run_both(scenario: Scenario, reference: str, workdir: Path
@@ -227,6 +323,8 @@ def _normalise(result: dict[str, Any]) -> dict[str, Any]:
     error = result.get('error')
     out = {'ran': result['ran'], 'flags': result['flags'], 'values': result['values'],
            'error': error['type'] if error else None}
+    if 'kv' in result:
+        out['kv'] = result['kv']
     if error and 'handlers' in error:
         out['error_handlers'] = sorted(h.rsplit(':', 1)[-1] for h in error['handlers'])
     if error and 'flags' in error:

@@ -1,18 +1,28 @@
-"""Whole hooks for ``"mode": "main"`` scenarios: each framework's legacy entry point runs
-one hook, with the fake hook tools on PATH (set up by the harness).
+"""Whole hooks, actions and plain scripts for ``"main"`` scenarios, with the fake hook
+tools on PATH (set up by the harness).
+
+A hook runs through each framework's legacy entry point:
 
 * charms.reactive: what a built charm's hook did — layer-basic's config flags registered
   at start and end (written here from reference §6.4; layer-basic itself is not
   installed), then ``charms.reactive.main()``;
 * reactops: ``reactops.legacy.main()``.
 
-What is compared is what Juju and the next hook would see: the handlers that ran, the
-flags (and values) committed to the unit's state file, and whether the hook failed.
+An action or a plain script is the charm's own file, run unchanged as the ``__main__``
+module of this process (``runpy``) after what each side's environment provides: for
+charms.reactive the real packages (charmhelpers told it runs on Ubuntu), for reactops the
+import shim (``reactops.legacy.install()``), so ``charms.reactive`` and
+``charmhelpers.core`` are reactops'. Neither calls ``main()``: no dispatch runs.
+
+This process reports the handlers (or script steps) :mod:`record` saw and whether the step
+failed; the harness reads the flags and kv committed to the state file once the process
+has ended (:mod:`state_file`), so whatever runs at exit counts too.
 """
 
 from __future__ import annotations
 
 import json
+import runpy
 import sqlite3
 import sys
 import traceback
@@ -20,18 +30,6 @@ from pathlib import Path
 from typing import Any
 
 FLAG_PREFIX = 'reactive.states.'
-
-
-def _committed_flags(charm_dir: Path) -> tuple[list[str], dict[str, Any]]:
-    path = charm_dir / '.unit-state.db'
-    if not path.exists():
-        return [], {}
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT key, data FROM kv WHERE key LIKE 'reactive.states.%'"
-                          ).fetchall()
-    values = {key[len(FLAG_PREFIX):]: json.loads(data) for key, data in rows}
-    names = sorted(values)
-    return names, {name: values[name] for name in names if values[name] is not None}
 
 
 def _preset(charm_dir: Path, flags: dict[str, Any]) -> None:
@@ -81,31 +79,54 @@ def _layer_basic_flags(charm_dir: Path) -> None:
     hookenv.atexit(at_exit)
 
 
-def run(side: str, request: dict[str, Any]) -> dict[str, Any]:
-    """One whole hook under *side*; the result the harness compares."""
-    charm_dir = Path(request['charm_dir'])
-    _preset(charm_dir, request['flags'])
+def _prepare(side: str, request: dict[str, Any]) -> None:
+    if side == 'reactive':
+        import charmhelpers.osplatform
+
+        charmhelpers.osplatform.get_platform = lambda: 'ubuntu'
+    else:
+        sys.path.insert(0, request['repo'])
+        import reactops.legacy
+
+        reactops.legacy.install()
+
+
+def _run_hook(side: str, charm_dir: Path) -> None:
     sys.path.append(str(charm_dir / 'lib'))
+    if side == 'reactive':
+        _layer_basic_flags(charm_dir)
+        from charms.reactive import main
+    else:
+        from reactops.legacy import main
+    main()
+
+
+def _run_script(charm_dir: Path, kind: str, name: str) -> None:
+    script = charm_dir / ('actions' if kind == 'action' else '.') / name
+    sys.argv = [str(script)]
+    runpy.run_path(str(script), run_name='__main__')
+
+
+def run(side: str, request: dict[str, Any]) -> dict[str, Any]:
+    """One step (hook, action or script) under *side*: what :mod:`record` saw, and the
+    failure if it failed (``HookFailed``, or ``ScriptFailed`` for an action or script)."""
+    charm_dir = Path(request['charm_dir'])
+    kind = request.get('kind', 'hook')
+    _preset(charm_dir, request['flags'])
+    failed = 'HookFailed' if kind == 'hook' else 'ScriptFailed'
     error = None
     try:
-        if side == 'reactive':
-            import charmhelpers.osplatform
-
-            charmhelpers.osplatform.get_platform = lambda: 'ubuntu'
-            _layer_basic_flags(charm_dir)
-            from charms.reactive import main
+        _prepare(side, request)
+        if kind == 'hook':
+            _run_hook(side, charm_dir)
         else:
-            sys.path.insert(0, request['repo'])
-            from reactops.legacy import main
-        main()
+            _run_script(charm_dir, kind, request['hook'])
     except SystemExit as exit:
         if exit.code not in (None, 0):
-            error = {'type': 'HookFailed', 'message': f'exit {exit.code}'}
+            error = {'type': failed, 'message': f'exit {exit.code}'}
     except Exception as failure:
         traceback.print_exc()
-        error = {'type': 'HookFailed', 'message': f'{type(failure).__name__}: {failure}'}
+        error = {'type': failed, 'message': f'{type(failure).__name__}: {failure}'}
     import record
 
-    names, values = _committed_flags(charm_dir)
-    return {'ran': list(record.RAN), 'flags': names, 'values': values, 'error': error}
-
+    return {'ran': list(record.RAN), 'error': error}

@@ -28,8 +28,8 @@ def reference_python() -> str:
 def _report(scenario: Scenario, side: str, expected: list[dict], got: list[dict]) -> list[str]:
     problems = []
     for number, (want, actual) in enumerate(zip(expected, got, strict=True)):
-        hook = scenario.dispatches[number].hook
-        problems += [f'{side}, dispatch {number} ({hook}): {problem}'
+        step = scenario.dispatches[number].label
+        problems += [f'{side}, dispatch {number} ({step}): {problem}'
                      for problem in mismatches(want, actual)]
     return problems
 
