@@ -350,3 +350,21 @@ def test_reactops_check_reports_the_oscillation_naming_both_handlers(
     assert [(f['kind'], f['related']) for f in report['findings']] == [(
         'cycle', ['handler:reactive/swing.py:4:make', 'flag:x',
                   'handler:reactive/swing.py:9:undo', 'flag:x'])]
+
+
+def test_a_tangle_is_reported_as_its_shortest_loops_only() -> None:
+    @when('x')
+    def restart() -> None:
+        clear_flag('x')
+        set_flag('x')  # changed, so restart runs again: a loop of one handler
+
+    @when_not('x')
+    def start() -> None:
+        set_flag('x')
+
+    found = loops(restart, start)
+
+    # restart -> start -> restart is a cycle too, but restart alone already loops.
+    assert dispatch_loops(restart, start)
+    assert [f.related for f in found] == [(node(restart), flag_node('x'))]
+    assert f"{hid(restart)} sets 'x' -> {hid(restart)} (@when('x'))" in found[0].message

@@ -17,6 +17,9 @@ A cycle is reported only if it can go round again and again:
 * every member runs in the main loop, may run more than once per dispatch (no
   ``@only_once``, ``@when_file_changed`` or ``rerun=False``) and can run at all.
 
+Shorter loops come first, and a cycle through every handler of a loop already reported
+(and more) is not reported again.
+
 A write that cannot change anything (``set_flag('x')`` in a ``@when('x')`` handler that
 never clears ``x``) is no step, nor is the no-op half of a ``toggle_flag`` of such a flag.
 The source does not say which branch of an ``if`` runs, so a handler that may set or
@@ -86,9 +89,18 @@ def find_loops(graph: nx.DiGraph, handlers: Mapping[str, Handler], runnable: set
                     steps.add_edge(node, reader, links=[])
                     links = steps.edges[node, reader]
                 links['links'].append(LoopStep(node, path, verbs, reader, kind))
-    for cycle in itertools.islice(nx.simple_cycles(steps), limit):
+    # Shortest first, and none that only adds handlers to a loop already found: a tangle
+    # of handlers reading and writing one flag has thousands of cycles but few loops worth
+    # a finding.
+    cycles = sorted(itertools.islice(nx.simple_cycles(steps), limit), key=len)
+    found: list[frozenset[str]] = []
+    for cycle in cycles:
+        nodes = frozenset(cycle)
+        if any(known <= nodes for known in found):
+            continue
         loop = _sustained(cycle, steps, effects, members)
         if loop is not None:
+            found.append(nodes)
             yield loop
 
 
