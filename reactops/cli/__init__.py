@@ -6,7 +6,9 @@ Command modules import what they need inside their functions, so ``reactops --he
 stays fast.
 
 Errors are one line on stderr (``reactops: error: ...``) and exit code 1; ``--debug``
-shows the traceback instead.
+shows the traceback instead. ``--debug`` and ``--model-dir`` go before or after the
+command name (``reactops --model-dir D status`` or ``reactops status --model-dir D``);
+after it, ``--model-dir`` is accepted only by the commands that use a local model.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ._common import CliError, one_line
+from ._common import MODEL_DIR_HELP, CliError, one_line
 
 __all__ = ['CliError', 'build_parser', 'main', 'main_exit']
 
+_DEBUG_HELP = 'show the full traceback when a command fails'
 #: Modules (under ``reactops.cli``) that contribute subcommands, in help order.
 COMMAND_MODULES = ('_cmd_model', '_cmd_graph', '_cmd_init', '_cmd_port')
 
@@ -30,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog='reactops',
         description='Develop Juju charms: run them in a local model, show and check '
                     'their flag graphs, explain their handlers.')
-    parser.add_argument('--debug', action='store_true',
-                        help='show the full traceback when a command fails')
+    parser.add_argument('--debug', action='store_true', help=_DEBUG_HELP)
+    parser.add_argument('--model-dir', metavar='DIR', default=None,
+                        help=f'{MODEL_DIR_HELP}; for the commands that use one')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     for name in COMMAND_MODULES:
         try:
@@ -41,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue  # a command group not built yet
         module.register(subparsers)
+    # Options of the whole program work after the command too (reactops status --debug).
+    for command in subparsers.choices.values():
+        command.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
+                             help=_DEBUG_HELP)
+    parser.set_defaults(model_commands=[name for name, command in subparsers.choices.items()
+                                        if command.get_default('takes_model_dir')])
     return parser
 
 
@@ -52,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.model_dir is not None and not getattr(args, 'takes_model_dir', False):
+        parser.error(f'--model-dir: "reactops {args.command}" uses no local model (the '
+                     f'commands that do: {", ".join(args.model_commands)})')
     try:
         code = func(args)
     except KeyboardInterrupt:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._common import CliError
+from ._common import CliError, add_model_dir_option
 
 if TYPE_CHECKING:
     from ..reactive.graph import Finding
@@ -76,8 +76,7 @@ def register(subparsers: Any) -> None:
                          help='with CHARM_DIR: the flags set (comma separated; default none)')
     explain.add_argument('--hook', metavar='NAME',
                          help='the hook to assume (default: the hook of the last dispatch)')
-    explain.add_argument('--model-dir', metavar='DIR', default=argparse.SUPPRESS,
-                         help='the local model (default: $REACTOPS_MODEL_DIR, else .reactops)')
+    add_model_dir_option(explain)
     explain.add_argument('--format', choices=('text', 'json'), default='text')
     explain.set_defaults(func=_explain)
 
@@ -226,7 +225,7 @@ def _explain(args: argparse.Namespace) -> int:
         if args.flags is not None:
             raise CliError('--flags goes with a charm directory; a unit is explained with '
                            'the flags its last dispatch left')
-        model = model_dir(getattr(args, 'model_dir', None))
+        model = model_dir(args.model_dir)
         charm_dir = unit_charm_dir(target, model)
         flags, trace = read_unit_state(charm_dir)
         loaded = _load(str(charm_dir))

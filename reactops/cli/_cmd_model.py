@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._common import CliError
+from ._common import CliError, add_model_dir_option
 
 if TYPE_CHECKING:
     from ..localmodel import LocalModel
@@ -33,9 +33,7 @@ def register(subparsers: Any) -> None:
             settles: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = subparsers.add_parser(name, help=help,
                                                                 description=help)
-        parser.add_argument('--model-dir', metavar='DIR',
-                            help='the local model directory (default: $REACTOPS_MODEL_DIR '
-                                 'or .reactops)')
+        add_model_dir_option(parser)
         if settles:
             parser.add_argument('--max-hooks', metavar='N', type=_positive,
                                 help='run at most N hooks before calling the model unsettled '
