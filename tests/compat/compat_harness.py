@@ -8,7 +8,7 @@ A scenario is a directory under ``scenarios/``: a small charm (``reactive/*.py``
       "dispatches": [{"hook": "install", "flags": ["go"] or {"go": null},
                       "env": {"NAME": "value"}, "files": {"watched.txt": "content"}}],
       "expect": [{"ran": [...], "flags": [...]}],           # same for both frameworks
-      "difference": {"documented": "where reactops says it differs",
+      "difference": {"id": "loop", "documented": "where reactops says it differs",
                      "reactive": [{...}], "reactops": [{...}]}  # instead of "expect"
     }
 
@@ -45,6 +45,9 @@ changed, merged per relation bag in call order: ``{"db:1": {...}, "db:1 app": {.
 an empty value a deletion; values re-sent unchanged left out), recorded by
 :mod:`relation_set_recorder`.
 
+A difference's ``id`` is the row of the table of behaviour differences in
+``docs/porting.md`` (the id ``reactops port-check`` prints) that documents it.
+
 ``"known_bug": "..."`` marks a scenario whose ``expect`` (charms.reactive's behaviour)
 reactops does not meet yet, without documenting the difference: its test is an expected
 failure until reactops is fixed (then it passes, and the strict xfail asks to drop the mark)
@@ -57,6 +60,7 @@ import collections
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -143,6 +147,7 @@ class Scenario:
     reactive: list[dict[str, Any]]
     reactops: list[dict[str, Any]]
     documented_difference: str | None = None
+    difference_id: str | None = None
     known_bug: str | None = None
     mode: str = 'dispatch'
     model: dict[str, Any] = field(default_factory=dict)
@@ -177,16 +182,16 @@ def load_scenario(path: Path) -> Scenario:
     if 'difference' in data:
         difference = data['difference']
         reactive, reactops = difference['reactive'], difference['reactops']
-        documented = difference['documented']
+        documented, difference_id = difference['documented'], difference.get('id')
     else:
         reactive = reactops = data['expect']
-        documented = None
+        documented = difference_id = None
     for side, expected in (('reactive', reactive), ('reactops', reactops)):
         if len(expected) != len(dispatches):
             raise ValueError(f'{path.name}/scenario.json: {len(dispatches)} dispatches but '
                              f'{len(expected)} {side} expectations')
     return Scenario(path.name, path, data['description'], dispatches, reactive, reactops,
-                    documented, data.get('known_bug'), mode,
+                    documented, difference_id, data.get('known_bug'), mode,
                     data.get('model', {}), data.get('unit', 'compat/0'))
 
 
@@ -307,6 +312,13 @@ def _relation_writes(log: Path) -> dict[str, dict[str, str]]:
             bag = call['relation'] + (' app' if call['app'] else '')
             merged.setdefault(bag, {}).update(call['changed'])
     return dict(sorted(merged.items()))
+
+
+def porting_table_ids() -> set[str]:
+    """The ids in the first column of ``docs/porting.md``'s table of behaviour differences."""
+    text = (REPO / 'docs' / 'porting.md').read_text()
+    table = text[text.index('## Behaviour differences'):]
+    return set(re.findall(r'^\| `([a-z0-9-]+)` \|', table, flags=re.MULTILINE))
 
 
 def run_both(scenario: Scenario, reference: str, workdir: Path

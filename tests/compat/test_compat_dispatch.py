@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compat_harness import Scenario, find_reference_python, load_scenarios, mismatches, run_both
+from compat_harness import (
+    Scenario,
+    find_reference_python,
+    load_scenarios,
+    mismatches,
+    porting_table_ids,
+    run_both,
+)
 
 pytestmark = pytest.mark.compat
 
@@ -61,3 +68,13 @@ def test_every_documented_difference_really_differs(reference_python: str) -> No
     for scenario in SCENARIOS:
         if not scenario.identical:
             assert scenario.reactive != scenario.reactops, scenario.name
+
+
+def test_every_difference_names_its_row_in_the_porting_guide() -> None:
+    """Each pinned difference is one docs/porting.md documents, by the id port-check prints."""
+    ids = porting_table_ids()
+    assert {'loop', 'file-changed', 'actions'} <= ids, 'the table could not be read'
+    unnamed = {s.name: s.difference_id for s in SCENARIOS
+               if not s.identical and s.difference_id not in ids}
+    assert not unnamed, f'difference scenarios whose "id" is no row of docs/porting.md: {unnamed}'
+
