@@ -76,10 +76,15 @@ def test_relation_writes_wait_for_the_hook_to_succeed(model: LocalModel) -> None
     rel = f'stock:{model.state.relations("depot")[0].id}'
     depot = Hook(model, 'depot/0', JUJU_RELATION='stock', JUJU_RELATION_ID=rel,
                  JUJU_REMOTE_UNIT='shop/0', JUJU_REMOTE_APP='shop')
+    address = model.state.unit('depot/0').address
+    seeded = {'egress-subnets': f'{address}/32', 'ingress-address': address,
+              'private-address': address}  # what Juju puts in every unit bag
     depot('relation-set', '--file', '-', stdin=json.dumps({'items': 'figs'}))
-    assert depot('relation-get', '--format=json', '-', 'depot/0') == '{"items": "figs"}\n'
+    assert json.loads(depot('relation-get', '--format=json', '-', 'depot/0')) == {
+        **seeded, 'items': 'figs'}
     shop = Hook(model, 'shop/0')
-    assert shop('relation-get', '--format=json', '-r', rel, '-', 'depot/0') == '{}\n'
+    assert json.loads(shop('relation-get', '--format=json', '-r', rel, '-', 'depot/0')) == \
+        seeded
     from reactops.localmodel._lifecycle import queue_bag_changes
 
     model.state.set_member(int(rel.split(':')[1]), 'shop/0', 'depot/0', True)

@@ -41,11 +41,13 @@ def _remote_units(state: ModelState, rel: Relation, unit: str) -> list[str]:
 
 
 def queue_new_relation(state: ModelState, rel: Relation) -> None:
-    """A relation just made: created for every unit, then joined/changed both ways."""
+    """A relation just made: its units' bags seeded with their addresses, created for
+    every unit, then joined/changed both ways."""
     units = [u.name for u in state.units(rel.app1)]
     if not rel.is_peer:
         units += [u.name for u in state.units(rel.app2)]
     for unit in units:
+        state.seed_unit_bag(rel.id, unit)
         _queue_rel(state, unit, rel, 'created')
     for unit in units:
         for remote in _remote_units(state, rel, unit):
@@ -55,6 +57,7 @@ def queue_new_relation(state: ModelState, rel: Relation) -> None:
 
 def queue_join(state: ModelState, rel: Relation, unit: str) -> None:
     """A unit added to an application that is in *rel*: it and the remote units meet."""
+    state.seed_unit_bag(rel.id, unit)
     _queue_rel(state, unit, rel, 'created')
     for remote in _remote_units(state, rel, unit):
         _queue_rel(state, unit, rel, 'joined', remote)

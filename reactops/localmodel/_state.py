@@ -19,7 +19,8 @@ from typing import Any
 
 from ..errors import ReactopsError
 
-__all__ = ['App', 'Container', 'HookRun', 'LocalModelError', 'ModelState', 'Relation', 'Unit']
+__all__ = ['App', 'Container', 'HookRun', 'LocalModelError', 'ModelState', 'Relation', 'Unit',
+           'unit_address_data']
 
 SCHEMA_VERSION = '1'
 _SCHEMA = """
@@ -65,6 +66,14 @@ CREATE TABLE IF NOT EXISTS containers (
 """
 #: Relation id under which an application's leader settings are kept (never a real id).
 LEADER_REL = -1
+
+
+def unit_address_data(address: str) -> dict[str, str]:
+    """The keys Juju writes into a unit's own bag of every relation it enters: the unit's
+    address, as the remote units reach it (``private-address``, ``ingress-address``), and
+    the subnet its traffic comes from (``egress-subnets``)."""
+    return {'private-address': address, 'ingress-address': address,
+            'egress-subnets': f'{address}/32'}
 
 
 class LocalModelError(ReactopsError):
@@ -313,6 +322,12 @@ class ModelState:
     def bag(self, rel_id: int, owner: str) -> dict[str, str]:
         data = self.one('SELECT data FROM bags WHERE rel_id=? AND owner=?', rel_id, owner)
         return {} if data is None else dict(json.loads(data))
+
+    def seed_unit_bag(self, rel_id: int, unit: str) -> None:
+        """Put into *unit*'s bag of the relation what Juju puts there when the unit enters
+        it (:func:`unit_address_data`); keys the bag already has keep their values."""
+        address = str(self.one('SELECT address FROM units WHERE name=?', unit))
+        self.set_bag(rel_id, unit, {**unit_address_data(address), **self.bag(rel_id, unit)})
 
     def ensure_bag(self, rel_id: int, owner: str) -> None:
         self.db.execute('INSERT OR IGNORE INTO bags VALUES (?, ?, ?)', (rel_id, owner, '{}'))
