@@ -46,7 +46,9 @@ an empty value a deletion; values re-sent unchanged left out), recorded by
 :mod:`relation_set_recorder`.
 
 A difference's ``id`` is the row of the table of behaviour differences in
-``docs/porting.md`` (the id ``reactops port-check`` prints) that documents it.
+``docs/porting.md`` (the id ``reactops port-check`` prints) that documents it. With
+``"keys": ["flags", ...]`` the difference is confined to those result keys: the two
+frameworks' results must still agree on every other key, as in an ``expect`` scenario.
 
 ``"known_bug": "..."`` marks a scenario whose ``expect`` (charms.reactive's behaviour)
 reactops does not meet yet, without documenting the difference: its test is an expected
@@ -152,10 +154,21 @@ class Scenario:
     mode: str = 'dispatch'
     model: dict[str, Any] = field(default_factory=dict)
     unit: str = 'compat/0'
+    difference_keys: tuple[str, ...] = ()
 
     @property
     def identical(self) -> bool:
         return self.documented_difference is None
+
+    def compared(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The part of a result both frameworks must agree on: all of it, none of it for a
+        difference, everything but the difference's ``keys`` when it names them."""
+        if self.identical:
+            return result
+        if not self.difference_keys:
+            return {}
+        return {key: value for key, value in result.items()
+                if key not in self.difference_keys}
 
 
 def load_scenarios() -> list[Scenario]:
@@ -183,16 +196,18 @@ def load_scenario(path: Path) -> Scenario:
         difference = data['difference']
         reactive, reactops = difference['reactive'], difference['reactops']
         documented, difference_id = difference['documented'], difference.get('id')
+        keys = tuple(difference.get('keys', ()))
     else:
         reactive = reactops = data['expect']
         documented = difference_id = None
+        keys = ()
     for side, expected in (('reactive', reactive), ('reactops', reactops)):
         if len(expected) != len(dispatches):
             raise ValueError(f'{path.name}/scenario.json: {len(dispatches)} dispatches but '
                              f'{len(expected)} {side} expectations')
     return Scenario(path.name, path, data['description'], dispatches, reactive, reactops,
                     documented, difference_id, data.get('known_bug'), mode,
-                    data.get('model', {}), data.get('unit', 'compat/0'))
+                    data.get('model', {}), data.get('unit', 'compat/0'), keys)
 
 
 def _environment(charm: Path, dispatch: Dispatch) -> dict[str, str]:

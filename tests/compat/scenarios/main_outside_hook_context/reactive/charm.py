@@ -1,0 +1,7 @@
+import record
+from charms.reactive import hook
+
+
+@hook('update-status')
+def update_status():
+    record.ran()

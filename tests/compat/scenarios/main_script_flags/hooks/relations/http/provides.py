@@ -1,0 +1,7 @@
+from charms.reactive import Endpoint
+
+
+class HttpProvides(Endpoint):
+    def configure(self, port):
+        for relation in self.relations:
+            relation.to_publish_raw['port'] = str(port)
