@@ -297,6 +297,8 @@ def run_side(scenario: Scenario, side: str, python: str, workdir: Path) -> list[
         if juju is not None:
             # What the next step would see: the state file once the process has ended.
             raw.update(state_file.committed(charm / '.unit-state.db'))
+        else:
+            raw['kv'] = state_file.committed(state)['kv']
         result = _normalise(raw)
         if juju is not None and writes is not None:
             result['relation_data'] = _published(juju, scenario.unit)
