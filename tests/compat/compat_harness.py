@@ -21,7 +21,8 @@ An expectation checks only the keys it gives, except ``error`` (null unless give
 ``ran`` (exact sequence), ``ran_counts`` (runs per handler), ``flags``, ``values`` (flags
 with a non-null value), ``error`` (exception class name), ``error_handlers`` and
 ``error_flags`` (handler names, sorted, and flags a DispatchLoopError named), ``ran_total``
-and ``flags_total`` (lengths, for long runs).
+and ``flags_total`` (lengths, for long runs), ``kv`` (the charm's own keys in the state
+file once the step's process has ended: see :func:`state_file.is_charm_key`).
 
 ``"mode": "main"`` runs whole hooks instead: each framework's legacy entry point
 (``charms.reactive.main()`` with layer-basic's config flags, ``reactops.legacy.main()``) on
@@ -37,10 +38,10 @@ charm's executable ``actions/<name>`` script runs as Juju runs an action (no hoo
 params in the fake model, ``JUJU_ACTION_*``), its result adding ``action`` (what
 ``action-set``/``action-fail`` left: ``results``, ``failed``, ``message``); or
 ``{"script": "<path>"}``: a script in the charm run as ``juju exec`` runs one (hook tools
-and the unit's environment, no hook, no action). Neither calls ``main()``: each is the
-legacy code run outside a dispatch, and the next hook sees what it committed. Every
-``"main"`` result also gives ``kv`` (the charm's own keys in the committed state file: see
-:func:`state_file.is_charm_key`) and ``relation_writes`` (what the ``relation-set`` calls
+and the unit's environment, no hook, no action). The harness runs the file itself with no
+dispatch around it: legacy code outside a dispatch (unless it calls ``main()``), whose
+committed flags and kv the next hook sees. Every
+``"main"`` result also gives ``relation_writes`` (what the ``relation-set`` calls
 changed, merged per relation bag in call order: ``{"db:1": {...}, "db:1 app": {...}}``,
 an empty value a deletion; values re-sent unchanged left out), recorded by
 :mod:`relation_set_recorder`.
