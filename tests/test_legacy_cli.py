@@ -1,5 +1,5 @@
-"""The ``charms.reactive`` command (``python -m reactops.legacy.cli``) and
-``reactops port-check``."""
+"""The ``charms.reactive`` command (``python -m reactops.legacy.cli``); ``reactops
+port-check`` is tested in ``test_legacy_portcheck.py``."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
-import pytest
-
-from reactops.cli import main as reactops_main
-from reactops.legacy import port_check
 from reactops.legacy._bridge import BRIDGE_ENV, Bridge
 
 REPO = Path(__file__).resolve().parents[1]
-LEGACY_CHARM = Path(__file__).resolve().parent / 'charms' / 'legacy_built'
 
 
 def charms_reactive(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -64,57 +58,3 @@ def test_the_combined_test_of_bash_handlers_reads_the_dispatch_bridge(tmp_path: 
     assert data['tested'] == ['a', 'b', 'c']
     assert data['ops'] == [['set', 'c', None], ['invoked', 'h1']]
     assert 'c' in data['flags']
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-
-
-def test_port_check_lists_unsupported_apis_and_exits_3(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
-    _write(tmp_path / 'metadata.yaml', 'name: old\n')
-    _write(tmp_path / 'reactive' / 'old.py', """
-        import charms.reactive as reactive
-        from charmhelpers.core import hookenv
-        from charmhelpers.fetch import apt_install
-        from charms.layer import status
-
-        @reactive.when_file_changed('/etc/x')
-        def f():
-            hookenv.execution_environment()
-            reactive.bus.Handler.get_handlers()
-            reactive.helpers.data_changed('x', 1)
-            status.blocked('x')
-    """)
-    report = port_check(tmp_path)
-    summary = report.summary()
-    # A hookenv name the shim lacks works only with a packed charmhelpers.
-    assert summary['charmhelpers.core.hookenv.execution_environment']['status'] == \
-        'needs-package'
-    assert summary['charms.reactive.bus.Handler']['status'] == 'unsupported'
-    assert summary['charms.reactive.helpers.data_changed']['status'] == 'supported'
-    assert summary['charmhelpers.fetch.apt_install']['status'] == 'needs-package'
-    assert summary['charms.layer.status']['status'] == 'unsupported'  # no lib/ copy
-    assert 'file-changed' in {d.id for d in report.differences}
-    assert not report.ok
-
-    assert reactops_main(['port-check', str(tmp_path), '--format', 'json']) == 3
-    data = json.loads(capsys.readouterr().out)
-    assert data['ok'] is False and 'file-changed' in [d['id'] for d in data['differences']]
-
-
-def test_port_check_of_the_built_legacy_charm_passes(capsys: pytest.CaptureFixture[str]
-                                                     ) -> None:
-    assert reactops_main(['port-check', str(LEGACY_CHARM)]) == 0
-    text = capsys.readouterr().out
-    assert 'every legacy API used is provided' in text
-    assert 'charm-library charms.layer.legacy_built.greeting' in text
-    assert 'reactive/notify.sh' in text and '[external]' in text
-
-
-def test_port_check_of_a_missing_directory_is_a_one_line_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert reactops_main(['port-check', str(tmp_path / 'nope')]) == 1
-    assert 'is not a directory' in capsys.readouterr().err

@@ -1,9 +1,11 @@
 """``reactops port-check <charm dir>``: what a legacy reactive charm needs to run on reactops.
 
 Lists the charms.reactive / charmhelpers APIs the charm uses (found by reading its
-Python files, never importing them), whether reactops provides each, its executable
-handlers, and the documented behaviour differences that apply. Exit code 0 when every
-API used is provided, 3 when some are not (so CI can gate on it).
+Python files, never importing them), whether reactops provides each, the files reactops
+replaces, the hooks still to point at reactops, its executable handlers, and the
+documented behaviour differences its usage makes apply, each with what to check (--all
+adds those with nothing to check). Exit code 0 when every API used is provided, 3 when
+some are not (so CI can gate on it).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument('charm_dir', type=Path, help='the legacy charm (built or source)')
     parser.add_argument('--format', choices=('text', 'json'), default='text',
                         help='text for people, json for tools (default: text)')
+    parser.add_argument('--all', action='store_true',
+                        help='also show the differences that apply but leave nothing to '
+                             'check')
     parser.set_defaults(func=_port_check)
 
 
@@ -39,5 +44,5 @@ def _port_check(args: argparse.Namespace) -> int:
     from ..legacy import port_check
 
     report = port_check(charm_dir)
-    print(report.to_json() if args.format == 'json' else report.to_text())
+    print(report.to_json(args.all) if args.format == 'json' else report.to_text(args.all))
     return 0 if report.ok else UNSUPPORTED_EXIT

@@ -1,20 +1,22 @@
-"""``port_check``: what a legacy charm uses of charms.reactive / charmhelpers, and whether
-reactops provides it.
+"""``port_check``: what a legacy charm uses of charms.reactive / charmhelpers, whether
+reactops provides it, and what to check when porting it.
 
-The charm's Python files are read with :mod:`ast` (never imported): imports of
-``charms.reactive*``, ``charmhelpers*`` and ``charms.layer*``, and the attributes used on
-those modules. Each use is one of:
+The charm's Python files are read with :mod:`ast` (never imported, :mod:`._portscan`).
+Files that reactops replaces are not read: layer-basic's ``charms.layer`` package,
+``basic.py`` and ``execd.py``, layer-options' ``options.py``, and hooks that are
+layer-basic's hook template (reported as hooks to point at ``reactops.legacy.main()``).
+Each legacy name used is one of:
 
-* ``supported``: the shim provides the name;
+* ``supported``: the shim provides it (for a module called, ``layer.options('apt')``:
+  the shim's module is callable);
 * ``unsupported``: the shim does not (the charm fails with
   :class:`~reactops.legacy.UnsupportedLegacyAPIError` when it runs that line);
 * ``charm-library``: a ``charms.*`` module the charm ships in ``lib/``;
-* ``needs-package``: another ``charmhelpers`` module, or a ``hookenv`` name the shim
-  lacks; it works only if the charm packs charmhelpers itself (then charmhelpers' own
-  code runs it, outside reactops' model).
+* ``needs-package``: a ``charmhelpers`` name reactops leaves to charmhelpers itself; it
+  works only if the charm packs charmhelpers (the report says whether it does).
 
 The report also lists the executable handlers and the documented behaviour differences
-that apply (see :mod:`._differences`).
+whose usages the charm has (see :mod:`._differences`), each with where it applies.
 """
 
 from __future__ import annotations
@@ -23,19 +25,45 @@ import ast
 import importlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ._differences import DIFFERENCES, Difference
+from ._portscan import FileScan, module_test, scan
 from ._shim import ALIASES
 
 __all__ = ['ApiUse', 'PortReport', 'port_check']
 
 _SKIP_DIRS = {'__pycache__', 'wheelhouse', '.venv', 'venv', '.tox', '.git', 'build', 'tests',
               'unit_tests'}
-_PROVIDED_PACKAGES = {'charms', 'charms.reactive', 'charms.layer', 'charmhelpers',
-                      'charmhelpers.core'}
+#: Files of layers that reactops replaces with its own modules: never read.
+REPLACED = {
+    'lib/charms/layer/__init__.py': "layer-basic's charms.layer package",
+    'lib/charms/layer/basic.py': "layer-basic's bootstrap",
+    'lib/charms/layer/execd.py': "layer-basic's exec.d runner, used only by its bootstrap",
+    'lib/charms/layer/options.py': "layer-options' reader",
+}
+# Packages a copy of which the charm may pack (on sys.path: lib/, venv/) and that
+# port-check leaves unread: their code is theirs, not the charm's.
+_PACKED = ('charmhelpers', 'charms/reactive')
+# What layer-basic's hook template uses: a hook using nothing else is that template.
+_TEMPLATE = frozenset({
+    ('charms.layer', ''), ('charms.layer', 'basic'), ('charms.layer.basic', ''),
+    ('charms.layer.basic', 'bootstrap_charm_deps'), ('charms.layer.basic',
+                                                    'init_config_states'),
+    ('charms.layer.basic', 'clear_config_states'), ('charmhelpers.core.hookenv', ''),
+    ('charmhelpers.core', ''), ('charmhelpers.core', 'hookenv'),
+    ('charmhelpers.core.hookenv', 'atstart'), ('charmhelpers.core.hookenv', 'atexit'),
+    ('charms.reactive', ''), ('charms.reactive', 'main'),
+})
+# What layer-basic puts in every charm's wheelhouse.txt (its own dependencies and
+# charmhelpers'): not the charm's, and nothing to pack unless it uses charmhelpers.
+_BASIC_WHEELHOUSE = frozenset({'pip', 'jinja2', 'pyyaml', 'setuptools', 'setuptools-scm',
+                               'charmhelpers', 'charms-reactive', 'wheel', 'netaddr'})
+_PROVIDED = {'charms', 'charms.reactive', 'charms.layer', 'charmhelpers', 'charmhelpers.core'}
+_LAYER_MODULE = 'reactops.legacy.layer'  # what charms.layer is under the shim
 
 
 @dataclass(frozen=True)
@@ -47,20 +75,33 @@ class ApiUse:
     file: str
     line: int
     status: str
+    called: bool = False
 
     @property
     def api(self) -> str:
-        return f'{self.module}.{self.name}' if self.name else self.module
+        if self.name:
+            return f'{self.module}.{self.name}'
+        return f'{self.module}(...)' if self.called else self.module
 
 
 @dataclass
 class PortReport:
-    """What :func:`port_check` found in one charm."""
+    """What :func:`port_check` found in one charm.
+
+    *differences* holds every difference that applies, those with nothing to check too
+    (:attr:`Difference.quiet`); *where* gives, per difference id, the usages that made it
+    apply. *template_hooks* are hooks still in layer-basic's template, *replaced* the files
+    reactops stands in for, *charmhelpers* where the charm packs charmhelpers (or None).
+    """
 
     charm_dir: str
     uses: list[ApiUse] = field(default_factory=list)
     external_handlers: list[str] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
+    where: dict[str, list[str]] = field(default_factory=dict)
+    replaced: list[str] = field(default_factory=list)
+    template_hooks: list[str] = field(default_factory=list)
+    charmhelpers: str | None = None
 
     @property
     def unsupported(self) -> list[ApiUse]:
@@ -82,30 +123,26 @@ class PortReport:
             entry['where'].append(f'{use.file}:{use.line}')
         return dict(sorted(found.items()))
 
-    def to_json(self) -> str:
+    def shown(self, all_differences: bool = False) -> list[Difference]:
+        """The differences to show: those with something to check, or all that apply."""
+        return [d for d in self.differences if all_differences or not d.quiet]
+
+    def to_json(self, all_differences: bool = False) -> str:
         """The report as JSON."""
         return json.dumps({
             'charm_dir': self.charm_dir, 'ok': self.ok, 'apis': self.summary(),
-            'external_handlers': self.external_handlers,
-            'differences': [asdict(d) for d in self.differences]}, indent=2)
+            'external_handlers': self.external_handlers, 'replaced': self.replaced,
+            'template_hooks': self.template_hooks, 'charmhelpers': self.charmhelpers,
+            'differences': [{**asdict(d), 'where': self.where.get(d.id, [])}
+                            for d in self.shown(all_differences)],
+            'hidden_differences': [d.id for d in self.differences
+                                   if d not in self.shown(all_differences)]}, indent=2)
 
-    def to_text(self) -> str:
+    def to_text(self, all_differences: bool = False) -> str:
         """The report for people."""
-        lines = [f'port-check of {self.charm_dir}: '
-                 f'{"every legacy API used is provided" if self.ok else "UNSUPPORTED APIs used"}',
-                 '', 'Legacy APIs used:']
-        for api, entry in self.summary().items():
-            where = ', '.join(entry['where'][:3]) + (' ...' if len(entry['where']) > 3 else '')
-            lines.append(f'  {entry["status"]:<13} {api} ({entry["count"]}x: {where})')
-        if not self.uses:
-            lines.append('  (none)')
-        if self.external_handlers:
-            lines += ['', 'Executable handlers (run with the --test/--invoke protocol):']
-            lines += [f'  {path}' for path in self.external_handlers]
-        lines += ['', 'Behaviour differences that apply (docs/porting.md has the table):']
-        for diff in self.differences:
-            lines.append(f'  [{diff.id}] {diff.topic}: {diff.reactops}. Check: {diff.check}.')
-        return '\n'.join(lines)
+        from ._portreport import report_text
+
+        return report_text(self, all_differences)
 
 
 def port_check(charm_dir: str | os.PathLike[str]) -> PortReport:
@@ -116,31 +153,60 @@ def port_check(charm_dir: str | os.PathLike[str]) -> PortReport:
 
         raise LegacyError(f"{root} is not a directory: give the charm's directory (the one "
                           'with metadata.yaml and reactive/)')
-    report = PortReport(str(root))
+    report = PortReport(str(root), charmhelpers=_packed_charmhelpers(root))
     lib_modules = _charm_library_modules(root)
+    is_module = module_test(lambda name: name in ALIASES)
+    markers: dict[str, list[str]] = {}
+    handler_files: list[str] = []
+    endpoint_layers: list[str] = []  # files defining an Endpoint subclass, probably
     for path in _python_files(root):
-        rel = str(path.relative_to(root))
+        rel = path.relative_to(root).as_posix()
+        if rel in REPLACED:
+            report.replaced.append(rel)
+            continue
         try:
             tree = ast.parse(path.read_text(encoding='utf-8', errors='replace'), rel)
         except SyntaxError as error:
             report.uses.append(ApiUse('(syntax error)', str(error.msg), rel,
                                       error.lineno or 0, 'unsupported'))
             continue
-        for module, name, line in _legacy_uses(tree):
-            report.uses.append(ApiUse(module, name, rel, line,
-                                      _status(module, name, lib_modules)))
+        found = scan(tree, is_module, in_actions=rel.startswith('actions/'))
+        if _is_template_hook(rel, found):
+            report.template_hooks.append(rel)
+            continue
+        for use in found.uses:
+            report.uses.append(ApiUse(use.module, use.name, rel, use.line,
+                                      _status(use.module, use.name, use.called, lib_modules),
+                                      use.called))
+        for marker, lines in found.markers.items():
+            markers.setdefault(marker, []).extend(f'{rel}:{n}' for n in lines)
+        if 'handlers' in found.markers:
+            handler_files.append(rel)
+        if any(u.module.startswith('charms.reactive') and u.name == 'Endpoint'
+               for u in found.uses):
+            endpoint_layers.append(rel)
     from ._external import find_external_handlers
 
-    report.external_handlers = [str(p.relative_to(root))
+    report.external_handlers = [p.relative_to(root).as_posix()
                                 for p in find_external_handlers(root)]
-    report.differences = _differences(report, root)
+    markers.update(_charm_markers(root, report, handler_files))
+    markers['endpoint-flags'] = _endpoint_flags(root, markers, endpoint_layers)
+    for difference in DIFFERENCES:
+        where = [w for m in difference.markers for w in markers.get(m, ())]
+        if where:
+            report.differences.append(difference)
+            report.where[difference.id] = list(dict.fromkeys(where))
     return report
 
 
 def _python_files(root: Path) -> list[Path]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith('.'))
+        rel = Path(dirpath).relative_to(root).as_posix()
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIP_DIRS and not d.startswith('.')
+            and not (rel in ('lib', 'venv') and d == 'charmhelpers')
+            and not (rel in ('lib/charms', 'venv/charms') and d == 'reactive'))
         found += [Path(dirpath, f) for f in sorted(filenames) if f.endswith('.py')]
         found += [Path(dirpath, f) for f in sorted(filenames)
                   if '.' not in f and Path(dirpath).name in ('hooks', 'actions')
@@ -156,6 +222,15 @@ def _is_python_script(path: Path) -> bool:
         return False
 
 
+def _is_template_hook(rel: str, found: FileScan) -> bool:
+    """A hook that is layer-basic's template: bootstrap, then charms.reactive's main()."""
+    parts = rel.split('/')
+    if len(parts) != 2 or parts[0] != 'hooks' or parts[1].endswith('.py'):
+        return False
+    used = {(u.module, u.name) for u in found.uses}
+    return ('charms.reactive', 'main') in used and used <= _TEMPLATE
+
+
 def _charm_library_modules(root: Path) -> set[str]:
     lib = root / 'lib'
     modules: set[str] = set()
@@ -167,106 +242,112 @@ def _charm_library_modules(root: Path) -> set[str]:
     return modules
 
 
-def _is_legacy(module: str) -> bool:
-    return module == 'charmhelpers' or module.startswith(('charms.', 'charmhelpers.')) \
-        or module == 'charms'
+def _packed_charmhelpers(root: Path) -> str | None:
+    """Where the charm packs charmhelpers so that a hook imports it, if it does."""
+    for sub in ('lib', 'venv'):
+        if (root / sub / 'charmhelpers' / '__init__.py').is_file():
+            return f'{sub}/charmhelpers'
+    return None
 
 
-def _legacy_uses(tree: ast.AST) -> list[tuple[str, str, int]]:
-    """(module, name, line) for every legacy import and attribute use in *tree*."""
-    aliases: dict[str, str] = {}  # local name -> legacy module
-    uses: list[tuple[str, str, int]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for item in node.names:
-                if _is_legacy(item.name):
-                    local = item.asname or item.name
-                    aliases[local] = item.name
-                    uses.append((item.name, '', node.lineno))
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
-                and _is_legacy(node.module):
-            for item in node.names:
-                full = f'{node.module}.{item.name}'
-                if _is_module(full):
-                    aliases[item.asname or item.name] = full
-                    uses.append((full, '', node.lineno))
-                else:
-                    uses.append((node.module, item.name, node.lineno))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            dotted = _dotted(node)
-            if dotted is None:
-                continue
-            head, _, rest = dotted.partition('.')
-            if head in aliases and rest:
-                module = aliases[head]
-                *more, name = rest.split('.')
-                for part in more:  # charms.reactive.helpers.data_changed
-                    if _is_module(f'{module}.{part}'):
-                        module = f'{module}.{part}'
-                    else:
-                        break
-                else:
-                    uses.append((module, name, node.lineno))
-    return sorted(set(uses), key=lambda u: (u[2], u[0], u[1]))
-
-
-def _dotted(node: ast.Attribute) -> str | None:
-    parts = [node.attr]
-    value: ast.expr = node.value
-    while isinstance(value, ast.Attribute):
-        parts.append(value.attr)
-        value = value.value
-    if not isinstance(value, ast.Name):
-        return None
-    parts.append(value.id)
-    return '.'.join(reversed(parts))
-
-
-def _is_module(name: str) -> bool:
-    return name in ALIASES or name in _PROVIDED_PACKAGES or \
-        name.startswith('charmhelpers.') and name.count('.') <= 2 and name.split('.')[-1] in (
-            'core', 'fetch', 'contrib', 'cli', 'payload', 'hookenv', 'unitdata', 'host',
-            'templating', 'osplatform', 'decorators', 'sysctl', 'kernel', 'strutils',
-            'services', 'hugepage', 'fstab')
-
-
-def _status(module: str, name: str, lib_modules: set[str]) -> str:
+def _status(module: str, name: str, called: bool, lib_modules: set[str]) -> str:
+    if module == 'charms.layer' and name:
+        return _layer_status(name, lib_modules)
     if module in ALIASES:
-        if not name:
-            return 'supported'
         target = importlib.import_module(ALIASES[module])
+        if not name:
+            return 'supported' if callable(target) or not called else 'unsupported'
         if name in vars(target) or name in getattr(target, '__all__', ()):
             return 'supported'
-        # hookenv names the shim lacks come from charmhelpers when the charm packs it.
-        return 'needs-package' if module == 'charmhelpers.core.hookenv' else 'unsupported'
+        # charmhelpers names reactops leaves out come from charmhelpers itself, if packed.
+        return 'needs-package' if module.startswith('charmhelpers.') else 'unsupported'
     full = f'{module}.{name}' if name else module
-    if full in ALIASES or (module in _PROVIDED_PACKAGES and not name):
+    if full in ALIASES or (module in _PROVIDED and not name):
         return 'supported'
     if module == 'charms' or module.startswith('charms.'):
-        if full in lib_modules or module in lib_modules:
-            return 'charm-library'
-        return 'unsupported'
+        if module.startswith('charms.reactive'):
+            return 'unsupported'
+        return 'charm-library' if full in lib_modules or module in lib_modules \
+            else 'unsupported'
     return 'needs-package'
 
 
-def _differences(report: PortReport, root: Path) -> list[Difference]:
-    used = {use.name for use in report.uses} | {
-        f'{use.module.rsplit(".", 1)[-1]}.{use.name}' for use in report.uses} | {
-        use.module.rsplit('.', 1)[-1] + '.' + use.name.split('(')[0] for use in report.uses}
-    used.add('*')
+def _layer_status(name: str, lib_modules: set[str]) -> str:
+    """``charms.layer.<name>``: reactops' own module or name, else a library the charm
+    ships (imported when first named), else missing."""
+    if f'charms.layer.{name}' in ALIASES:
+        return 'supported'
+    layer = importlib.import_module(_LAYER_MODULE)
+    if name in getattr(layer, '__all__', ()):
+        return 'supported'
+    return 'charm-library' if f'charms.layer.{name}' in lib_modules else 'unsupported'
+
+
+def _charm_markers(root: Path, report: PortReport, handler_files: list[str]
+                   ) -> dict[str, list[str]]:
+    """The markers of the charm as a whole (see :mod:`._differences`)."""
+    found: dict[str, list[str]] = {}
+    if handler_files:
+        found['handlers'] = handler_files
+    if len(handler_files) > 1:
+        found['handler-modules'] = handler_files
     if report.external_handlers:
-        used.add('external')
-    if _declares_relations(root):
-        used.add('relations')
-    return [d for d in DIFFERENCES if any(t in used for t in d.triggers)]
+        found['external'] = list(report.external_handlers)
+    if _relations(root):
+        found['relations'] = ['metadata.yaml']
+    extra = _wheelhouse_packages(root)
+    if extra:
+        found['wheelhouse'] = [f'wheelhouse.txt: {", ".join(extra)}']
+    execd = root / 'exec.d'
+    if execd.is_dir() and any(execd.iterdir()):
+        found['exec.d'] = [f'exec.d/{p.name}' for p in sorted(execd.iterdir())]
+    return found
 
 
-def _declares_relations(root: Path) -> bool:
+def _endpoint_flags(root: Path, markers: dict[str, list[str]], endpoint_layers: list[str]
+                    ) -> list[str]:
+    """Where the charm reads ``endpoint.<name>.*`` flags of an endpoint whose interface
+    layer is no Endpoint (a RelationBase layer, or none): charms.reactive never set them."""
+    layers = set(endpoint_layers)
+    found = []
+    for name, (interface, role) in _relations(root).items():
+        if f'hooks/relations/{interface}/{role}.py' not in layers:
+            found += markers.get(f'endpoint-flag:{name}', [])
+    return found
+
+
+def _relations(root: Path) -> dict[str, tuple[str, str]]:
+    """Each relation endpoint of the metadata: (interface, role file name)."""
+    data = _metadata(root)
+    found = {}
+    for role, file in (('provides', 'provides'), ('requires', 'requires'), ('peers', 'peers')):
+        endpoints = data.get(role)
+        for name, spec in endpoints.items() if isinstance(endpoints, dict) else ():
+            interface = spec.get('interface') if isinstance(spec, dict) else None
+            if isinstance(interface, str):
+                found[str(name)] = (interface, file)
+    return found
+
+
+def _metadata(root: Path) -> dict[str, Any]:
     path = root / 'metadata.yaml'
-    if not path.exists():
-        return False
+    if not path.is_file():
+        return {}
     import yaml
 
-    data = yaml.safe_load(path.read_text()) or {}
-    return any(data.get(role) for role in ('provides', 'requires', 'peers'))
+    data = yaml.safe_load(path.read_text(encoding='utf-8', errors='replace'))
+    return data if isinstance(data, dict) else {}
+
+
+def _wheelhouse_packages(root: Path) -> list[str]:
+    """The packages of ``wheelhouse.txt`` that layer-basic did not put there."""
+    path = root / 'wheelhouse.txt'
+    if not path.is_file():
+        return []
+    packages = []
+    for line in path.read_text(encoding='utf-8', errors='replace').splitlines():
+        line = line.split('#', 1)[0].strip()
+        name = re.split(r'[\s<>=!~;\[@]', line, maxsplit=1)[0]
+        if name and re.sub(r'[._]', '-', name.lower()) not in _BASIC_WHEELHOUSE:
+            packages.append(name)
+    return packages
