@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import state_file
 from compat_harness import REFERENCE_ENV, REPO, RUNNER, find_reference_python
 from fakejuju import FakeJuju
 
@@ -49,6 +50,7 @@ def _hook(juju: FakeJuju, python: str, side: str, hook: str) -> dict[str, Any]:
     assert proc.returncode == 0 and lines, proc.stderr
     result: dict[str, Any] = json.loads(lines[-1][len('COMPAT-RESULT '):])
     assert result['error'] is None, proc.stderr
+    result.update(state_file.committed(juju.charm_dir / '.unit-state.db'))  # what it kept
     return result
 
 
