@@ -4,8 +4,10 @@
 During a dispatch the model is the dispatch's own (so hook tool answers are cached once
 for the charm's handlers and the shim alike, and relation writes go out with the
 dispatch's commit). Outside one (an action script that imports ``charmhelpers`` and
-never calls ``main()``) a model of its own is made from the environment, and relation
-writes are sent at once.
+never calls ``main()``) a model of its own is made from the environment, and every
+relation write through it (``hookenv.relation_set``, an Endpoint's ``to_publish``, a
+conversation's ``set_remote``) is sent at once, as charmhelpers sent it: no dispatch
+commit will come to send it later.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ..reactive._runtime import current, is_dispatching
 if TYPE_CHECKING:
     from ..model import Model
 
-__all__ = ['Session', 'charm_dir', 'in_dispatch', 'model', 'session']
+__all__ = ['Session', 'begin', 'charm_dir', 'forget', 'in_dispatch', 'model', 'session']
 
 
 @dataclass
@@ -52,6 +54,22 @@ def begin() -> Session:
     return _SESSION[0]
 
 
+def forget() -> None:
+    """Forget everything of this process's legacy code outside a dispatch: the session,
+    the flags runtime and the ``unitdata.kv()`` store (left uncommitted). The shim's
+    ``uninstall()`` calls it, so the next charm a test loads starts afresh."""
+    from . import _standalone
+
+    _standalone.forget()
+    begin()
+    unitdata = sys.modules.get(f'{__package__}.unitdata')
+    stores = getattr(unitdata, '_KV', None)
+    if stores:
+        for store in stores:
+            store.close()
+        stores.clear()
+
+
 def in_dispatch() -> bool:
     """Whether a reactops dispatch with a charm is running in this process."""
     return is_dispatching() and current().charm is not None
@@ -68,7 +86,9 @@ def model() -> Model:
         from ..meta import CharmMeta
         from ..model import Model
 
-        state.standalone_model = Model(CharmMeta.from_charm_root(charm_dir()), ModelBackend())
+        made = Model(CharmMeta.from_charm_root(charm_dir()), ModelBackend())
+        made._on_commit()  # nothing buffered yet: from now on each write is sent at once
+        state.standalone_model = made
     return state.standalone_model
 
 

@@ -7,13 +7,18 @@ and for the packages around them:
 * ``charms`` is a namespace package over every ``charms/`` directory on ``sys.path``
   (the charm's ``lib/charms``), so ``charms.layer.status`` or ``charms.apt`` from the
   charm's ``lib/`` import as before;
-* ``charms.layer`` is a package over every ``charms/layer`` directory, with
-  ``import_layer_libs``; its ``options`` and ``basic`` modules are reactops' own;
-* ``charmhelpers`` and ``charmhelpers.core`` are the real packages when installed (so
-  ``charmhelpers.fetch`` still works) and empty packages otherwise.
+* ``charms.layer`` is a package over every ``charms/layer`` directory, standing in for
+  layer-basic's: its ``options`` and ``basic`` modules are reactops' own, every other
+  library is the charm's, imported when first named (``layer.status.maintenance(...)``
+  with only ``from charms import layer``), and ``import_layer_libs()`` imports them all;
+* ``charmhelpers`` and ``charmhelpers.core`` are the real packages when the charm packs
+  charmhelpers (so ``charmhelpers.fetch`` and ``charmhelpers.core.host`` are that copy's),
+  else empty packages: then ``charmhelpers.core.host`` is reactops' file helpers and any
+  other charmhelpers module fails to import with a message naming the package to pack.
 
 Nothing of this happens on ``import reactops``: only :func:`install` (or the legacy
-entry point) changes the import system.
+entry point) changes the import system. While installed, legacy code outside a dispatch
+reads and writes flags in the unit's state file (:mod:`._standalone`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 __all__ = ['ALIASES', 'install', 'is_installed', 'uninstall']
 
@@ -47,7 +53,11 @@ ALIASES: dict[str, str] = {
     'charms.layer.basic': 'reactops.legacy.layer.basic',
     'charmhelpers.core.hookenv': 'reactops.legacy.hookenv',
     'charmhelpers.core.unitdata': 'reactops.legacy.unitdata',
+    'charmhelpers.core.host': 'reactops.legacy.host',
 }
+# Aliases that give way to the charm's own charmhelpers when it packs one: reactops
+# replaces only what it must to share the model and the state store.
+_UNLESS_PACKED = frozenset({'charmhelpers.core.host'})
 # Packages made here when nothing else provides them (name -> directory under each
 # sys.path entry whose copies form its __path__, or None for an empty package).
 _PACKAGES: dict[str, str | None] = {
@@ -88,9 +98,11 @@ class _PackageLoader(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         if module.__name__ == 'charms.layer':
-            from .layer import import_layer_libs
+            from . import layer
 
-            module.import_layer_libs = import_layer_libs  # type: ignore[attr-defined]
+            for name in layer.__all__:
+                setattr(module, name, getattr(layer, name))
+            module.__getattr__ = layer.library  # type: ignore[method-assign]
 
 
 class LegacyFinder(importlib.abc.MetaPathFinder):
@@ -99,12 +111,17 @@ class LegacyFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         alias = ALIASES.get(fullname)
-        if alias is not None:
+        if alias is not None and not (fullname in _UNLESS_PACKED and _packed(fullname)):
             return importlib.machinery.ModuleSpec(fullname, _AliasLoader(alias),
                                                   is_package=_is_package(alias))
         if fullname not in _PACKAGES:
             if fullname.startswith('charms.'):
                 _refresh_paths()  # lib/ may have joined sys.path since charms was made
+            elif fullname.startswith('charmhelpers.') and alias is None and \
+                    _is_stand_in(fullname.rpartition('.')[0]):
+                # No name=: ``from charmhelpers import fetch`` would swallow an error
+                # naming the module asked for and say only "cannot import name".
+                raise ModuleNotFoundError(_not_packed(fullname))
             return None
         subdir = _PACKAGES[fullname]
         if subdir is None and _found_elsewhere(fullname, path):
@@ -116,6 +133,26 @@ class LegacyFinder(importlib.abc.MetaPathFinder):
 
 def _is_package(module: str) -> bool:
     return module.endswith(('.reactive', '.patterns'))
+
+
+def _is_stand_in(package: str) -> bool:
+    """Whether *package* (imported) is an empty package made here, not a real one."""
+    spec = getattr(sys.modules.get(package), '__spec__', None)
+    return isinstance(getattr(spec, 'loader', None), _PackageLoader)
+
+
+def _packed(fullname: str) -> bool:
+    """Whether the package of *fullname* is the charm's own charmhelpers."""
+    package = fullname.rpartition('.')[0]
+    return package in sys.modules and not _is_stand_in(package)
+
+
+def _not_packed(fullname: str) -> str:
+    provided = ', '.join(sorted(n for n in ALIASES if n.startswith('charmhelpers.')))
+    return (f'No module named {fullname!r}: the charm packs no charmhelpers, and reactops '
+            f'provides only {provided}. Pack charmhelpers with the charm (list it in the '
+            "charm's requirements or wheelhouse, installed with the charm or in its lib/) "
+            f'to use {fullname}, or replace the call (see docs/porting.md)')
 
 
 def _found_elsewhere(fullname: str, path: Sequence[str] | None) -> bool:
@@ -162,14 +199,31 @@ def install() -> None:
                 name.startswith('charms.reactive.'):
             del sys.modules[name]
     importlib.invalidate_caches()
+    from ..reactive._runtime import answer_outside_dispatch
+
+    answer_outside_dispatch(_outside_dispatch)
 
 
 def uninstall() -> None:
-    """Undo :func:`install` (tests use it); the legacy names are forgotten."""
+    """Undo :func:`install` (tests use it): the legacy names are forgotten, with any
+    charmhelpers a charm packed, and so is the state legacy code kept outside a dispatch
+    (its flags and kv changes not flushed are dropped, as at the end of a process)."""
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, LegacyFinder)]
     for name in list(sys.modules):
-        if name in ALIASES or name in _PACKAGES or name.startswith('charms.'):
+        if name in ALIASES or name in _PACKAGES or name.startswith(('charms.',
+                                                                     'charmhelpers.')):
             del sys.modules[name]
+    from ..reactive._runtime import answer_outside_dispatch
+    from ._session import forget
+
+    answer_outside_dispatch(None)
+    forget()
+
+
+def _outside_dispatch() -> Any:
+    from ._standalone import runtime
+
+    return runtime()
 
 
 def is_installed() -> bool:

@@ -6,6 +6,10 @@ and makes it *current* while it runs; outside a dispatch a default runtime over 
 in-memory store is used, so importing handler modules or trying functions in a shell
 works. Tests make their own runtimes; :func:`reset_default` drops the default one.
 
+A layer above may replace that default with :func:`answer_outside_dispatch`: the legacy
+shim does, so that code written for charms.reactive (an action script, say) reads and
+writes the flags in the unit's state file outside a dispatch, as charms.reactive did.
+
 Flags are kept where charms.reactive kept them: keys ``reactive.states.<flag>`` of the
 state store's key-value table, with the flag's value as JSON. A legacy reactive charm
 upgraded in place therefore keeps its flags, and a failed hook keeps none of its changes
@@ -28,7 +32,8 @@ if TYPE_CHECKING:
 
     from ._trace import DispatchRecorder
 
-__all__ = ['FLAG_PREFIX', 'ReactiveRuntime', 'Trigger', 'activate', 'current', 'reset_default']
+__all__ = ['FLAG_PREFIX', 'ReactiveRuntime', 'Trigger', 'activate', 'answer_outside_dispatch',
+           'current', 'reset_default']
 
 FLAG_PREFIX = 'reactive.states.'
 
@@ -223,15 +228,26 @@ def _check_flag(flag: object) -> None:
 
 _current: list[ReactiveRuntime] = []
 _default: list[ReactiveRuntime] = []
+# Set by answer_outside_dispatch(): what current() returns when no dispatch runs.
+_outside: list[Callable[[], ReactiveRuntime]] = []
 
 
 def current() -> ReactiveRuntime:
-    """The runtime of the running dispatch, or the default in-memory one."""
+    """The runtime of the running dispatch; outside one, the runtime a layer above set
+    with :func:`answer_outside_dispatch`, else the default in-memory one."""
     if _current:
         return _current[-1]
+    if _outside:
+        return _outside[0]()
     if not _default:
         _default.append(ReactiveRuntime())
     return _default[0]
+
+
+def answer_outside_dispatch(factory: Callable[[], ReactiveRuntime] | None) -> None:
+    """Make :func:`current` call *factory* when no dispatch runs (``None``: the in-memory
+    default again). The factory returns the same runtime for as long as it stands."""
+    _outside[:] = [] if factory is None else [factory]
 
 
 def is_dispatching() -> bool:

@@ -27,3 +27,9 @@ def init_config_states() -> None:
 
 def clear_config_states() -> None:
     """The ``config.*`` flags are cleared by reactops at the end of every hook."""
+
+
+def __getattr__(name: str) -> object:
+    from .._errors import unsupported
+
+    raise unsupported('charms.layer.basic', name)
