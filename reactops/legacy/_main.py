@@ -6,12 +6,18 @@ reactive dispatch rules of ``docs/flags-and-handlers.md``) with what charms.reac
 ``main()`` added around it:
 
 1. the import shim is installed and ``lib/`` put on ``sys.path`` (as layer-basic's hook
-   template did), ``JUJU_HOOK_NAME`` set for external handlers;
+   template did), ``JUJU_HOOK_NAME`` set for external handlers; for an action under
+   ``dispatch``, the charm's ``actions/<name>`` script runs instead, outside a dispatch
+   (:mod:`._actions`);
 2. the first dispatch after charms.reactive maps its memory keys (:mod:`._upgrade`);
 3. handlers are discovered in ``reactive/``, ``hooks/reactive/`` and ``hooks/relations/``
    (Python modules, and executables speaking the ``--test``/``--invoke`` protocol);
 4. ``hookenv.atstart`` callbacks run before the handlers, ``hookenv.atexit`` callbacks
    after them (reverse order) when they succeeded; then the dispatch commits.
+5. ``SystemExit`` with status 0 (or none) from an ``atstart`` callback or a handler ends
+   the handlers early and the hook still succeeds: the ``atexit`` callbacks run and the
+   dispatch commits, as charms.reactive's ``main()`` did (layer-apt stops a hook so on a
+   bad config, after setting a blocked status). Any other status fails the hook.
 """
 
 from __future__ import annotations
@@ -56,9 +62,32 @@ class LegacyExtension(ReactiveExtension):
     def after_event(self, charm: Any, restricted: bool) -> None:
         from .hookenv import _run_atexit
 
-        super().after_event(charm, restricted)
+        try:
+            super().after_event(charm, restricted)
+        except SystemExit as stop:
+            if stop.code not in (None, 0):
+                raise
+            self._stopped_early(charm)
         if not restricted:
             _run_atexit()
+
+    def _stopped_early(self, charm: Any) -> None:
+        # What the end of the dispatch would still have done: a departing unit leaves its
+        # conversation (charms.reactive did that at exit too).
+        from .hookenv import log
+
+        log('reactops: the hook stopped early (SystemExit(0)); the remaining handlers do '
+            'not run, the atexit callbacks do and the hook succeeds', level='INFO')
+        if self.runtime is None:
+            return
+        from ..reactive.automatic import clear_hook_flags
+
+        clear_hook_flags(self.runtime)  # stopped in an atstart callback: not done yet
+        context = charm.model._backend._juju_context
+        if context.hook_name.endswith('-relation-departed'):
+            from ..reactive.relations import manage_departures
+
+            manage_departures(self.runtime, context)
 
 
 def _upgrade_in_place(storage: Any, registry: Any, charm_dir: Path) -> None:
@@ -101,8 +130,11 @@ def _prepare_environment(context: JujuContext) -> None:
 
 def main() -> None:
     """Run this process's hook for a legacy reactive charm (see the module docstring);
-    exit non-zero if it fails, so Juju retries it."""
+    exit non-zero if it fails, so Juju retries it. Under ``dispatch``, an action runs the
+    charm's ``actions/<name>`` script instead (see :mod:`._actions`)."""
     import logging
+
+    from ._actions import action_script, in_action_script, run_action_script
 
     install()
     if os.environ.get(_REENTRY_VARIABLE):
@@ -111,5 +143,15 @@ def main() -> None:
         return
     _prepare_environment(dispatch_context())
     context = dispatch_context()  # again: the dispatch path may have just been set
-    run_dispatch_process(_LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]))
+    script = action_script(context.charm_dir, context.dispatch_path)
+    if script is not None:
+        run_action_script(script)
+        return
+    if in_action_script():
+        # The action script calls main() itself: what it changed so far is committed, so
+        # the dispatch can open the store (handlers never run for an action).
+        from .unitdata import kv
 
+        kv().flush()
+        _session.forget()
+    run_dispatch_process(_LegacyDispatch(ReactiveCharm, context, [LegacyExtension()]))
