@@ -45,7 +45,7 @@ ALIASES: dict[str, str] = {
     'charms.reactive.relations': 'reactops.legacy.reactive.relations',
     'charms.reactive.endpoints': 'reactops.legacy.reactive.endpoints',
     'charms.reactive.trace': 'reactops.legacy.reactive.trace',
-    'charms.reactive.cli': 'reactops.legacy.cli',
+    'charms.reactive.cli': 'reactops.legacy.reactive.cli',
     'charms.reactive.patterns': 'reactops.legacy.reactive.patterns',
     'charms.reactive.patterns.request_response':
         'reactops.legacy.reactive.patterns.request_response',

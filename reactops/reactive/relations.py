@@ -93,6 +93,10 @@ class RelationBase:
     auto_accessors: ClassVar[list[str]] = []
     """Remote fields that get an accessor method (``get_remote(field)``)."""
 
+    class states:  # noqa: N801 - charms.reactive's name
+        """The flags the relation may set, as attributes: documentation only, as
+        charms.reactive's ``StateList`` subclasses that interface layers put here."""
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         fields = cls.__dict__.get('auto_accessors', ())
