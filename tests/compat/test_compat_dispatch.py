@@ -59,7 +59,7 @@ def test_scenario(scenario: Scenario, reference_python: str, tmp_path: Path) -> 
         # Strict: once reactops behaves, the scenario must lose its known_bug entry.
         assert problems, f'{scenario.name}: reactops now matches charms.reactive; remove ' \
             '"known_bug" from its scenario.json'
-        pytest.xfail(f'undocumented difference (see "known_bug"): {problems[0]}')
+        pytest.xfail(f'undocumented difference (see "known_bug"): {problems[0][:300]}')
     assert not problems, f'{scenario.name}: {scenario.description}\n' + '\n'.join(problems)
 
 def test_every_documented_difference_really_differs(reference_python: str) -> None:
