@@ -108,8 +108,8 @@ def test_a_name_the_shim_lacks_says_what_to_do(shim: Path,
     monkeypatch.setattr(hookenv, '_REAL', [None])  # no charmhelpers packed with the charm
 
     with pytest.raises(UnsupportedLegacyAPIError, match='port-check'):
-        hookenv.execution_environment  # noqa: B018 - the lookup is the test
-    assert not hasattr(hookenv, 'Hooks')  # still an AttributeError for hasattr()
+        hookenv.relation_gett  # noqa: B018 - the lookup is the test
+    assert not hasattr(hookenv, 'Hookz')  # still an AttributeError for hasattr()
     from charms.reactive import bus
 
     with pytest.raises(reactops.legacy.LegacyError, match='reactops.legacy.main'):

@@ -9,8 +9,8 @@ Relation ids are charmhelpers' strings (``db:3``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import ModelError, RelationNotFoundError
 from . import _session
@@ -20,11 +20,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     'egress_subnets', 'ingress_address', 'interface_to_relations', 'is_relation_made',
-    'metadata', 'peer_relation_id', 'related_units', 'relation_get', 'relation_id',
-    'relation_ids', 'relation_set', 'relation_to_interface', 'relation_to_role_and_interface',
-    'relation_type', 'relation_types', 'relations_of_type', 'remote_service_name',
-    'remote_unit', 'role_and_interface_to_relations',
+    'iter_units_for_relation_name', 'metadata', 'peer_relation_id', 'related_units',
+    'relation_clear', 'relation_for_unit', 'relation_get', 'relation_id', 'relation_ids',
+    'relation_set', 'relation_to_interface', 'relation_to_role_and_interface',
+    'relation_type', 'relation_types', 'relations', 'relations_for_id', 'relations_of_type',
+    'remote_service_name', 'remote_unit', 'role_and_interface_to_relations',
 ]
+
+# Keys relation_clear() leaves in our bag, as charmhelpers did.
+_KEPT_BY_CLEAR = ('public-address', 'private-address')
 
 
 def relation_type() -> str | None:
@@ -197,15 +201,65 @@ def interface_to_relations(interface_name: str) -> list[str]:
             for name in role_and_interface_to_relations(role, interface_name)]
 
 
+def relation_for_unit(unit: str | None = None, rid: str | None = None) -> dict[str, Any]:
+    """A unit's bag (the running hook's remote unit by default), with ``__unit__`` added
+    and every ``*-list`` value split on whitespace."""
+    name = unit or remote_unit()
+    data = dict(relation_get(unit=name, rid=rid) or {})
+    for key, value in data.items():
+        if key.endswith('-list') and isinstance(value, str):
+            data[key] = value.split()
+    data['__unit__'] = name
+    return data
+
+
+def relations_for_id(relid: str | None = None) -> list[dict[str, Any]]:
+    """:func:`relation_for_unit` of every remote unit of a relation (the running hook's
+    by default), each with ``__relid__`` added."""
+    rid = relid or relation_id()
+    return [{**relation_for_unit(unit, rid), '__relid__': rid} for unit in related_units(rid)]
+
+
 def relations_of_type(reltype: str | None = None) -> list[dict[str, Any]]:
-    """Each remote unit's bag on every relation of *reltype*, with ``__unit__`` and
-    ``__relid__`` added."""
-    found = []
-    for rid in relation_ids(reltype):
-        for unit in related_units(rid):
-            data = relation_get(unit=unit, rid=rid) or {}
-            found.append({**data, '__unit__': unit, '__relid__': rid})
+    """:func:`relations_for_id` of every relation on endpoint *reltype* (the running
+    hook's by default)."""
+    return [data for rid in relation_ids(reltype) for data in relations_for_id(rid)]
+
+
+def relations() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every bag of every relation: endpoint -> relation id -> unit -> its data (our
+    own unit's bag included)."""
+    local = os.environ['JUJU_UNIT_NAME']
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for endpoint in relation_types():
+        found[endpoint] = {}
+        for rid in relation_ids(endpoint):
+            units = {local: relation_get(unit=local, rid=rid)}
+            units.update((unit, relation_get(unit=unit, rid=rid)) for unit in related_units(rid))
+            found[endpoint][rid] = units
     return found
+
+
+def relation_clear(r_id: str | None = None) -> None:
+    """Delete every key of our unit's bag on a relation (the running hook's by default)
+    except the addresses ``public-address`` and ``private-address``."""
+    bag = relation_get(rid=r_id, unit=os.environ['JUJU_UNIT_NAME']) or {}
+    relation_set(relation_id=r_id, relation_settings={
+        key: (value if key in _KEPT_BY_CLEAR else None) for key, value in bag.items()})
+
+
+class RelatedUnit(NamedTuple):
+    """A relation id and a remote unit on it (:func:`iter_units_for_relation_name`)."""
+
+    rid: str
+    unit: str
+
+
+def iter_units_for_relation_name(relation_name: str) -> Iterator[RelatedUnit]:
+    """Every ``(rid, unit)`` of the remote units on endpoint *relation_name*."""
+    for rid in relation_ids(relation_name):
+        for unit in related_units(rid):
+            yield RelatedUnit(rid, unit)
 
 
 def is_relation_made(relation: str, keys: str | list[str] = 'private-address') -> bool:

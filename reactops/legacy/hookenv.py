@@ -1,21 +1,25 @@
 """``charmhelpers.core.hookenv`` as reactops provides it.
 
-The functions reactive charms use most, with charmhelpers' names and return shapes, going
+Every public name of charmhelpers 1.2.1's module, with its names and return shapes, going
 through reactops' model and hook tools: answers are cached for the dispatch as the model
 caches them, relation writes go out with the dispatch's commit (only if the hook
-succeeds), and everything is recorded like any other reactops hook tool call. Names not
-provided raise :class:`~reactops.legacy.UnsupportedLegacyAPIError` (an
-``AttributeError``) naming the porting guide.
+succeeds), and everything is recorded like any other reactops hook tool call. The names
+charms use most are defined here; the rest live in small modules imported the first time
+one of their names is used (:data:`_LAZY`), so a hook pays only for what it calls. Any
+other name comes from a charmhelpers the charm packs, else raises
+:class:`~reactops.legacy.UnsupportedLegacyAPIError` (an ``AttributeError``) naming the
+porting guide.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._private.backend import ModelBackend
 from ..errors import HookToolMissingError, ModelError
@@ -44,21 +48,92 @@ from ._hookenv_relations import (
 )
 
 __all__ = [
-    'CRITICAL', 'DEBUG', 'ERROR', 'INFO', 'TRACE', 'WARNING', 'WORKLOAD_STATES', 'Config',
-    'action_fail', 'action_get', 'action_name', 'action_set', 'application_name',
-    'application_version_set', 'atexit', 'atstart', 'cached', 'charm_dir', 'close_port',
-    'close_ports', 'config', 'departing_unit', 'egress_subnets', 'function_fail',
-    'function_get', 'function_set', 'hook_name', 'in_relation_hook', 'ingress_address',
-    'interface_to_relations', 'is_leader', 'is_relation_made', 'juju_version',
-    'leader_get', 'leader_set', 'local_unit', 'log', 'metadata', 'model_name',
-    'model_uuid', 'network_get', 'network_get_primary_address', 'open_port', 'open_ports',
-    'opened_ports', 'peer_relation_id', 'related_units', 'relation_get', 'relation_id',
-    'relation_ids', 'relation_set', 'relation_to_interface',
-    'relation_to_role_and_interface', 'relation_type', 'relation_types',
-    'relations_of_type', 'remote_service_name', 'remote_unit', 'resource_get',
-    'role_and_interface_to_relations', 'service_name', 'status_get', 'status_set',
-    'storage_get', 'storage_list', 'unit_get', 'unit_private_ip', 'unit_public_ip',
+    'CRITICAL', 'DEBUG', 'ERROR', 'INFO', 'MARKER', 'RANGE_WARNING', 'SH_MAX_ARG', 'TRACE',
+    'WARNING', 'WORKLOAD_STATES', 'Config', 'Hooks', 'NoNetworkBinding', 'Serializable',
+    'UnregisteredHookError', 'action_fail', 'action_get', 'action_name', 'action_set',
+    'action_tag', 'action_uuid', 'add_metric', 'application_name',
+    'application_version_set', 'atexit', 'atstart', 'cache', 'cached', 'charm_dir',
+    'charm_name', 'close_port', 'close_ports', 'cmd_exists', 'config', 'departing_unit',
+    'deprecate', 'egress_subnets', 'env_proxy_settings', 'execution_environment',
+    'expected_peer_units', 'expected_related_units', 'flush', 'function_fail',
+    'function_get', 'function_id', 'function_log', 'function_name', 'function_set',
+    'function_tag', 'goal_state', 'has_juju_version', 'hook_name', 'in_relation_hook',
+    'ingress_address', 'interface_to_relations', 'is_leader', 'is_relation_made',
+    'is_subordinate', 'iter_units_for_relation_name', 'juju_version', 'leader_get',
+    'leader_set', 'local_unit', 'log', 'metadata', 'meter_info', 'meter_status',
+    'model_name', 'model_uuid', 'network_get', 'network_get_primary_address', 'open_port',
+    'open_ports', 'opened_ports', 'payload_register', 'payload_status_set',
+    'payload_unregister', 'peer_relation_id', 'principal_unit', 'related_units',
+    'relation_clear', 'relation_for_unit', 'relation_get', 'relation_id', 'relation_ids',
+    'relation_set', 'relation_to_interface', 'relation_to_role_and_interface',
+    'relation_type', 'relation_types', 'relations', 'relations_for_id', 'relations_of_type',
+    'remote_service_name', 'remote_unit', 'resource_get', 'role_and_interface_to_relations',
+    'service_name', 'status_get', 'status_set', 'storage_get', 'storage_list',
+    'translate_exc', 'unit_doomed', 'unit_get', 'unit_private_ip', 'unit_public_ip',
 ]
+
+if TYPE_CHECKING:
+    from ._hookenv_hooks import (
+        MARKER,
+        Hooks,
+        Serializable,
+        UnregisteredHookError,
+        deprecate,
+        execution_environment,
+        translate_exc,
+    )
+    from ._hookenv_model import (
+        charm_name,
+        expected_peer_units,
+        expected_related_units,
+        goal_state,
+        has_juju_version,
+        is_subordinate,
+        principal_unit,
+        unit_doomed,
+    )
+    from ._hookenv_relations import (
+        iter_units_for_relation_name,
+        relation_clear,
+        relation_for_unit,
+        relations,
+        relations_for_id,
+    )
+    from ._hookenv_tools import (
+        RANGE_WARNING,
+        action_tag,
+        action_uuid,
+        add_metric,
+        cmd_exists,
+        env_proxy_settings,
+        function_id,
+        function_log,
+        function_name,
+        function_tag,
+        meter_info,
+        meter_status,
+        payload_register,
+        payload_status_set,
+        payload_unregister,
+    )
+
+    cache: dict[str, Any]
+
+# The names defined in other modules, imported when first used: name -> module.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(('charm_name', 'expected_peer_units', 'expected_related_units',
+                     'goal_state', 'has_juju_version', 'is_subordinate', 'principal_unit',
+                     'unit_doomed'), '_hookenv_model'),
+    **dict.fromkeys(('iter_units_for_relation_name', 'relation_clear', 'relation_for_unit',
+                     'relations', 'relations_for_id'), '_hookenv_relations'),
+    **dict.fromkeys(('RANGE_WARNING', 'action_tag', 'action_uuid', 'add_metric',
+                     'cmd_exists', 'env_proxy_settings', 'function_id', 'function_log',
+                     'function_name', 'function_tag', 'meter_info', 'meter_status',
+                     'payload_register', 'payload_status_set', 'payload_unregister'),
+                    '_hookenv_tools'),
+    **dict.fromkeys(('Hooks', 'MARKER', 'Serializable', 'UnregisteredHookError', 'deprecate',
+                     'execution_environment', 'translate_exc'), '_hookenv_hooks'),
+}
 
 CRITICAL = 'CRITICAL'
 ERROR = 'ERROR'
@@ -66,13 +141,27 @@ WARNING = 'WARNING'
 INFO = 'INFO'
 DEBUG = 'DEBUG'
 TRACE = 'TRACE'
-WORKLOAD_STATES = ('active', 'blocked', 'maintenance', 'waiting')
+#: Longest single argument a hook tool takes (longer log messages are split).
+SH_MAX_ARG = 131071
 #: Where :class:`Config` keeps the values the last successful hook saw.
 CONFIG_SAVED_KEY = 'reactops.legacy.config.previous'
 # charmhelpers kept them in this file; read once after an in-place upgrade.
 _LEGACY_CONFIG_FILE = '.juju-persistent-config'
 
 _F = TypeVar('_F', bound=Callable[..., Any])
+
+
+class WORKLOAD_STATES(enum.Enum):  # noqa: N801 - charmhelpers' name
+    """The workload states a charm may set (``status_set`` takes one, or its name)."""
+
+    ACTIVE = 'active'
+    BLOCKED = 'blocked'
+    MAINTENANCE = 'maintenance'
+    WAITING = 'waiting'
+
+
+class NoNetworkBinding(Exception):  # noqa: N818 - charmhelpers' name
+    """``network_get_primary_address`` of a binding Juju has no network for."""
 
 
 def _backend() -> ModelBackend:
@@ -154,6 +243,13 @@ def cached(func: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
+def flush(key: str) -> None:
+    """Forget the remembered ``@cached`` answers whose call mentions *key*."""
+    memo = _session.session().memo
+    for entry in [entry for entry in memo if key in entry]:
+        del memo[entry]
+
+
 # -- callbacks ----------------------------------------------------------------------------
 
 
@@ -185,8 +281,9 @@ def _run_atexit() -> None:
 
 
 def log(message: Any, level: str | None = None) -> None:
-    """Write to the unit's log (``juju-log``); to stderr when there is no Juju."""
-    text = str(message)
+    """Write to the unit's log (``juju-log``; a non-string as its ``repr``); to stderr
+    when there is no Juju."""
+    text = message if isinstance(message, str) else repr(message)
     try:
         _backend().juju_log(level or INFO, text)
     except (HookToolMissingError, OSError):
@@ -197,10 +294,13 @@ def status_set(workload_state: str, message: str = '', application: bool = False
     """Set this unit's (or, as leader, the application's) workload status."""
     from ..model import StatusBase
 
-    state = str(getattr(workload_state, 'value', workload_state))
-    if state not in WORKLOAD_STATES:
-        raise ValueError(f'{workload_state!r} is not a workload state: use one of '
-                         f'{", ".join(WORKLOAD_STATES)}')
+    if isinstance(workload_state, WORKLOAD_STATES):
+        state = workload_state.value
+    else:
+        state = str(workload_state).lower()
+        if state not in WORKLOAD_STATES._value2member_map_:
+            raise ValueError(f'{workload_state!r} is not a workload state: use one of '
+                             f'{", ".join(s.value for s in WORKLOAD_STATES)}')
     model = _session.model()
     status = StatusBase.from_name(state, message)
     try:
@@ -228,15 +328,43 @@ def application_version_set(version: str) -> None:
 
 class Config(dict[str, Any]):
     """The charm's config, with :meth:`changed` and :meth:`previous` relative to the last
-    successful hook that read it (every option counts as changed the first time)."""
+    successful hook that read it (every option counts as changed the first time).
 
-    def __init__(self, values: Mapping[str, Any], previous: Mapping[str, Any] | None):
-        super().__init__(values)
+    Made by :func:`config`. Unlike charmhelpers, the values of the last hook are kept in
+    the unit's state store, not in :attr:`path` (read once after an in-place upgrade).
+    """
+
+    CONFIG_FILE_NAME = _LEGACY_CONFIG_FILE
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        #: Whether the end of a successful hook saves the values (:meth:`save`).
+        self.implicit_save = True
+        #: charmhelpers' file of the last hook's values (read by :meth:`load_previous`).
+        self.path = str(_session.charm_dir() / self.CONFIG_FILE_NAME)
+        self._prev_dict: dict[str, Any] | None = None
+
+    def load_previous(self, path: str | None = None) -> None:
+        """Read the last hook's values from a charmhelpers config file (*path*, else
+        :attr:`path`); keys the charm stored itself and Juju no longer has come back."""
+        self.path = path or self.path
+        with open(self.path) as file:
+            try:
+                previous = json.load(file)
+            except ValueError as error:
+                log(f'cannot read the previous config in {self.path} ({error}): every '
+                    'option counts as changed', level=ERROR)
+                return
+        self._set_previous(previous if isinstance(previous, dict) else None)
+
+    def _set_previous(self, previous: Mapping[str, Any] | None) -> None:
         self._prev_dict = None if previous is None else dict(previous)
+        for key, value in (previous or {}).items():
+            self.setdefault(key, value)
 
     def previous(self, key: str) -> Any:
         """The value *key* had in the last hook (``None`` the first time)."""
-        return None if self._prev_dict is None else self._prev_dict.get(key)
+        return None if not self._prev_dict else self._prev_dict.get(key)
 
     def changed(self, key: str) -> bool:
         """Whether *key* differs from the last hook (True the first time)."""
@@ -246,10 +374,14 @@ class Config(dict[str, Any]):
 
     def save(self) -> None:
         """Remember the current values for the next hook (done at the end of every
-        successful hook that read the config)."""
+        successful hook that read the config, unless :attr:`implicit_save` is off)."""
         from ..reactive._runtime import current
 
         current().storage.kv_set(CONFIG_SAVED_KEY, dict(self))
+
+    def _implicit_save(self) -> None:
+        if self.implicit_save:
+            self.save()
 
 
 def _previous_config() -> dict[str, Any] | None:
@@ -269,9 +401,10 @@ def config(scope: str | None = None) -> Any:
     """The whole config (a :class:`Config`), or with *scope* one option's value."""
     state = _session.session()
     if state.config is None:
-        state.config = Config(dict(_session.model().config), _previous_config())
+        state.config = Config(dict(_session.model().config))
+        state.config._set_previous(_previous_config())
         if _session.in_dispatch():
-            atexit(state.config.save)
+            atexit(state.config._implicit_save)
     return state.config if scope is None else state.config.get(scope)
 
 
@@ -393,8 +526,14 @@ def network_get(endpoint: str, relation_id: str | None = None) -> dict[str, Any]
 
 
 def network_get_primary_address(binding: str) -> str | None:
-    """The first address of a binding."""
-    for bind in network_get(binding).get('bind-addresses') or []:
+    """The first address of a binding (:class:`NoNetworkBinding` if Juju has none)."""
+    try:
+        network = network_get(binding)
+    except ModelError as error:
+        if 'no network config found for binding' in str(error):
+            raise NoNetworkBinding(f'no network binding for {binding}') from error
+        raise
+    for bind in network.get('bind-addresses') or []:
         for address in bind.get('addresses') or []:
             value = address.get('value') or address.get('address')
             if value:
@@ -460,7 +599,19 @@ def _load_real() -> Any:
 
 
 def __getattr__(name: str) -> Any:
+    if name == 'cache':  # the session's memo of @cached answers: a new one per dispatch
+        return _session.session().memo
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f'{__package__}.{_LAZY[name]}'), name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
     real = _real_hookenv() if not name.startswith('__') else None
     if real is not None and hasattr(real, name):
         return getattr(real, name)
     raise unsupported('charmhelpers.core.hookenv', name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {'cache'})

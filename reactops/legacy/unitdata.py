@@ -7,19 +7,30 @@ commits at its end). Outside a dispatch (an action script) ``kv()`` opens the un
 state file, and ``flush()`` commits as charmhelpers did.
 
 Values are JSON, as charmhelpers stored them, so data written by charmhelpers before an
-in-place upgrade reads back unchanged.
+in-place upgrade reads back unchanged. charmhelpers' per-hook history (``hook_scope``,
+``gethistory``, :class:`HookData`) lives in :mod:`._unitdata_history`, loaded when used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+import sys
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ..storage import SQLiteStorage
 from ._errors import LegacyError, unsupported
 
-__all__ = ['Delta', 'DeltaSet', 'Record', 'Storage', 'kv']
+if TYPE_CHECKING:
+    from ._unitdata_history import HookData
+
+__all__ = ['Delta', 'DeltaSet', 'HookData', 'Record', 'Storage', 'kv']
+
+_ABSENT = object()
+#: charms.reactive's key of the dispatch phase (see :meth:`Storage.get`).
+PHASE_KEY = 'reactive.dispatch.phase'
 
 
 class Record(dict[str, Any]):
@@ -58,10 +69,39 @@ class Storage:
             storage = SQLiteStorage(path or os.environ.get('UNIT_STATE_DB') or
                                     str(charm_dir() / '.unit-state.db'))
         self._storage = storage
+        self._cursor: tuple[SQLiteStorage, sqlite3.Cursor] | None = None
+        #: The path of the state file (``':memory:'`` for an in-memory store).
         self.db_path = storage.filename
+        #: The revision :meth:`hook_scope` records changes under (``None`` outside one).
+        self.revision: int | None = None
+
+    @property
+    def conn(self) -> _Connection:
+        """The store's SQLite connection, for SQL of the charm's own; its ``commit()`` and
+        ``rollback()`` are :meth:`flush` and ``flush(False)``, so a dispatch's
+        transaction stays whole."""
+        return _Connection(self)
+
+    @property
+    def cursor(self) -> sqlite3.Cursor:
+        """A cursor of the store's connection (the same one until the store reopens)."""
+        # reactops' store keeps its connection private: the legacy layer, part of
+        # reactops, reaches it here only, for charms that ran their own SQL.
+        if self._cursor is None or self._cursor[0] is not self._storage:
+            self._cursor = (self._storage, self._storage._db.cursor())
+        return self._cursor[1]
 
     def get(self, key: str, default: Any = None, record: bool = False) -> Any:
-        """The value of *key* (*default* when absent); with *record*, a :class:`Record`."""
+        """The value of *key* (*default* when absent); with *record*, a :class:`Record`.
+
+        During a dispatch, ``reactive.dispatch.phase`` reads as the dispatch's phase
+        (``hooks``, ``other``, ``restricted``), which charms.reactive kept under that key
+        and layers' own decorators test; reactops never stores it.
+        """
+        if key == PHASE_KEY and self._shared:
+            from .reactive.helpers import dispatch_phase
+
+            return dispatch_phase()
         value = self._storage.kv_get(key, default)
         return Record(value) if record and isinstance(value, dict) else value
 
@@ -73,7 +113,12 @@ class Storage:
 
     def set(self, key: str, value: Any) -> Any:
         """Store *value* under *key*; returns *value*."""
+        previous = self.get(key, _ABSENT) if self.revision else None
         self._storage.kv_set(key, value)
+        if self.revision and previous != value:
+            from ._unitdata_history import record_change
+
+            record_change(self, key, value)
         return value
 
     def update(self, mapping: Mapping[str, Any], prefix: str = '') -> None:
@@ -83,7 +128,12 @@ class Storage:
 
     def unset(self, key: str) -> None:
         """Remove *key* (no error if absent)."""
+        present = self.revision and self.get(key, _ABSENT) is not _ABSENT
         self._storage.kv_delete(key)
+        if present:
+            from ._unitdata_history import DELETED, record_change
+
+            record_change(self, key, DELETED)
 
     def unsetrange(self, keys: Iterable[str] | None = None, prefix: str = '') -> None:
         """Remove *keys* (each prefixed), or with no *keys* every key under *prefix*."""
@@ -124,8 +174,55 @@ class Storage:
         if not self._shared:
             self._storage.close()
 
+    def hook_scope(self, name: str = '') -> contextlib.AbstractContextManager[int]:
+        """Record the changes of the block under a new revision named *name* (the hook),
+        for :meth:`gethistory`; commit them if it succeeds (see :meth:`flush`)."""
+        from ._unitdata_history import hook_scope
+
+        return hook_scope(self, name)
+
+    def gethistory(self, key: str, deserialize: bool = False) -> list[tuple[Any, ...]]:
+        """Every recorded change of *key*: ``(revision, key, data, hook, date)``, with
+        *data* decoded and *date* a datetime when *deserialize*."""
+        from ._unitdata_history import gethistory
+
+        return gethistory(self, key, deserialize)
+
+    def debug(self, fh: IO[str] = sys.stderr) -> None:
+        """Print every key and every recorded change to *fh*."""
+        from ._unitdata_history import debug
+
+        debug(self, fh)
+
     def __getattr__(self, name: str) -> Any:
         raise unsupported('charmhelpers.core.unitdata.Storage', name)
+
+
+class _Connection:
+    """:attr:`Storage.conn`: SQL on the store's connection, with the store's commit."""
+
+    def __init__(self, storage: Storage):
+        self._storage = storage
+
+    def cursor(self) -> sqlite3.Cursor:
+        """A new cursor of the connection."""
+        return self._storage.cursor.connection.cursor()
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """Run one SQL statement; its cursor."""
+        return self._storage.cursor.connection.execute(sql, tuple(parameters))
+
+    def commit(self) -> None:
+        """:meth:`Storage.flush` (inside a dispatch, the dispatch commits at its end)."""
+        self._storage.flush()
+
+    def rollback(self) -> None:
+        """``Storage.flush(False)``: drop the changes since the last commit."""
+        self._storage.flush(False)
+
+    def close(self) -> None:
+        """:meth:`Storage.close`."""
+        self._storage.close()
 
 
 _KV: list[Storage] = []
@@ -146,4 +243,9 @@ def kv() -> Storage:
 
 
 def __getattr__(name: str) -> Any:
+    if name == 'HookData':
+        from ._unitdata_history import HookData
+
+        globals()[name] = HookData
+        return HookData
     raise unsupported('charmhelpers.core.unitdata', name)
