@@ -321,6 +321,98 @@ def test_add_observer_makes_its_flags_settable() -> None:
     assert graph.check() == []
 
 
+# A legacy charm: charms.reactive imports, a RelationBase layer saying {relation_name}, and
+# an apt-style library whose functions set the flags handlers wait for (one computed).
+LEGACY = {
+    'metadata.yaml': """\
+        name: oldapp
+        summary: s
+        description: d
+        requires:
+          db: {interface: olddb}
+        """,
+    'hooks/relations/olddb/requires.py': """\
+        from charms.reactive import RelationBase, hook, scopes
+
+
+        class OldDbRequires(RelationBase):
+            scope = scopes.GLOBAL
+
+            @hook('{requires:olddb}-relation-joined')
+            def joined(self):
+                self.set_state('{relation_name}.connected')
+        """,
+    'lib/charms/pkgs.py': """\
+        from charms import reactive
+
+
+        def queue(package):
+            reactive.set_flag('pkgs.queued')
+
+
+        def install(package):
+            reactive.clear_flag('pkgs.queued')
+            reactive.set_flag('pkgs.installed.' + package)
+        """,
+    'reactive/oldapp.py': """\
+        from charms import pkgs
+        from charms.reactive import when, when_not
+
+
+        @when_not('pkgs.installed.nginx')
+        def want_nginx():
+            pkgs.queue('nginx')
+
+
+        @when('pkgs.queued')
+        def install_queued():
+            pkgs.install('nginx')
+
+
+        @when('pkgs.installed.nginx', 'db.connected')
+        def serve():
+            pass
+        """,
+}
+
+
+def test_check_loads_a_legacy_charm_and_sees_what_its_libraries_set(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    charm = write_files(tmp_path / 'oldapp', LEGACY)
+
+    code, out, _ = run(capsys, 'check', str(charm))
+
+    assert code == 0
+    assert out.strip().endswith('4 handlers, 0 errors, 0 warnings')
+    graph = load_charm(charm).graph()
+    queue = handler_node('lib/charms/pkgs.py:4:queue')
+    assert graph.graph.nodes[queue]['phase'] == 'library'
+    install = handler_node('lib/charms/pkgs.py:8:install')
+    assert graph.graph.edges[install, flag_node('pkgs.installed.nginx')]['label'] == \
+        'sets (computed name)'
+    joined = handler_node('hooks/relations/olddb/requires.py:7:OldDbRequires.joined')
+    assert graph.graph.has_edge(joined, flag_node('db.connected'))
+    assert 'set by library function lib/charms/pkgs.py:4:queue' in ' '.join(
+        graph.why_not('install_queued', []))
+    # The shim is gone again once the charm is loaded.
+    from reactops import legacy
+    assert not legacy.is_installed()
+
+
+def test_a_legacy_charm_missing_a_package_says_which(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    charm = write_files(tmp_path / 'oldapp', {**LEGACY, 'reactive/more.py': """\
+        from charmhelpers.fetch import apt_install
+        """})
+
+    code, _, err = run(capsys, 'check', str(charm))
+
+    assert code == 1
+    assert 'importing reactive/more.py:1 raised ModuleNotFoundError' in err
+    assert 'Pack charmhelpers with the charm' in err
+    assert 'current_charm()' not in err
+
+
 def test_endpoint_handlers_get_the_ids_a_dispatch_gives_them() -> None:
     loaded = load_charm(REPO / 'tests' / 'charms' / 'endpoints')
 

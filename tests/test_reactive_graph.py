@@ -317,11 +317,11 @@ def test_a_dispatch_trace_adds_what_the_source_does_not_say() -> None:
     @when_not('app.installed')
     def install() -> None:
         set_flag('app.installed')
-        set_flag(f'app.{suffix}')
+        set_flag('.'.join(['app', suffix]))  # no literal start either
 
     @when('app.ready')
     def announce() -> None:
-        clear_flag('app.' + suffix)
+        clear_flag('.'.join(['app', suffix]))
 
     registry = registry_of(install, announce)
     assert not FlagGraph.from_registry(registry).graph.has_edge(node(install),
@@ -336,6 +336,30 @@ def test_a_dispatch_trace_adds_what_the_source_does_not_say() -> None:
     by_map = FlagGraph.from_registry(registry, runtime_edges=trace['written_by'])
     assert edge(by_map, node(install), flag_node('app.ready'))['label'] == 'changes (observed)'
     assert FlagGraph.from_trace(registry, trace).check() == []
+
+
+def test_a_computed_name_with_a_literal_start_may_be_any_flag_it_starts() -> None:
+    @when_not('apt.installed.nginx')
+    def queue() -> None:
+        set_flag('apt.queued')
+
+    @when('apt.queued')
+    def install(package: str = 'nginx') -> None:
+        set_flag('apt.installed.' + package)
+        clear_flag('apt.queued')
+
+    @when('apt.installed.nginx')
+    def configure(old: str = 'apache2') -> None:
+        clear_flag('apt.installed.' + old)  # may be nginx's flag, as far as the graph knows
+
+    graph = graph_of(queue, install, configure)
+
+    data = edge(graph, node(install), flag_node('apt.installed.nginx'))
+    assert (data['kinds'], data['label'], data['computed']) == (
+        ['sets'], 'sets (computed name)', True)
+    # configure can run; computed writes make no loop step (configure -> queue -> install
+    # -> configure would be one if they did).
+    assert graph.check() == []
 
 
 # -- automatic flags ------------------------------------------------------------------------

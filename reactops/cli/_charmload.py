@@ -6,7 +6,8 @@ the decorated methods of the charm class in ``src/charm.py``, the methods of the
 endpoints' interface layers, legacy ``RelationBase`` hooks) and get the same ids, so a
 dispatch trace of the charm matches them. Methods that are no handlers but set flags
 (ops-style observers, an interface layer's ``manage_flags``) are collected too, for the
-graph's ``observer`` nodes. Nothing is called: handler modules are
+graph's ``observer`` nodes, and so are the functions of the charm's ``charms.*`` libraries
+in ``lib/`` that change flags (``library`` nodes). Nothing is called: handler modules are
 imported, as ``main()`` imports them, with the charm's ``lib/``, ``venv/`` and ``src/``
 on ``sys.path`` as its ``dispatch`` script puts them there.
 """
@@ -56,6 +57,8 @@ class LoadedCharm:
     observers: list[tuple[str, Any, str | None]]
     #: Legacy ``RelationBase`` handler id -> the endpoints its class serves.
     relation_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (id, function) of the charm's library functions that change flags.
+    libraries: list[tuple[str, Any]] = field(default_factory=list)
 
     def graph(self, automatic_prefixes: tuple[str, ...] = (),
               trace: dict[str, Any] | None = None) -> FlagGraph:
@@ -69,6 +72,8 @@ class LoadedCharm:
                                         relation_names=self.relation_names)
         for observer_id, function, endpoint_name in self.observers:
             graph.add_observer(observer_id, function, endpoint_name=endpoint_name)
+        for library_id, function in self.libraries:
+            graph.add_observer(library_id, function, is_method=False, phase='library')
         if trace is not None:
             graph.merge_trace(trace)
         return graph
@@ -118,6 +123,7 @@ def load_charm(charm_dir: str | Path) -> LoadedCharm:
         registry = HandlerRegistry.collect(modules, charm, charm_dir=root, functions=functions)
         for name, cls in endpoint_classes:
             _add_endpoint_methods(registry, cls, name, root)
+        libraries = _library_functions(root)  # while the shim still has the modules
     observers = _observers(charm_class, root, None)
     for name, cls in endpoint_classes:
         observers += _observers(cls, root, name)
@@ -125,7 +131,8 @@ def load_charm(charm_dir: str | Path) -> LoadedCharm:
     relation_names = {h.id: _served_endpoints(h.action, root, meta) for h in registry
                       if id(getattr(h.action, '__func__', h.action)) in legacy}
     return LoadedCharm(root, meta, registry, tuple(_runtime.static_trigger_flags()),
-                       observers, {k: v for k, v in relation_names.items() if v})
+                       observers, {k: v for k, v in relation_names.items() if v},
+                       libraries)
 
 
 def _served_endpoints(function: Any, root: Path, meta: CharmMeta) -> tuple[str, ...]:
@@ -201,6 +208,9 @@ def _naming_the_file(root: Path) -> Iterator[None]:
     except Exception as exc:
         where = _charm_frame(exc, root)
         what = ' '.join(f'{type(exc).__name__}: {exc}'.split())
+        if isinstance(exc, ModuleNotFoundError):  # the message says what to pack
+            raise CliError(f'cannot load the handlers of {root}: importing {where} raised '
+                           f'{what}') from exc
         hint = ('handler modules may reach the charm (current_charm(), config, relations) '
                 'only inside handlers, not when they are imported')
         raise CliError(f'cannot load the handlers of {root}: importing {where} raised {what}; '
@@ -275,6 +285,47 @@ def _observers(cls: type[Any] | None, root: Path,
                 if endpoint_name is not None:
                     ident = f'{ident}:{endpoint_name}'
                 found.append((ident, value, endpoint_name))
+    return found
+
+
+def _library_functions(root: Path) -> list[tuple[str, Any]]:
+    """The functions (and methods) of the charm's ``charms.*`` libraries in ``lib/`` that
+    loading imported and that change flags: layer-apt's ``queue_install()`` sets
+    ``apt.queued_installs`` for the handlers waiting on it."""
+    from ..reactive._graph_ast import function_facts
+    from ..reactive.registry import handler_id
+
+    lib = root / 'lib'
+    found = []
+    for name, module in sorted(sys.modules.items()):
+        file = getattr(module, '__file__', None)
+        if not name.startswith('charms.') or not file or not _inside(file, lib):
+            continue
+        for value in _functions_of(module):
+            facts = function_facts(value)
+            if facts.writes or facts.prefix_writes:
+                found.append((handler_id(value, root), value))
+    return found
+
+
+def _inside(file: str, directory: Path) -> bool:
+    try:
+        Path(file).resolve().relative_to(directory)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _functions_of(module: ModuleType) -> list[Any]:
+    """The functions a module defines, and the methods of the classes it defines."""
+    found = []
+    for value in vars(module).values():
+        if getattr(value, '__module__', None) != module.__name__:
+            continue
+        if inspect.isfunction(value):
+            found.append(value)
+        elif inspect.isclass(value):
+            found += [v for v in vars(value).values() if inspect.isfunction(v)]
     return found
 
 

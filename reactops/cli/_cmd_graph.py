@@ -176,11 +176,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _interface_nodes(loaded: LoadedCharm) -> set[str]:
-    """The nodes of interface-layer code (endpoint handlers and ``manage_flags``): the
-    flags they set are the interface's offer, which a charm need not take up."""
+    """The nodes of interface-layer code (endpoint handlers, ``manage_flags``, legacy
+    ``RelationBase`` layers): the flags they set are the interface's offer, which a charm
+    need not take up."""
     from ..reactive.graph import handler_node
 
-    nodes = {handler_node(h.id) for h in loaded.registry if h.endpoint_name is not None}
+    # Endpoint methods, and legacy RelationBase layers' handlers (hooks/relations/).
+    nodes = {handler_node(h.id) for h in loaded.registry
+             if h.endpoint_name is not None or h.id.startswith('hooks/relations/')}
     return nodes | {handler_node(ident) for ident, _, endpoint in loaded.observers
                     if endpoint is not None}
 

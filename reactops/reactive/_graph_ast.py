@@ -3,10 +3,11 @@
 **Source.** What a handler's source says about flags, read with :mod:`ast`.
 Only literal names count: ``set_flag('db.ready')`` (bare or as ``reactive.set_flag``),
 ``set_flag(self.expand_name('{endpoint_name}.ready'))`` for endpoint handlers, and the
-literal ``when=``/``when_not=``/``set_flag=``/``clear_flag=`` of ``register_trigger``. A
-name computed at run time is invisible here; the graph learns it from the dispatch trace
-instead. Source that cannot be found or parsed gives no facts, never an error: a graph is
-a diagnostic, and a handler defined in a shell or a zip file must not break it.
+literal ``when=``/``when_not=``/``set_flag=``/``clear_flag=`` of ``register_trigger``. Of
+a name computed at run time only a literal start counts (``'apt.installed.' + package``:
+flags starting with ``apt.installed.``); the rest the graph learns from a dispatch trace.
+Source that cannot be found or parsed gives no facts, never an error: a graph is a
+diagnostic, and a handler defined in a shell or a zip file must not break it.
 
 **Explanations.** The words of :meth:`FlagGraph.why_not` that come from a handler's own
 predicates (its phase, ``@only_once``, ...) and from a stored dispatch trace.
@@ -65,6 +66,9 @@ class SourceFacts:
     writes: list[tuple[str, str]] = field(default_factory=list)  # (edge label, flag)
     reads: list[str] = field(default_factory=list)
     triggers: list[StaticTrigger] = field(default_factory=list)
+    #: (edge label, prefix): a write of a name computed at run time from a literal start,
+    #: ``set_flag('apt.installed.' + package)``.
+    prefix_writes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _function(action: Callable[..., Any]) -> Any:
@@ -117,6 +121,27 @@ def _literal(node: ast.expr, endpoint_name: str | None) -> str | None:
     return name
 
 
+def _literal_prefix(node: ast.expr) -> str | None:
+    """The literal start of a name computed at run time: ``'a.' + x``, ``f'a.{x}'``,
+    ``'a.{}'.format(x)``, ``'a.%s' % x`` all start with ``'a.'`` (at least 3 characters,
+    so that a computed name says something)."""
+    text: object = None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod) and \
+            isinstance(node.left, ast.Constant):
+        text = node.left.value
+        if isinstance(node.op, ast.Mod) and isinstance(text, str):
+            text = text.split('%', 1)[0]
+    elif isinstance(node, ast.JoinedStr) and node.values and \
+            isinstance(node.values[0], ast.Constant):
+        text = node.values[0].value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == 'format' and isinstance(node.func.value, ast.Constant):
+        text = node.func.value.value
+        if isinstance(text, str):
+            text = text.split('{', 1)[0]
+    return text if isinstance(text, str) and len(text) >= 3 else None
+
+
 def _first_argument(call: ast.Call) -> ast.expr | None:
     if call.args and not isinstance(call.args[0], ast.Starred):
         return call.args[0]
@@ -166,6 +191,10 @@ def _facts_of(tree: ast.AST, endpoint_name: str | None) -> SourceFacts:
             flag = _literal(argument, endpoint_name) if argument is not None else None
             if flag is not None and (WRITE_CALLS[name], flag) not in facts.writes:
                 facts.writes.append((WRITE_CALLS[name], flag))
+            prefix = _literal_prefix(argument) if flag is None and argument is not None \
+                else None
+            if prefix is not None and (WRITE_CALLS[name], prefix) not in facts.prefix_writes:
+                facts.prefix_writes.append((WRITE_CALLS[name], prefix))
         elif name in READ_CALLS:
             for argument in [*call.args, *(k.value for k in call.keywords)]:
                 flag = _literal(argument, endpoint_name)
@@ -199,6 +228,8 @@ def merged_facts(parts: Iterable[SourceFacts]) -> SourceFacts:
         merged.writes += [w for w in facts.writes if w not in merged.writes]
         merged.reads += [r for r in facts.reads if r not in merged.reads]
         merged.triggers += [t for t in facts.triggers if t not in merged.triggers]
+        merged.prefix_writes += [w for w in facts.prefix_writes
+                                 if w not in merged.prefix_writes]
     return merged
 
 

@@ -20,6 +20,9 @@ A cycle is reported only if it can go round again and again:
 Shorter loops come first, and a cycle through every handler of a loop already reported
 (and more) is not reported again.
 
+A write of a name computed at run time (``set_flag('apt.installed.' + package)``) may be
+any flag its literal start begins, so it is no step either.
+
 A write that cannot change anything (``set_flag('x')`` in a ``@when('x')`` handler that
 never clears ``x``) is no step, nor is the no-op half of a ``toggle_flag`` of such a flag.
 The source does not say which branch of an ``if`` runs, so a handler that may set or
@@ -129,8 +132,11 @@ def _effects(graph: nx.DiGraph, node: str, handler: Handler
     found: dict[Effect, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     queue: deque[Effect] = deque()
     for target in graph.successors(node):
+        data = graph.edges[node, target]
+        if data.get('computed') and not data['observed']:
+            continue  # only a computed name's start matches: a may, not a step
         name = graph.nodes[target]['name']
-        kinds = graph.edges[node, target]['kinds']
+        kinds = data['kinds']
         possible: set[str] = set().union(*(_DIRECT.get(k, set()) for k in kinds))
         pin = pins.get(name)
         if pin is not None and (possible == {pin} or set(kinds) == {'toggles'}):

@@ -13,9 +13,11 @@ Edges carry ``kinds`` (a list, as one edge can be several things), ``label``, ``
 
 * flag → handler: the predicate kinds reading it, ``when``, ``when_any``, ``when_not``,
   ``when_not_all``;
-* handler → flag: ``sets``, ``clears``, ``toggles`` (literal calls in the handler's source),
-  and, from a dispatch, ``sets``/``clears`` (from the trace's steps) or ``changes`` (from a
-  bare ``written_by`` map, which does not say which way);
+* handler → flag: ``sets``, ``clears``, ``toggles`` (literal calls in the handler's source;
+  ``computed`` when the call computes the name from a literal start that this flag's name
+  begins with, ``set_flag('apt.installed.' + package)``), and, from a dispatch,
+  ``sets``/``clears`` (from the trace's steps) or ``changes`` (from a bare ``written_by``
+  map, which does not say which way);
 * flag → flag: ``trigger``, with ``triggers`` listing e.g. ``'on set: sets'``.
 
 Importing this module imports networkx (about 120 ms); nothing on a hook's path does.
@@ -62,6 +64,8 @@ FINDING_KINDS = ('never_runs', 'hook_with_when', 'read_never_set', 'set_never_re
 _FLAG_READS = (WhenAll, WhenAny, WhenNone, WhenNotAll)
 _SETTING = {'sets', 'toggles', 'changes'}
 _CLEARING = {'clears', 'toggles', 'changes'}
+# What a node that is no handler is called in explanations, by its phase.
+_ROLES = {'observer': 'observer', 'library': 'library function'}
 _MAX_CYCLES = 10_000  # simple_cycles can be exponential; a graph this tangled says enough
 
 
@@ -127,6 +131,8 @@ class FlagGraph:
         self.automatic_prefixes: tuple[str, ...] = tuple(prefixes)
         self.graph = nx.DiGraph(automatic_prefixes=list(self.automatic_prefixes))
         self.handlers: dict[str, Handler] = {}
+        # (writer node, edge kind, prefix) of writes of computed names with a literal start.
+        self._prefix_writes: list[tuple[str, str, str]] = []
         #: The last trace merged (:meth:`why_not` reads it when given none).
         self.trace: dict[str, Any] | None = None
 
@@ -160,6 +166,7 @@ class FlagGraph:
                 tuple(trigger.clear_flags)))
         if runtime_edges:
             self.add_runtime_edges(runtime_edges)
+        self._link_prefix_writes()
         return self
 
     @classmethod
@@ -182,11 +189,13 @@ class FlagGraph:
         return node
 
     def _link(self, source: str, target: str, kind: str, *, observed: bool = False,
-              trigger: str | None = None) -> None:
+              trigger: str | None = None, computed: bool = False) -> None:
         data = self.graph.get_edge_data(source, target)
         if data is None:
             self.graph.add_edge(source, target, kinds=[], static=False, observed=False)
             data = self.graph.edges[source, target]
+            if computed:
+                data['computed'] = True  # only a computed name's start says it may be so
         if kind not in data['kinds']:
             data['kinds'].append(kind)
         data['observed' if observed else 'static'] = True
@@ -197,8 +206,8 @@ class FlagGraph:
         label = ', '.join(data['kinds'])
         if 'triggers' in data:
             label = f'trigger ({"; ".join(data["triggers"])})'
-        data['label'] = label + (' (observed)' if data['observed'] and not data['static']
-                                 else '')
+        data['label'] = label + (' (computed name)' if data.get('computed') else '') + (
+            ' (observed)' if data['observed'] and not data['static'] else '')
 
     def _add_handler(self, handler: Handler, relation_names: tuple[str, ...] = ()) -> None:
         node = handler_node(handler.id)
@@ -220,8 +229,19 @@ class FlagGraph:
                     self._link(self._flag(flag), node, predicate.kind)
         for kind, flag in facts.writes:
             self._link(node, self._flag(flag), kind)
+        self._prefix_writes += [(node, kind, prefix) for kind, prefix in facts.prefix_writes]
         for static in facts.triggers:
             self._add_static_trigger(static)
+
+    def _link_prefix_writes(self) -> None:
+        """Link each write of a computed name to every flag of the graph it may be
+        (``set_flag('apt.installed.' + p)`` to ``apt.installed.nginx`` when a handler
+        reads that), marked ``computed``."""
+        for node, kind, prefix in self._prefix_writes:
+            for flag in self._flag_nodes():
+                if self.graph.nodes[flag]['name'].startswith(prefix) and \
+                        not self.graph.has_edge(node, flag):
+                    self._link(node, flag, kind, computed=True)
 
     def _add_static_trigger(self, trigger: StaticTrigger) -> None:
         source = self._flag(trigger.flag)
@@ -231,22 +251,26 @@ class FlagGraph:
                            trigger=_trigger_text(trigger.on_set, does))
 
     def add_observer(self, observer_id: str, function: Callable[..., Any], *,
-                     is_method: bool = True, endpoint_name: str | None = None) -> None:
+                     is_method: bool = True, endpoint_name: str | None = None,
+                     phase: str = 'observer') -> None:
         """Add a function that is no handler but changes flags, e.g. an ops-style observer
-        of a mixed charm or an endpoint's ``manage_flags``: a node of phase ``observer``
-        with the literal flag calls and triggers of its source (``{endpoint_name}``
-        expanded), so the handlers waiting for those flags are not taken for dead."""
+        of a mixed charm or an endpoint's ``manage_flags`` (*phase* ``observer``), or a
+        function of a library the handlers call (*phase* ``library``): a node with the
+        literal flag calls and triggers of its source (``{endpoint_name}`` expanded), so
+        the handlers waiting for those flags are not taken for dead."""
         node = handler_node(observer_id)
         file, line = source_location(function)
         facts = function_facts(function, endpoint_name)
         self.graph.add_node(node, kind='handler', handler_id=observer_id,
                             name=getattr(function, '__qualname__', observer_id), file=file,
-                            line=line, phase='observer', predicates=[], hooks=[],
+                            line=line, phase=phase, predicates=[], hooks=[],
                             checks=list(facts.reads), is_method=is_method)
         for kind, flag in facts.writes:
             self._link(node, self._flag(flag), kind)
+        self._prefix_writes += [(node, kind, prefix) for kind, prefix in facts.prefix_writes]
         for static in facts.triggers:
             self._add_static_trigger(static)
+        self._link_prefix_writes()
 
     def add_runtime_edges(self, written_by: Mapping[str, Iterable[str]], *,
                           kind: str = 'changes') -> None:
@@ -346,8 +370,7 @@ class FlagGraph:
                 words.append(f'a trigger {does} it when {_node_name(writer)!r} is {when}')
             else:
                 seen = '' if data['static'] else ' (seen in a dispatch)'
-                role = 'observer' if self.graph.nodes[writer]['phase'] == 'observer' \
-                    else 'handler'
+                role = _ROLES.get(self.graph.nodes[writer]['phase'], 'handler')
                 words.append(f'it is {done} by {role} {_node_name(writer)}{seen}')
         return words
 
