@@ -463,3 +463,110 @@ def test_the_differences_are_the_rows_of_the_porting_guide() -> None:
     # port-check hides exactly the rows whose check is "nothing".
     assert sorted(d.id for d in DIFFERENCES if d.quiet) == sorted(
         i for i, check in rows.items() if check == 'nothing')
+
+
+# -- the cases of issue 19, as the real charms wrote them ---------------------------------
+
+ISSUE_CHARM = {
+    'metadata.yaml': """\
+        name: built
+        summary: s
+        description: d
+        requires:
+          db: {interface: pgsql}
+        """,
+    'layer.yaml': """\
+        includes: ['layer:options', 'layer:basic', 'layer:status', 'layer:apt']
+        options:
+          basic: {use_venv: true}
+          apt: {packages: [nginx]}
+        """,
+    # layer-status' library and its reactive module, which names layer.status at import.
+    'lib/charms/layer/status.py': """\
+        def maintenance(message):
+            pass
+
+
+        def _initialize():
+            pass
+        """,
+    'reactive/status.py': """\
+        from charms import layer
+
+        layer.status._initialize()
+        """,
+    # An apt-style layer: its options through the callable module.
+    'lib/charms/apt.py': """\
+        from charms import layer
+
+
+        def queue_install(packages):
+            return layer.options('apt')['packages'] + list(packages)
+        """,
+    'reactive/built.py': """\
+        from charms import layer
+        from charms.reactive import set_flag, when_not
+        from charmhelpers.core import hookenv
+
+
+        @when_not('built.installed')
+        def install():
+            layer.status.maintenance('installing')
+            if hookenv.has_juju_version('2.8'):
+                layer.options.get('apt', 'packages')
+            set_flag('built.installed')
+        """,
+    'actions/do-thing': """\
+        #!/usr/bin/env python3
+        import sys
+        sys.path.append('lib')
+        from charms.reactive import clear_flag, endpoint_from_flag, is_flag_set, set_flag
+        from charmhelpers.core import hookenv
+
+        if is_flag_set('built.installed'):
+            set_flag('built.thing-done')
+            clear_flag('built.thing-wanted')
+        db = endpoint_from_flag('db.available')
+        hookenv.action_set({'db': str(db)})
+        """,
+}
+
+
+def test_the_issue_19_cases_are_supported_and_the_action_is_told_what_differs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    charm = build(tmp_path / 'built', ISSUE_CHARM)
+
+    assert reactops_main(['port-check', str(charm)]) == 0
+    text = capsys.readouterr().out
+    report = port_check(charm)
+    summary = report.summary()
+
+    assert summary['charms.layer.options(...)']['status'] == 'supported'
+    assert summary['charms.layer.options(...)']['where'] == ['lib/charms/apt.py:5']
+    assert summary['charms.layer.options.get']['status'] == 'supported'
+    assert summary['charms.layer.status']['status'] == 'charm-library'
+    assert summary['charms.layer.status']['where'] == ['reactive/built.py:8',
+                                                       'reactive/status.py:3']
+    assert summary['charmhelpers.core.hookenv.has_juju_version']['status'] == 'supported'
+    for name in ('is_flag_set', 'set_flag', 'clear_flag', 'endpoint_from_flag'):
+        assert summary[f'charms.reactive.{name}']['status'] == 'supported'
+    assert report.ok
+    # Flags and an endpoint reached from an action: the actions row says what differs.
+    assert report.where['actions'] == ['actions/do-thing:4']
+    assert '[actions]' in text
+
+
+def test_getrange_applies_only_where_the_prefix_may_hold_a_wildcard(tmp_path: Path) -> None:
+    charm = build(tmp_path / 'built', {'reactive/kv.py': """\
+        from charmhelpers.core import unitdata
+        from charms.reactive import when
+
+
+        @when('x')
+        def read(prefix):
+            kv = unitdata.kv()
+            kv.getrange('plain.')
+            kv.getrange('apt.install_queue.', strip=True)
+            kv.getrange(prefix)
+        """})
+    assert applied(charm)['getrange'] == ['reactive/kv.py:9', 'reactive/kv.py:10']

@@ -99,7 +99,8 @@ DIFFERENCES: tuple[Difference, ...] = (
     Difference('actions', 'actions',
                'an action script runs the handlers if it calls main()',
                'handlers never run for an action',
-               'action scripts that called main() to run handlers', ('action-main',)),
+               'action scripts that called main() to run handlers',
+               ('action-main', 'action-flags')),
     Difference('external', 'executable handlers',
                'tested in every iteration (up to 101 times); the store is committed before '
                'each run so the charms.reactive command can write it',

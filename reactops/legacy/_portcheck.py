@@ -257,7 +257,7 @@ def _status(module: str, name: str, called: bool, lib_modules: set[str]) -> str:
         target = importlib.import_module(ALIASES[module])
         if not name:
             return 'supported' if callable(target) or not called else 'unsupported'
-        if name in vars(target) or name in getattr(target, '__all__', ()):
+        if _provides(target, name):
             return 'supported'
         # charmhelpers names reactops leaves out come from charmhelpers itself, if packed.
         return 'needs-package' if module.startswith('charmhelpers.') else 'unsupported'
@@ -270,6 +270,18 @@ def _status(module: str, name: str, called: bool, lib_modules: set[str]) -> str:
         return 'charm-library' if full in lib_modules or module in lib_modules \
             else 'unsupported'
     return 'needs-package'
+
+
+def _provides(module: Any, name: str) -> bool:
+    """Whether reactops' *module* has *name*, also one it makes when first used (a
+    module ``__getattr__``); one it refuses raises an AttributeError."""
+    if name in vars(module) or name in getattr(module, '__all__', ()):
+        return True
+    try:
+        getattr(module, name)
+    except AttributeError:
+        return False
+    return True
 
 
 def _layer_status(name: str, lib_modules: set[str]) -> str:

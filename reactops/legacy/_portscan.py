@@ -14,7 +14,8 @@ A marker is a use's name (``when_file_changed``) and ``<module>.<name>``
 * ``leadership-flags``: a ``leadership.set.*`` or ``leadership.changed.*`` flag;
 * ``endpoint-flag:<name>``: an ``endpoint.<name>.*`` flag of a named endpoint;
   ``endpoint-changed``: an ``endpoint.*.changed*`` flag;
-* ``kv-flush``, ``kv-getrange``: ``.flush()`` / ``.getrange()`` in a file using ``unitdata``;
+* ``kv-flush``: ``.flush()`` in a file using ``unitdata``; ``kv-getrange``: ``.getrange()``
+  there with a prefix that has ``_`` or ``%`` or is not written literally;
 * ``set_remote``: ``.set_remote()`` in a file using ``charms.reactive``;
 * ``action-main``, ``action-flags`` (files under ``actions/``): the script calls
   charms.reactive's ``main()``, or uses flags or endpoints;
@@ -265,7 +266,19 @@ def _method_calls(tree: ast.AST, result: FileScan) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
-            if uses_kv and method in ('flush', 'getrange'):
-                result.mark(f'kv-{method}', node.lineno)
+            if uses_kv and method == 'flush':
+                result.mark('kv-flush', node.lineno)
+            elif uses_kv and method == 'getrange' and _wildcard_prefix(node):
+                result.mark('kv-getrange', node.lineno)
             elif uses_reactive and method == 'set_remote':
                 result.mark('set_remote', node.lineno)
+
+
+def _wildcard_prefix(call: ast.Call) -> bool:
+    """Whether a ``getrange(prefix)`` call may pass a prefix with ``_`` or ``%`` (SQL
+    LIKE wildcards in charmhelpers): a literal with one, or a prefix not written literally."""
+    prefix = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg == 'key_prefix'), None)
+    if not isinstance(prefix, ast.Constant) or not isinstance(prefix.value, str):
+        return True
+    return '_' in prefix.value or '%' in prefix.value
