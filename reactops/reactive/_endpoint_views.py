@@ -127,6 +127,17 @@ class UnitDataView(MutableMapping[str, 'Any']):
         self._data = data
         self._owner = owner
         self.writeable = writeable
+        self._modified = False
+
+    @property
+    def data(self) -> Mapping[str, str]:
+        """The bag itself (charms.reactive's name for it)."""
+        return self._bag()
+
+    @property
+    def modified(self) -> bool:
+        """Whether something was written through this view."""
+        return self._modified
 
     def _bag(self) -> Mapping[str, str]:
         # A callable is called on first use: building a view reads nothing.
@@ -185,6 +196,7 @@ class UnitDataView(MutableMapping[str, 'Any']):
         merged = dict(data, **kwargs)
         writer.update({key: _raw_value(key, value, self._owner)
                        for key, value in merged.items()})
+        self._modified = True
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} of {self._owner}: {dict(self._bag())!r}>'
@@ -222,6 +234,16 @@ class JSONUnitDataView(MutableMapping[str, 'Any']):
     def writeable(self) -> bool:
         """Whether writes are allowed (our own bags)."""
         return self.raw_data.writeable
+
+    @property
+    def data(self) -> UnitDataView:
+        """The raw view (charms.reactive's name for :attr:`raw_data`)."""
+        return self.raw_data
+
+    @property
+    def modified(self) -> bool:
+        """Whether something was written through this view."""
+        return self.raw_data.modified
 
     def __getitem__(self, key: str) -> Any:
         return _decode(self.raw_data[key])

@@ -98,12 +98,13 @@ class Dispatcher:
         seen: dict[int, int] = {}
         limit = max(self.max_iterations, 2 * len(self._ordered) + 10)
         for iteration in range(limit + 1):
+            # Set before testing: a legacy predicate may ask the phase (``_when_all``).
+            recorder.iteration = iteration
             queue = self._candidates(MAIN, changed)
             if not queue:
                 return
             if iteration == limit:
                 raise self._loop_error(recorder, iteration - 5, f'after {limit} iterations')
-            recorder.iteration = iteration
             self.iterations = iteration + 1
             self._run_queue(queue)
             changed = self.runtime.take_changes()

@@ -28,7 +28,13 @@ from typing import Any, ClassVar
 from ....reactive.endpoint import Endpoint
 from ....reactive.flags import toggle_flag
 
-__all__ = ['BaseRequest', 'BaseResponse', 'Field', 'RequesterEndpoint', 'ResponderEndpoint']
+__all__ = ['BaseRequest', 'BaseResponse', 'Field', 'FieldFinders', 'FieldHolderDictProxy',
+           'RequesterEndpoint', 'ResponderEndpoint', 'SetNameBackport']
+
+
+class SetNameBackport(type):
+    """The metaclass of requests and responses (charms.reactive's name; Python itself
+    calls ``__set_name__`` on their fields, so it adds nothing)."""
 
 
 class Field(property):
@@ -59,7 +65,7 @@ def _field_names(cls: type) -> list[str]:
     return [name for name in dir(cls) if isinstance(getattr(cls, name, None), Field)]
 
 
-class _FieldHolder(dict[str, Any]):
+class FieldHolderDictProxy(dict[str, Any]):
     """A request or response, also a dict of its fields (for easy serialisation)."""
 
     def _init_fields(self) -> None:
@@ -72,11 +78,13 @@ class _FieldHolder(dict[str, Any]):
         self[name] = value
 
 
-class BaseRequest(_FieldHolder):
+class BaseRequest(FieldHolderDictProxy, metaclass=SetNameBackport):
     """A request; subclasses set ``RESPONSE_CLASS`` and declare :class:`Field` s."""
 
     RESPONSE_CLASS: ClassVar[type[BaseResponse] | None] = None
     request_id = Field("the request's id (a UUID, made by create())")
+    #: The answer to this request, once there is one.
+    response: BaseResponse | None = None
     _cache: ClassVar[dict[str, BaseRequest]] = {}
 
     @classmethod
@@ -145,7 +153,7 @@ class BaseRequest(_FieldHolder):
                             'BaseResponse subclass')
         self._id = request_id
         self._source = source
-        self.response: BaseResponse | None = None
+        self.response = None
         self._data = source.received if self.is_received else source.to_publish
         self._init_fields()
 
@@ -200,8 +208,11 @@ class BaseRequest(_FieldHolder):
         return self._data['egress-subnets']
 
 
-class BaseResponse(_FieldHolder):
+class BaseResponse(FieldHolderDictProxy, metaclass=SetNameBackport):
     """A response to a request; subclasses declare :class:`Field` s."""
+
+    #: The request answered (a weak reference: the request owns its response).
+    request: Any = None
 
     @classmethod
     def _load(cls, request: BaseRequest) -> BaseResponse | None:
@@ -253,7 +264,7 @@ class BaseResponse(_FieldHolder):
         super()._update_field(name, value)
 
 
-class _FieldFinders(type):
+class FieldFinders(type):
     """Adds ``response_by_<field>(value, relation=None)`` for each request field."""
 
     def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any]):
@@ -271,7 +282,7 @@ def _finder(field: str) -> Any:
     return find
 
 
-class RequesterEndpoint(Endpoint, metaclass=_FieldFinders):
+class RequesterEndpoint(Endpoint, metaclass=FieldFinders):
     """An Endpoint that makes requests; subclasses set ``REQUEST_CLASS``."""
 
     REQUEST_CLASS: ClassVar[type[BaseRequest] | None] = None
