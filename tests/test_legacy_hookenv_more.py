@@ -71,8 +71,9 @@ def test_relation_for_unit_splits_lists_and_names_the_unit(hookenv: Any,
         {'host': 'a', 'hosts-list': ['x', 'y'], '__unit__': 'pg/0', '__relid__': 'db:3'},
         {'host': 'b', '__unit__': 'pg/1', '__relid__': 'db:3'}]
     assert [d['__unit__'] for d in hookenv.relations_of_type('db')] == ['pg/0', 'pg/1']
-    assert list(hookenv.iter_units_for_relation_name('db')) == [('db:3', 'pg/0'),
-                                                               ('db:3', 'pg/1')]
+    units = list(hookenv.iter_units_for_relation_name('db'))
+    assert units == [('db:3', 'pg/0'), ('db:3', 'pg/1')]
+    assert (units[1].rid, units[1].unit) == ('db:3', 'pg/1')
 
 
 def test_relations_holds_every_bag_with_our_own(hookenv: Any, fake_juju: FakeJuju) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, RelationNotFoundError
 from . import _session
@@ -248,11 +248,28 @@ def relation_clear(r_id: str | None = None) -> None:
         key: (value if key in _KEPT_BY_CLEAR else None) for key, value in bag.items()})
 
 
-class RelatedUnit(NamedTuple):
-    """A relation id and a remote unit on it (:func:`iter_units_for_relation_name`)."""
+class RelatedUnit(tuple[str, str]):
+    """A relation id and a remote unit on it (:func:`iter_units_for_relation_name`): a
+    pair with the fields ``rid`` and ``unit``, as charmhelpers' named tuple.
 
-    rid: str
-    unit: str
+    A plain tuple subclass: a named tuple class costs a tenth of a millisecond to make,
+    in every hook that imports ``hookenv``.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, rid: str, unit: str) -> RelatedUnit:
+        return super().__new__(cls, (rid, unit))
+
+    @property
+    def rid(self) -> str:
+        """The relation id (``db:3``)."""
+        return self[0]
+
+    @property
+    def unit(self) -> str:
+        """The remote unit's name."""
+        return self[1]
 
 
 def iter_units_for_relation_name(relation_name: str) -> Iterator[RelatedUnit]:
