@@ -57,6 +57,16 @@ def _in_relation_hook(monkeypatch: pytest.MonkeyPatch, hook: str, unit: str) -> 
     monkeypatch.setenv('JUJU_REMOTE_UNIT', unit)
 
 
+def test_hook_name_is_what_juju_set(hookenv: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('JUJU_HOOK_NAME', '')  # an action, or juju exec
+    monkeypatch.setenv('JUJU_DISPATCH_PATH', 'actions/backup')
+    assert hookenv.hook_name() == ''
+    monkeypatch.delenv('JUJU_HOOK_NAME')  # a Juju that never set it
+    assert hookenv.hook_name() == 'backup'
+    monkeypatch.setenv('JUJU_HOOK_NAME', 'install')
+    assert hookenv.hook_name() == 'install'
+
+
 # -- relations ------------------------------------------------------------------------------
 
 

@@ -173,9 +173,16 @@ def _backend() -> ModelBackend:
 
 
 def hook_name() -> str:
-    """The running hook: ``$JUJU_HOOK_NAME``, else the dispatch path's or argv[0]'s name."""
+    """The running hook: the dispatch's; outside one, ``$JUJU_HOOK_NAME`` as Juju set it
+    (empty in an action or a ``juju exec`` script, as charmhelpers answered there), and
+    when it is not set at all, the dispatch path's or argv[0]'s name."""
+    if _session.in_dispatch():
+        from ..reactive._runtime import current
+
+        if current().hook_name:
+            return current().hook_name
     name = os.environ.get('JUJU_HOOK_NAME')
-    if name:
+    if name is not None:
         return name
     path = os.environ.get('JUJU_DISPATCH_PATH')
     return os.path.basename(path or sys.argv[0])
