@@ -221,6 +221,23 @@ def test_handler_objects_of_functions(shim: FakeJuju) -> None:
         assert Handler.get_handlers() == []
 
 
+def test_any_hook_outside_a_dispatch_is_hookenv_hook_name(shim: FakeJuju,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from charmhelpers.core import hookenv
+    from charms.reactive.helpers import any_hook
+
+    (shim.charm_dir / 'metadata.yaml').write_text(
+        'name: names\nrequires:\n  db: {interface: pgsql}\n')
+    monkeypatch.setenv('JUJU_HOOK_NAME', 'db-relation-changed')
+    assert hookenv.hook_name() == 'db-relation-changed'
+    assert any_hook('{requires:pgsql}-relation-{joined,changed}')
+    assert any_hook('install', 'db-relation-changed') and not any_hook('install')
+    assert not any_hook('{provides:pgsql}-relation-changed')
+    monkeypatch.setenv('JUJU_HOOK_NAME', '')  # an action: no hook matches
+    assert hookenv.hook_name() == '' and not any_hook('db-relation-changed')
+
+
 def test_flag_watch_follows_the_iterations(shim: FakeJuju) -> None:
     from charms.reactive.bus import FlagWatch
 
