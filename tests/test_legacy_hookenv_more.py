@@ -352,6 +352,8 @@ def test_conn_commit_inside_a_dispatch_leaves_the_commit_to_it(unitdata: Any,
             kv.set('k', 'v')
             row = kv.cursor.execute('SELECT data FROM kv WHERE key=?', ['k']).fetchone()
             assert row == ('"v"',)
+            named = kv.conn.execute('SELECT data FROM kv WHERE key=:key', {'key': 'k'})
+            assert named.fetchall() == [('"v"',)]
             kv.conn.commit()  # the dispatch commits at its end, as a whole
             with sqlite3.connect(path) as other:
                 assert other.execute("SELECT * FROM kv WHERE key='k'").fetchall() == []

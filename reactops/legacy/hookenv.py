@@ -305,9 +305,10 @@ def status_set(workload_state: str, message: str = '', application: bool = False
         state = workload_state.value
     else:
         state = str(workload_state).lower()
-        if state not in WORKLOAD_STATES._value2member_map_:
+        names = [member.value for member in WORKLOAD_STATES]
+        if state not in names:
             raise ValueError(f'{workload_state!r} is not a workload state: use one of '
-                             f'{", ".join(s.value for s in WORKLOAD_STATES)}')
+                             f'{", ".join(names)}')
     model = _session.model()
     status = StatusBase.from_name(state, message)
     try:

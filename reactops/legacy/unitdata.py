@@ -208,9 +208,10 @@ class _Connection:
         """A new cursor of the connection."""
         return self._storage.cursor.connection.cursor()
 
-    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Cursor:
-        """Run one SQL statement; its cursor."""
-        return self._storage.cursor.connection.execute(sql, tuple(parameters))
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        """Run one SQL statement (with a sequence or mapping of *parameters*); its
+        cursor."""
+        return self._storage.cursor.connection.execute(sql, parameters)
 
     def commit(self) -> None:
         """:meth:`Storage.flush` (inside a dispatch, the dispatch commits at its end)."""
