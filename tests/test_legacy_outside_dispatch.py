@@ -120,8 +120,9 @@ def test_an_action_calling_main_keeps_what_it_did_and_runs_no_handler(
     with (unit.charm_dir / 'actions.yaml').open('a') as f:
         f.write('with-main:\n  description: Calls main() itself.\n')
     script = unit.charm_dir / 'actions' / 'with-main'
+    # layer-basic's charm-env line: the script runs in the dispatch's process anyway.
     script.write_text(textwrap.dedent("""\
-        #!/usr/bin/env python3
+        #!/usr/local/sbin/charm-env python3
         import sys
         sys.path.append('lib')
         from charms.reactive import clear_flag, main, set_flag
@@ -229,15 +230,12 @@ def test_flags_are_the_state_files_and_durable_at_flush(outside: LegacyUnit) -> 
 @pytest.mark.slow
 def test_changes_never_flushed_are_dropped_with_the_process(outside: LegacyUnit) -> None:
     before = outside.kv()
-    script = ('import sys; sys.path.append("lib")\n'
+    script = ('import reactops.legacy; reactops.legacy.install()\n'
+              'import sys; sys.path.append("lib")\n'
               'from charmhelpers.core import unitdata\n'
               'from charms.reactive import clear_flag, set_flag\n'
-              'import reactops.legacy; reactops.legacy.install()\n'
               'set_flag("never.flushed"); clear_flag("legacy-layers.configured")\n'
               'unitdata.kv().set("never", 1)\n')
-    # reactops.legacy is installed first in a real action (the dispatch does it); here
-    # the order does not matter for a script that imports the names after install().
-    script = 'import reactops.legacy; reactops.legacy.install()\n' + script
     env = dict(os.environ, PYTHONPATH=str(REPO))
     subprocess.run([sys.executable, '-c', script], env=env, check=True, timeout=60)
     assert outside.kv() == before
