@@ -3,10 +3,12 @@
 Every public name of charmhelpers 1.2.1's module, with its names and return shapes, going
 through reactops' model and hook tools: answers are cached for the dispatch as the model
 caches them, relation writes go out with the dispatch's commit (only if the hook
-succeeds), and everything is recorded like any other reactops hook tool call. The names
-charms use most are defined here; the rest live in small modules imported the first time
-one of their names is used (:data:`_LAZY`), so a hook pays only for what it calls. Any
-other name comes from a charmhelpers the charm packs, else raises
+succeeds), and everything is recorded like any other reactops hook tool call. The hook
+context, logging, status, leadership and the ``atstart``/``atexit`` callbacks are defined
+here, the relation functions in :mod:`._hookenv_relations`; the rest live in modules by
+concept (config, the unit's actions and ports, goal state, classic hooks, rarer tools),
+each imported the first time one of its names is used (:data:`_LAZY`), so a hook pays only
+for what it calls. Any other name comes from a charmhelpers the charm packs, else raises
 :class:`~reactops.legacy.UnsupportedLegacyAPIError` (an ``AttributeError``) naming the
 porting guide.
 """
@@ -22,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._private.backend import ModelBackend
-from ..errors import HookToolMissingError, ModelError
+from ..errors import HookToolMissingError
 from . import _session
 from ._errors import unsupported
 from ._hookenv_relations import (
@@ -73,6 +75,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._hookenv_config import Config, config
     from ._hookenv_hooks import (
         MARKER,
         Hooks,
@@ -116,6 +119,28 @@ if TYPE_CHECKING:
         payload_status_set,
         payload_unregister,
     )
+    from ._hookenv_unit import (
+        NoNetworkBinding,
+        action_fail,
+        action_get,
+        action_set,
+        close_port,
+        close_ports,
+        function_fail,
+        function_get,
+        function_set,
+        network_get,
+        network_get_primary_address,
+        open_port,
+        open_ports,
+        opened_ports,
+        resource_get,
+        storage_get,
+        storage_list,
+        unit_get,
+        unit_private_ip,
+        unit_public_ip,
+    )
 
     cache: dict[str, Any]
 
@@ -133,6 +158,13 @@ _LAZY: dict[str, str] = {
                     '_hookenv_tools'),
     **dict.fromkeys(('Hooks', 'MARKER', 'Serializable', 'UnregisteredHookError', 'deprecate',
                      'execution_environment', 'translate_exc'), '_hookenv_hooks'),
+    **dict.fromkeys(('CONFIG_SAVED_KEY', 'Config', 'config'), '_hookenv_config'),
+    **dict.fromkeys(('NoNetworkBinding', 'action_fail', 'action_get', 'action_set',
+                     'close_port', 'close_ports', 'function_fail', 'function_get',
+                     'function_set', 'network_get', 'network_get_primary_address',
+                     'open_port', 'open_ports', 'opened_ports', 'resource_get', 'storage_get',
+                     'storage_list', 'unit_get', 'unit_private_ip', 'unit_public_ip'),
+                    '_hookenv_unit'),
 }
 
 CRITICAL = 'CRITICAL'
@@ -143,10 +175,6 @@ DEBUG = 'DEBUG'
 TRACE = 'TRACE'
 #: Longest single argument a hook tool takes (longer log messages are split).
 SH_MAX_ARG = 131071
-#: Where :class:`Config` keeps the values the last successful hook saw.
-CONFIG_SAVED_KEY = 'reactops.legacy.config.previous'
-# charmhelpers kept them in this file; read once after an in-place upgrade.
-_LEGACY_CONFIG_FILE = '.juju-persistent-config'
 
 _F = TypeVar('_F', bound=Callable[..., Any])
 
@@ -158,10 +186,6 @@ class WORKLOAD_STATES(enum.Enum):  # noqa: N801 - charmhelpers' name
     BLOCKED = 'blocked'
     MAINTENANCE = 'maintenance'
     WAITING = 'waiting'
-
-
-class NoNetworkBinding(Exception):  # noqa: N818 - charmhelpers' name
-    """``network_get_primary_address`` of a binding Juju has no network for."""
 
 
 def _backend() -> ModelBackend:
@@ -331,91 +355,6 @@ def application_version_set(version: str) -> None:
     _session.model().unit.set_workload_version(str(version))
 
 
-# -- config --------------------------------------------------------------------------------
-
-
-class Config(dict[str, Any]):
-    """The charm's config, with :meth:`changed` and :meth:`previous` relative to the last
-    successful hook that read it (every option counts as changed the first time).
-
-    Made by :func:`config`. Unlike charmhelpers, the values of the last hook are kept in
-    the unit's state store, not in :attr:`path` (read once after an in-place upgrade).
-    """
-
-    CONFIG_FILE_NAME = _LEGACY_CONFIG_FILE
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        #: Whether the end of a successful hook saves the values (:meth:`save`).
-        self.implicit_save = True
-        #: charmhelpers' file of the last hook's values (read by :meth:`load_previous`).
-        self.path = str(_session.charm_dir() / self.CONFIG_FILE_NAME)
-        self._prev_dict: dict[str, Any] | None = None
-
-    def load_previous(self, path: str | None = None) -> None:
-        """Read the last hook's values from a charmhelpers config file (*path*, else
-        :attr:`path`); keys the charm stored itself and Juju no longer has come back."""
-        self.path = path or self.path
-        with open(self.path) as file:
-            try:
-                previous = json.load(file)
-            except ValueError as error:
-                log(f'cannot read the previous config in {self.path} ({error}): every '
-                    'option counts as changed', level=ERROR)
-                return
-        self._set_previous(previous if isinstance(previous, dict) else None)
-
-    def _set_previous(self, previous: Mapping[str, Any] | None) -> None:
-        self._prev_dict = None if previous is None else dict(previous)
-        for key, value in (previous or {}).items():
-            self.setdefault(key, value)
-
-    def previous(self, key: str) -> Any:
-        """The value *key* had in the last hook (``None`` the first time)."""
-        return None if not self._prev_dict else self._prev_dict.get(key)
-
-    def changed(self, key: str) -> bool:
-        """Whether *key* differs from the last hook (True the first time)."""
-        if self._prev_dict is None:
-            return True
-        return bool(self.previous(key) != self.get(key))
-
-    def save(self) -> None:
-        """Remember the current values for the next hook (done at the end of every
-        successful hook that read the config, unless :attr:`implicit_save` is off)."""
-        from ..reactive._runtime import current
-
-        current().storage.kv_set(CONFIG_SAVED_KEY, dict(self))
-
-    def _implicit_save(self) -> None:
-        if self.implicit_save:
-            self.save()
-
-
-def _previous_config() -> dict[str, Any] | None:
-    from ..reactive._runtime import current
-
-    saved = current().storage.kv_get(CONFIG_SAVED_KEY)
-    if isinstance(saved, dict):
-        return saved
-    try:
-        data = json.loads((_session.charm_dir() / _LEGACY_CONFIG_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def config(scope: str | None = None) -> Any:
-    """The whole config (a :class:`Config`), or with *scope* one option's value."""
-    state = _session.session()
-    if state.config is None:
-        state.config = Config(dict(_session.model().config))
-        state.config._set_previous(_previous_config())
-        if _session.in_dispatch():
-            atexit(state.config._implicit_save)
-    return state.config if scope is None else state.config.get(scope)
-
-
 # -- leadership ----------------------------------------------------------------------------
 
 
@@ -437,140 +376,6 @@ def leader_set(settings: Mapping[str, Any] | None = None, **kwargs: Any) -> None
 
     merged = {**dict(settings or {}), **kwargs}
     hookcmds.leader_set({k: None if v is None else str(v) for k, v in merged.items()})
-
-
-# -- actions -------------------------------------------------------------------------------
-
-
-def action_get(key: str | None = None) -> Any:
-    """The running action's parameters, or one (dotted keys reach into nested ones)."""
-    params = _backend().action_get()
-    if key is None:
-        return params
-    value: Any = params
-    for part in key.split('.'):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def action_set(values: Mapping[str, Any]) -> None:
-    """Add results to the running action."""
-    _backend().action_set(dict(values))
-
-
-def action_fail(message: str) -> None:
-    """Mark the running action failed with *message*."""
-    _backend().action_fail(message)
-
-
-function_get, function_set, function_fail = action_get, action_set, action_fail
-
-
-# -- ports, addresses, network, storage, resources --------------------------------------------
-
-
-def _protocol(protocol: str) -> Any:
-    return protocol.lower()
-
-
-def open_port(port: int | str, protocol: str = 'TCP') -> None:
-    """Open *port* (``'ICMP'`` takes no port)."""
-    unit = _session.model().unit
-    if protocol.upper() == 'ICMP':
-        unit.open_port('icmp')
-    else:
-        unit.open_port(_protocol(protocol), int(port))
-
-
-def close_port(port: int | str, protocol: str = 'TCP') -> None:
-    """Close *port*."""
-    unit = _session.model().unit
-    if protocol.upper() == 'ICMP':
-        unit.close_port('icmp')
-    else:
-        unit.close_port(_protocol(protocol), int(port))
-
-
-def open_ports(start: int, end: int, protocol: str = 'TCP') -> None:
-    """Open the ports *start* to *end*."""
-    from .._private import hooktools as hookcmds
-
-    hookcmds.open_port(_protocol(protocol), int(start), to_port=int(end))
-
-
-def close_ports(start: int, end: int, protocol: str = 'TCP') -> None:
-    """Close the ports *start* to *end*."""
-    from .._private import hooktools as hookcmds
-
-    hookcmds.close_port(_protocol(protocol), int(start), to_port=int(end))
-
-
-def opened_ports() -> list[str]:
-    """The opened ports, as Juju lists them (``80/tcp``)."""
-    return _backend().opened_ports()
-
-
-def unit_get(attribute: str) -> Any:
-    """``private-address`` or ``public-address`` of this unit."""
-    from .._private import hooktools as hookcmds
-
-    return hookcmds.unit_get(attribute)  # type: ignore[arg-type]
-
-
-def unit_private_ip() -> Any:
-    """This unit's private address."""
-    return unit_get('private-address')
-
-
-def unit_public_ip() -> Any:
-    """This unit's public address."""
-    return unit_get('public-address')
-
-
-def network_get(endpoint: str, relation_id: str | None = None) -> dict[str, Any]:
-    """The network of a binding (``network-get``), as Juju prints it."""
-    number = None if relation_id is None else int(str(relation_id).rsplit(':', 1)[-1])
-    return _backend().network_get(endpoint, number)
-
-
-def network_get_primary_address(binding: str) -> str | None:
-    """The first address of a binding (:class:`NoNetworkBinding` if Juju has none)."""
-    try:
-        network = network_get(binding)
-    except ModelError as error:
-        if 'no network config found for binding' in str(error):
-            raise NoNetworkBinding(f'no network binding for {binding}') from error
-        raise
-    for bind in network.get('bind-addresses') or []:
-        for address in bind.get('addresses') or []:
-            value = address.get('value') or address.get('address')
-            if value:
-                return str(value)
-    return None
-
-
-def storage_list(storage_name: str | None = None) -> list[str]:
-    """The ids of the unit's storage instances (of one storage, if named)."""
-    from .._private import hooktools as hookcmds
-
-    return hookcmds.storage_list(storage_name)
-
-
-def storage_get(attribute: str | None = None, storage_id: str | None = None) -> Any:
-    """An attribute (or all) of a storage instance (the running hook's by default)."""
-    from .._private import hooktools as hookcmds
-
-    storage = storage_id or os.environ.get('JUJU_STORAGE_ID', '')
-    return hookcmds.storage_get(storage) if attribute is None else \
-        hookcmds.storage_get(storage, attribute)
-
-
-def resource_get(name: str) -> str | bool:
-    """The path of a resource, or False if Juju has none."""
-    try:
-        return _backend().resource_get(name)
-    except ModelError:
-        return False
 
 
 _REAL: list[Any] = []
