@@ -570,3 +570,15 @@ def test_getrange_applies_only_where_the_prefix_may_hold_a_wildcard(tmp_path: Pa
             kv.getrange(prefix)
         """})
     assert applied(charm)['getrange'] == ['reactive/kv.py:9', 'reactive/kv.py:10']
+
+
+def test_a_conversation_reached_from_an_action_makes_actions_apply(tmp_path: Path) -> None:
+    charm = build(tmp_path / 'built', {**PLAIN, 'actions/ping': """\
+        #!/usr/bin/env python3
+        from charms.reactive import RelationBase
+
+        RelationBase.from_flag('cache.connected').conversation().set_remote(ping='1')
+        """})
+    found = applied(charm)
+    assert found['actions'] == ['actions/ping:2']
+    assert found['relation-set'] == ['actions/ping:4']

@@ -18,7 +18,7 @@ A marker is a use's name (``when_file_changed``) and ``<module>.<name>``
   there with a prefix that has ``_`` or ``%`` or is not written literally;
 * ``set_remote``: ``.set_remote()`` in a file using ``charms.reactive``;
 * ``action-main``, ``action-flags`` (files under ``actions/``): the script calls
-  charms.reactive's ``main()``, or uses flags or endpoints;
+  charms.reactive's ``main()``, or uses flags, relations or endpoints;
 * ``reactops-main``: the file imports ``reactops.legacy`` (a hook already ported);
 * ``module:<name>``: legacy module *name* itself is imported or called.
 
@@ -39,8 +39,9 @@ DECORATORS = frozenset({
     'when_file_changed', 'only_once', 'not_unless', 'collect_metrics',
     'meter_status_changed',
 })
-# Names of charms.reactive that read or change flags or reach endpoints by flag.
+# Names of charms.reactive that read or change flags or reach relations and endpoints.
 _FLAG_NAMES = frozenset({
+    'RelationBase', 'Endpoint', 'relation_call',
     'set_flag', 'clear_flag', 'toggle_flag', 'is_flag_set', 'all_flags_set',
     'any_flags_set', 'get_flags', 'get_unset_flags', 'get_flag_value', 'set_state',
     'remove_state', 'toggle_state', 'is_state', 'all_states', 'any_states', 'get_states',
