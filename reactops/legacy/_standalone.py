@@ -24,8 +24,6 @@ installed.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import ValuesView
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,12 +112,11 @@ def forget() -> None:
 
 
 def _hook_name() -> str:
-    # charmhelpers' hook_name(): what Juju says, else the script's own name (an action's).
-    name = os.environ.get('JUJU_HOOK_NAME')
-    if name:
-        return name
-    path = os.environ.get('JUJU_DISPATCH_PATH') or (sys.argv[0] if sys.argv else '')
-    return os.path.basename(path)
+    # What hookenv.hook_name() answers outside a dispatch (empty in an action), so that
+    # any_hook() and @hook agree with it.
+    from .hookenv import hook_name
+
+    return hook_name()
 
 
 def _make_charm(storage: SQLiteStorage) -> Any:
