@@ -105,9 +105,13 @@ def test_a_packed_charmhelpers_keeps_all_but_hookenv_and_unitdata(charm: Path) -
 
 def test_without_charmhelpers_the_missing_modules_name_the_package(charm: Path) -> None:
     shutil.rmtree(charm / 'lib' / 'charmhelpers')
-    from charmhelpers.core import hookenv
+    from charmhelpers.core import hookenv, host
 
     assert hookenv is sys.modules['reactops.legacy.hookenv']
+    assert host is sys.modules['reactops.legacy.host']  # the file helpers
+    assert host.file_hash(str(charm / 'layer.yaml')) is not None
+    with pytest.raises(AttributeError, match='pack charmhelpers'):
+        host.service_restart('app')
     for name, missing in (('charmhelpers.fetch', 'charmhelpers.fetch'),
                           ('charmhelpers.core.templating', 'charmhelpers.core.templating'),
                           ('charmhelpers.contrib.network.ip', 'charmhelpers.contrib')):
