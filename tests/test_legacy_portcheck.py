@@ -265,7 +265,7 @@ def test_usages_in_the_source_make_their_differences_apply(tmp_path: Path) -> No
             @when_not('endpoint.db.joined')
             def leader_said():
                 os.path.exists('.juju-persistent-config')
-                unitdata.kv().get('reactive.dispatch.phase')
+                unitdata.kv().get('reactive.state_watch')
                 bus.dispatch()
             """,
         'reactive/b.py': """\
@@ -582,3 +582,68 @@ def test_a_conversation_reached_from_an_action_makes_actions_apply(tmp_path: Pat
     found = applied(charm)
     assert found['actions'] == ['actions/ping:2']
     assert found['relation-set'] == ['actions/ping:4']
+
+
+def test_the_shim_s_own_differences_apply_where_their_names_are_used(tmp_path: Path) -> None:
+    files = {
+        'reactive/app.py': """\
+            from charmhelpers.core import hookenv, host, unitdata
+            from charms.reactive import when
+            from charms.reactive.bus import FlagWatch, Handler
+
+
+            @when('app.ready')
+            def report():
+                kv = unitdata.kv()
+                kv.conn.execute('select 1')
+                with kv.hook_scope('x'):
+                    pass
+                host.write_file('/etc/app.conf', b'x')
+                Handler.get(report).add_args(['x'])
+                FlagWatch.reset()
+                if hookenv.has_juju_version('3.1') and hookenv.hook_name():
+                    pass
+            """,
+        'actions/run': """\
+            #!/usr/local/sbin/charm-env python3
+            from charmhelpers.core import hookenv
+            hookenv.action_set({'ok': 'yes'})
+            """,
+    }
+    bare = port_check(build(tmp_path / 'bare', files))
+    found = {d.id: bare.where[d.id] for d in bare.differences}
+
+    assert found['kv-conn'] == ['reactive/app.py:9']
+    assert found['hook-data'] == ['reactive/app.py:10']
+    assert found['host-helpers'] == ['reactive/app.py:1', 'reactive/app.py:12']
+    assert found['handler-registry'] == ['reactive/app.py:13']
+    assert found['flag-watch'][0] == 'reactive/app.py:3'
+    assert found['has-juju-version'] == ['reactive/app.py:15']
+    assert found['bootstrap'] == ['actions/run']  # charm-env, with no dispatch
+    # Nothing to check for these: they apply but are not shown.
+    assert {'hook-data', 'has-juju-version', 'hook-name'} <= {
+        d.id for d in bare.differences if d not in bare.shown()}
+
+    packed = port_check(build(tmp_path / 'packed', {
+        **files, 'lib/charmhelpers/__init__.py': '', 'dispatch': '#!/bin/sh\n'}))
+    ids = {d.id for d in packed.differences}
+    # The packed copy answers host; with a dispatch, the action's #! does not matter.
+    assert 'host-helpers' not in ids and 'bootstrap' not in ids
+
+
+def test_needs_package_uses_say_to_pack_charmhelpers_unless_it_is_packed(
+        tmp_path: Path) -> None:
+    files = {'reactive/app.py': """\
+        from charmhelpers.fetch import apt_install
+        from charms.reactive import when_not
+
+
+        @when_not('x')
+        def f():
+            apt_install(['nginx'])
+        """}
+    bare = port_check(build(tmp_path / 'bare', files))
+    assert bare.where['charmhelpers-missing'] == ['reactive/app.py:1']
+    packed = port_check(build(tmp_path / 'packed', {
+        **files, 'lib/charmhelpers/__init__.py': ''}))
+    assert 'charmhelpers-missing' not in {d.id for d in packed.differences}

@@ -30,6 +30,8 @@ class Difference:
     reactops: str
     check: str
     markers: tuple[str, ...]
+    #: It applies only when the charm packs no charmhelpers (else that copy answers).
+    when_unpacked: bool = False
 
     @property
     def quiet(self) -> bool:
@@ -73,7 +75,9 @@ DIFFERENCES: tuple[Difference, ...] = (
     Difference('dispatch-keys', 'dispatch bookkeeping',
                'reactive.dispatch.phase, reactive.dispatch.removed_state and '
                'reactive.state_watch are committed to the store',
-               'kept in memory; removed by the in-place upgrade', 'code that read those keys',
+               'kept in memory; removed by the in-place upgrade; during a dispatch '
+               "kv().get('reactive.dispatch.phase') and the private helpers._when_all & co. "
+               'answer the running phase', 'code that read removed_state or state_watch',
                ('dispatch-keys',)),
     Difference('triggers', 'triggers', 'stored in the kv store, deleted at hook end',
                'kept in memory only', 'nothing', ('register_trigger',)),
@@ -96,11 +100,17 @@ DIFFERENCES: tuple[Difference, ...] = (
                'the path relative to the charm, mapped from the old keys by the in-place '
                'upgrade', 'a handler moved to another line runs again, as it did',
                ('only_once',)),
-    Difference('actions', 'actions',
-               'an action script runs the handlers if it calls main()',
-               'handlers never run for an action',
-               'action scripts that called main() to run handlers',
-               ('action-main', 'action-flags')),
+    Difference('actions', 'actions and scripts outside a dispatch',
+               'an action script runs the handlers if it calls main(); outside main() flags '
+               'and kv go through unitdata.kv(), kept at kv().flush(); no Endpoint is made '
+               'there (endpoint_from_flag returns None for Endpoint layers)',
+               'handlers never run for an action, even one that calls main(); under dispatch '
+               'actions/<name> runs as Juju ran it; outside a dispatch flags and kv are the '
+               "state file's, kept at kv().flush(); endpoint_from_flag/endpoint_from_name "
+               "return the charm's Endpoint, and its to_publish writes are sent at once",
+               'action scripts that called main() to run handlers; an action that relied on '
+               'getting None for an Endpoint; a script that never flushes keeps nothing, as '
+               'before', ('action-main', 'action-flags')),
     Difference('external', 'executable handlers',
                'tested in every iteration (up to 101 times); the store is committed before '
                'each run so the charms.reactive command can write it',
@@ -109,9 +119,10 @@ DIFFERENCES: tuple[Difference, ...] = (
                'bridge file; charms.reactive.sh is not provided',
                'bash handlers that source charms.reactive.sh: rewrite them in Python (or '
                'keep a copy of the script in the charm)', ('external',)),
-    Difference('tracer', 'the log tracer', 're-tests every handler on every flag change',
-               'the dispatch record never tests; charms.reactive.trace keeps its names and '
-               'does nothing', 'nothing',
+    Difference('tracer', 'the log tracer',
+               'installed at every hook start; re-tests every handler on every flag change',
+               'the dispatch record never tests and calls no tracer; charms.reactive.trace '
+               'keeps its names, LogTracer logs what charm code tells it', 'nothing',
                ('module:charms.reactive.trace', 'install_tracer', 'LogTracer')),
     Difference('endpoint-flags', 'automatic endpoint.<name>.* flags',
                'only for endpoints whose interface layer is an Endpoint',
@@ -135,17 +146,33 @@ DIFFERENCES: tuple[Difference, ...] = (
                ('hookenv.relation_set', 'set_remote')),
     Difference('kv-flush', 'unitdata.kv().flush()',
                'commits at once (layer-basic flushed twice per hook)',
-               'inside a hook the dispatch commits at its end, all or nothing; '
-               'flush(save=False) raises there', 'code that flushed to survive a failure '
-               'later in the same hook', ('kv-flush',)),
+               'inside a hook the dispatch commits at its end, all or nothing, flags and kv '
+               'together; flush(save=False) raises there; outside a dispatch flush() '
+               'commits the flags and kv changed so far, as charmhelpers did',
+               'code that flushed to survive a failure later in the same hook',
+               ('kv-flush',)),
     Difference('getrange', 'unitdata.kv().getrange(prefix)',
                'SQL LIKE: case-insensitive, "_" and "%" are wildcards',
                'exact prefix', 'prefixes containing "_" or "%"', ('kv-getrange',)),
     Difference('bootstrap', 'layer-basic bootstrap',
-               'installs the wheelhouse into a venv at hook time, re-execs the interpreter',
+               'installs the wheelhouse into a venv at hook time, re-execs the interpreter, '
+               'imports every lib/charms/layer library, installs charm-env and the '
+               'charms.reactive/layer_option wrappers in /usr/local/sbin',
                'nothing at hook time: dependencies are packed with the charm; '
-               'bootstrap_charm_deps(), activate_venv() do nothing',
-               'wheelhouse.txt: pack those packages', ('wheelhouse',)),
+               'bootstrap_charm_deps(), activate_venv() do nothing; layer libraries import '
+               'when first named (layer.status) or with import_layer_libs(); the '
+               'charms.reactive command is on PATH only for external handlers and non-Python '
+               'actions',
+               'wheelhouse.txt: pack those packages (charmhelpers too if port-check says '
+               'needs-package); without a dispatch, actions whose #! is '
+               '/usr/local/sbin/charm-env; a layer library whose import does something no '
+               'code asks for by name', ('wheelhouse', 'charm-env')),
+    Difference('charmhelpers-missing', 'a charmhelpers module reactops does not replace, '
+               'the charm packing no charmhelpers', 'it was installed from the wheelhouse',
+               "charmhelpers.core.host is reactops' file helpers; any other module raises "
+               'ModuleNotFoundError naming the package to pack',
+               "port-check's needs-package lines: pack charmhelpers", ('needs-package',),
+               when_unpacked=True),
     Difference('execd', 'exec.d/*/charm-pre-install',
                "layer-basic's bootstrap runs each once, before the first hook's handlers",
                'nothing runs them', 'what they did: do it in an install handler, or when '
@@ -154,6 +181,67 @@ DIFFERENCES: tuple[Difference, ...] = (
                '@cached per process, invalidated only by relation_set',
                'answers come from the model, cached for the dispatch; @cached memoises per '
                'dispatch', 'nothing', ('hookenv.cached', 'cached')),
+    Difference('has-juju-version', 'hookenv.juju_version(), has_juju_version()',
+               'asks the jujud binary (fails where it is not there); compares with '
+               'LooseVersion', '$JUJU_VERSION, which Juju sets in every hook and action; '
+               'release numbers compared as numbers, a tag ignored', 'nothing',
+               ('hookenv.has_juju_version', 'hookenv.juju_version', 'expected_related_units',
+                'expected_peer_units', 'unit_doomed')),
+    Difference('flag-watch', 'bus.FlagWatch',
+               "the dispatch's record of changed flags, stored under reactive.state_watch",
+               "kept in memory and not fed by reactops' dispatch; its methods work for code "
+               'that calls them', 'code that read the watch to learn what changed',
+               ('FlagWatch', 'bus.FlagWatch')),
+    Difference('external-by-hand', 'bus.ExternalHandler.test()/invoke() called by charm code',
+               'runs the file after committing the store, so its charms.reactive commands '
+               'see the flags', "runs the file without the dispatch's bridge: during a "
+               "dispatch its charms.reactive commands do not see the dispatch's changes",
+               'code that runs executable handlers itself',
+               ('ExternalHandler', 'bus.ExternalHandler')),
+    Difference('relation-factory', 'RelationFactory entry points',
+               'loaded at import; consulted by every endpoint lookup',
+               'loaded on first use, consulted by relation_factory() only; '
+               "endpoint_from_name/endpoint_from_flag find the charm's interface layers",
+               'packages that registered relation factories',
+               ('RelationFactory', 'relations.RelationFactory', 'relation_factory')),
+    Difference('kv-conn', 'unitdata.kv().conn, .cursor',
+               'the raw SQLite connection: conn.commit() commits at once',
+               "SQL on the store's connection; conn.commit() and conn.rollback() are flush() "
+               'and flush(False)', 'SQL that committed to survive a failure later in the hook',
+               ('kv-conn',)),
+    Difference('hook-data', 'unitdata.HookData, kv().hook_scope()',
+               "reads the charm's revision file (fails without one)",
+               'a charm without a revision file counts as revision 0; inside a hook a failed '
+               'scope fails the whole dispatch', 'nothing',
+               ('HookData', 'unitdata.HookData', 'kv-history')),
+    Difference('hookenv-rare', 'relations_for_id() with no id; function_get/set/fail; '
+               'Serializable.yaml()', 'failed; used the function-* tools; any object as YAML',
+               "the running hook's relation; always the action-* tools; plain data only",
+               'nothing', ('hookenv.relations_for_id', 'hookenv.function_get',
+                           'hookenv.function_set', 'hookenv.function_fail', 'Serializable')),
+    Difference('hook-name', 'hookenv.hook_name()',
+               "$JUJU_HOOK_NAME if set (even empty), else argv[0]'s name",
+               "during a dispatch, the dispatch's hook; outside one, $JUJU_HOOK_NAME as set, "
+               "else the dispatch path's name, then argv[0]'s", 'nothing',
+               ('hookenv.hook_name',)),
+    Difference('host-helpers', 'charmhelpers.core.host without a packed charmhelpers',
+               '(charmhelpers always there, installed from the wheelhouse)',
+               'only the file helpers; write_file leaves a file that already holds the '
+               'content alone; symlink replaces the link in Python',
+               "calls of host's other helpers: pack charmhelpers",
+               ('module:charmhelpers.core.host', 'host.write_file', 'host.symlink'),
+               when_unpacked=True),
+    Difference('cli-render', 'charms.reactive.cli.render_template',
+               "renders with charmhelpers' templating and Jinja2, installed from the "
+               'wheelhouse', 'the same, only when the charm packs charmhelpers and Jinja2; '
+               'otherwise a LegacyError saying to pack them', 'templates rendered through '
+               'the command', ('render_template', 'cli.render_template')),
+    Difference('handler-registry', 'handler registry',
+               'a class-level dict per process, filled by the decorators through bus.Handler',
+               "an object built per dispatch from the decorators' specs; bus.Handler.get(func) "
+               "is a view of a function's spec; add_args is used only by Handler.invoke()",
+               'tests that cleared Handler._HANDLERS; layers whose decorators call add_args',
+               ('handler-registry',)),
     Difference('bus-dispatch', 'charms.reactive.bus.discover() / dispatch()',
                'run the dispatch', 'raise LegacyError: reactops.legacy.main() runs it',
                'code that drove the bus itself: call reactops.legacy.main() instead',

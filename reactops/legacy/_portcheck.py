@@ -191,9 +191,11 @@ def port_check(charm_dir: str | os.PathLike[str]) -> PortReport:
                                 for p in find_external_handlers(root)]
     markers.update(_charm_markers(root, report, handler_files))
     markers['endpoint-flags'] = _endpoint_flags(root, markers, endpoint_layers)
+    markers['needs-package'] = [f'{u.file}:{u.line}' for u in report.uses
+                                if u.status == 'needs-package']
     for difference in DIFFERENCES:
         where = [w for m in difference.markers for w in markers.get(m, ())]
-        if where:
+        if where and not (difference.when_unpacked and report.charmhelpers):
             report.differences.append(difference)
             report.where[difference.id] = list(dict.fromkeys(where))
     return report
@@ -215,11 +217,15 @@ def _python_files(root: Path) -> list[Path]:
 
 
 def _is_python_script(path: Path) -> bool:
+    return 'python' in _first_line(path)
+
+
+def _first_line(path: Path) -> str:
     try:
         with open(path, 'rb') as f:
-            return b'python' in f.readline()
+            return f.readline(200).decode(errors='replace')
     except OSError:
-        return False
+        return ''
 
 
 def _is_template_hook(rel: str, found: FileScan) -> bool:
@@ -310,6 +316,12 @@ def _charm_markers(root: Path, report: PortReport, handler_files: list[str]
     extra = _wheelhouse_packages(root)
     if extra:
         found['wheelhouse'] = [f'wheelhouse.txt: {", ".join(extra)}']
+    actions = root / 'actions'
+    env_actions = [f'actions/{p.name}' for p in sorted(actions.iterdir()) if p.is_file()
+                   and _first_line(p).startswith('#!/usr/local/sbin/charm-env')] \
+        if actions.is_dir() and not (root / 'dispatch').exists() else []
+    if env_actions:
+        found['charm-env'] = env_actions
     execd = root / 'exec.d'
     if execd.is_dir() and any(execd.iterdir()):
         found['exec.d'] = [f'exec.d/{p.name}' for p in sorted(execd.iterdir())]

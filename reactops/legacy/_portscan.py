@@ -9,14 +9,17 @@ A marker is a use's name (``when_file_changed``) and ``<module>.<name>``
 * ``handlers``: the file defines handlers (charms.reactive decorators);
 * ``hook-peer-pattern``: an ``@hook`` pattern with ``{peer:...}``;
 * ``when-no-flags``: ``@when()`` / ``@when_all()`` without flags;
-* ``dispatch-keys``, ``persistent-config``: a string naming charms.reactive's dispatch keys
-  (``reactive.dispatch.*``, ``reactive.state_watch``) or ``.juju-persistent-config``;
+* ``dispatch-keys``, ``persistent-config``: a string naming charms.reactive's stored
+  dispatch keys (``reactive.dispatch.removed_state``, ``reactive.state_watch``) or
+  ``.juju-persistent-config``;
 * ``leadership-flags``: a ``leadership.set.*`` or ``leadership.changed.*`` flag;
 * ``endpoint-flag:<name>``: an ``endpoint.<name>.*`` flag of a named endpoint;
   ``endpoint-changed``: an ``endpoint.*.changed*`` flag;
-* ``kv-flush``: ``.flush()`` in a file using ``unitdata``; ``kv-getrange``: ``.getrange()``
-  there with a prefix that has ``_`` or ``%`` or is not written literally;
-* ``set_remote``: ``.set_remote()`` in a file using ``charms.reactive``;
+* ``kv-flush``, ``kv-conn``, ``kv-history``: ``.flush()``, ``.conn``/``.cursor``,
+  ``.hook_scope()``/``.gethistory()`` in a file using ``unitdata``; ``kv-getrange``:
+  ``.getrange()`` there with a prefix that has ``_`` or ``%`` or is not written literally;
+* ``set_remote``, ``handler-registry``: ``.set_remote()``, ``._HANDLERS``/``.add_args()``
+  in a file using ``charms.reactive``;
 * ``action-main``, ``action-flags`` (files under ``actions/``): the script calls
   charms.reactive's ``main()``, or uses flags, relations or endpoints;
 * ``reactops-main``: the file imports ``reactops.legacy`` (a hook already ported);
@@ -48,6 +51,11 @@ _FLAG_NAMES = frozenset({
     'get_state', 'endpoint_from_flag', 'endpoint_from_name', 'relation_from_flag',
     'relation_from_state', 'from_flag', 'from_state', 'from_name',
 })
+# Attributes (methods) whose use makes a marker, in a file using unitdata / charms.reactive.
+_KV_ATTRIBUTES = {'flush': 'kv-flush', 'conn': 'kv-conn', 'cursor': 'kv-conn',
+                  'hook_scope': 'kv-history', 'gethistory': 'kv-history'}
+_REACTIVE_ATTRIBUTES = {'set_remote': 'set_remote', '_HANDLERS': 'handler-registry',
+                        'add_args': 'handler-registry'}
 _MODULE_PARTS = ('core', 'fetch', 'contrib', 'cli', 'payload', 'hookenv', 'unitdata', 'host',
                  'templating', 'osplatform', 'decorators', 'sysctl', 'kernel', 'strutils',
                  'services', 'hugepage', 'fstab')
@@ -246,7 +254,7 @@ def _strings(tree: ast.AST) -> Iterator[tuple[str, int]]:
 
 def _literals(tree: ast.AST, result: FileScan) -> None:
     for text, line in _strings(tree):
-        if 'reactive.dispatch.' in text or 'reactive.state_watch' in text:
+        if 'reactive.dispatch.removed_state' in text or 'reactive.state_watch' in text:
             result.mark('dispatch-keys', line)
         if '.juju-persistent-config' in text:
             result.mark('persistent-config', line)
@@ -261,18 +269,21 @@ def _literals(tree: ast.AST, result: FileScan) -> None:
 
 
 def _method_calls(tree: ast.AST, result: FileScan) -> None:
+    """Markers of methods used on objects the file got from a legacy module (a kv store,
+    a conversation, a bus.Handler), known by their names."""
     modules = {use.module for use in result.uses}
     uses_kv = 'charmhelpers.core.unitdata' in modules
     uses_reactive = any(m.startswith('charms.reactive') for m in modules)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            method = node.func.attr
-            if uses_kv and method == 'flush':
-                result.mark('kv-flush', node.lineno)
-            elif uses_kv and method == 'getrange' and _wildcard_prefix(node):
-                result.mark('kv-getrange', node.lineno)
-            elif uses_reactive and method == 'set_remote':
-                result.mark('set_remote', node.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == 'getrange' and uses_kv and _wildcard_prefix(node):
+            result.mark('kv-getrange', node.lineno)
+        if not isinstance(node, ast.Attribute):
+            continue
+        marker = (_KV_ATTRIBUTES.get(node.attr) if uses_kv else None) or \
+            (_REACTIVE_ATTRIBUTES.get(node.attr) if uses_reactive else None)
+        if marker is not None:
+            result.mark(marker, node.lineno)
 
 
 def _wildcard_prefix(call: ast.Call) -> bool:
