@@ -295,3 +295,23 @@ def test_reactops_own_api_keeps_its_in_memory_default(fake_juju: Any) -> None:
     finally:
         reactops.legacy.uninstall()
     assert reactops.is_flag_set('only.in.memory') and not reactops.is_flag_set('in.the.file')
+
+
+def test_a_trigger_registered_at_import_opens_no_state_file(fake_juju: Any) -> None:
+    """Loading a charm's modules (``reactops check`` does) must not create a state file;
+    triggers registered before and after the flags are first used both fire."""
+    (fake_juju.charm_dir / 'metadata.yaml').write_text('name: demo\n')
+    state_file = fake_juju.charm_dir / '.unit-state.db'
+    reactops.legacy.install()
+    try:
+        from charms.reactive import is_flag_set, register_trigger, set_flag
+
+        register_trigger(when='early', set_flag='early.seen')
+        assert not state_file.exists()
+        set_flag('early')
+        register_trigger(when='late', set_flag='late.seen')
+        set_flag('late')
+        assert is_flag_set('early.seen') and is_flag_set('late.seen')
+        assert state_file.exists()  # the flags are the unit's, as under charms.reactive
+    finally:
+        reactops.legacy.uninstall()

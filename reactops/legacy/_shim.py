@@ -201,7 +201,7 @@ def install() -> None:
     importlib.invalidate_caches()
     from ..reactive._runtime import answer_outside_dispatch
 
-    answer_outside_dispatch(_outside_dispatch)
+    answer_outside_dispatch(_outside_dispatch, _made_outside_dispatch)
 
 
 def uninstall() -> None:
@@ -224,6 +224,11 @@ def _outside_dispatch() -> Any:
     from ._standalone import runtime
 
     return runtime()
+
+
+def _made_outside_dispatch() -> Any:
+    standalone = sys.modules.get(f'{__package__}._standalone')
+    return standalone.made() if standalone is not None else None
 
 
 def is_installed() -> bool:

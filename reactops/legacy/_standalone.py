@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..reactive.endpoint import Endpoint
     from ..storage import SQLiteStorage
 
-__all__ = ['StandaloneRuntime', 'forget', 'runtime']
+__all__ = ['StandaloneRuntime', 'forget', 'made', 'runtime']
 
 _RUNTIME: list[StandaloneRuntime] = []
 
@@ -104,6 +104,11 @@ def runtime() -> StandaloneRuntime:
     _RUNTIME[:] = [made]
     _ENDPOINTS[made] = _EndpointsOnDemand(made)
     return made
+
+
+def made() -> StandaloneRuntime | None:
+    """The runtime :func:`runtime` made, if any (nothing is opened)."""
+    return _RUNTIME[0] if _RUNTIME else None
 
 
 def forget() -> None:

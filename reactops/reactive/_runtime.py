@@ -228,8 +228,9 @@ def _check_flag(flag: object) -> None:
 
 _current: list[ReactiveRuntime] = []
 _default: list[ReactiveRuntime] = []
-# Set by answer_outside_dispatch(): what current() returns when no dispatch runs.
-_outside: list[Callable[[], ReactiveRuntime]] = []
+# Set by answer_outside_dispatch(): (the factory current() calls when no dispatch runs,
+# a function giving the runtime it already made or None).
+_outside: list[tuple[Callable[[], ReactiveRuntime], Callable[[], ReactiveRuntime | None]]] = []
 
 
 def current() -> ReactiveRuntime:
@@ -238,16 +239,20 @@ def current() -> ReactiveRuntime:
     if _current:
         return _current[-1]
     if _outside:
-        return _outside[0]()
+        return _outside[0][0]()
     if not _default:
         _default.append(ReactiveRuntime())
     return _default[0]
 
 
-def answer_outside_dispatch(factory: Callable[[], ReactiveRuntime] | None) -> None:
+def answer_outside_dispatch(factory: Callable[[], ReactiveRuntime] | None,
+                            made: Callable[[], ReactiveRuntime | None] | None = None) -> None:
     """Make :func:`current` call *factory* when no dispatch runs (``None``: the in-memory
-    default again). The factory returns the same runtime for as long as it stands."""
-    _outside[:] = [] if factory is None else [factory]
+    default again). The factory returns the same runtime for as long as it stands;
+    *made* returns that runtime if the factory made one already, else ``None`` (a trigger
+    registered at import time goes to it, without making one only for that).
+    """
+    _outside[:] = [] if factory is None else [(factory, made or (lambda: None))]
 
 
 def is_dispatching() -> bool:
@@ -287,11 +292,17 @@ def importing_handler_modules() -> Iterator[None]:
 
 def add_trigger(trigger: Trigger) -> None:
     """Register *trigger* for the current dispatch; outside a dispatch, or while handler
-    modules are imported, for every dispatch of this process."""
+    modules are imported, for every dispatch of this process (and for the runtime
+    answering outside a dispatch, if one was made: a later one starts with them)."""
     if _importing or not _current:
         if trigger.key() not in {t.key() for t in _STATIC_TRIGGERS}:
             _STATIC_TRIGGERS.append(trigger)
-    current().register_trigger(trigger)
+    if _current or not _outside:
+        current().register_trigger(trigger)
+        return
+    made = _outside[0][1]()
+    if made is not None:
+        made.register_trigger(trigger)
 
 
 def static_trigger_flags() -> Iterable[Trigger]:
