@@ -41,7 +41,7 @@ import networkx as nx
 from .predicates import MAIN, FileChanged, OnlyOnce, WhenAll, WhenAny, WhenNone, WhenNotAll
 from .registry import Handler
 
-__all__ = ['LoopStep', 'find_loops']
+__all__ = ['LoopStep', 'find_loops', 'loop_words']
 
 SET, CLEAR = 'set', 'clear'
 _DIRECT = {'sets': {SET}, 'clears': {CLEAR}, 'toggles': {SET, CLEAR},
@@ -212,3 +212,20 @@ def _sustained(cycle: list[str], steps: nx.DiGraph,
             return None
         loop.append(step)
     return tuple(loop)
+
+
+def loop_words(loop: tuple[LoopStep, ...]) -> tuple[str, str]:
+    """The loop in words, ``a sets 'x' -> b (@when('x')) clears 'x' -> a (@when_not('x'))``,
+    and its flags with their verb (``'x' is``, ``'x', 'y' are``)."""
+    path = _name(loop[0].writer)
+    for step in loop:
+        path += f' {step.verbs[0]} {step.path[0]!r}' + ''.join(
+            f' -> (trigger) {verb} {name!r}'
+            for verb, name in zip(step.verbs[1:], step.path[1:], strict=True))
+        path += f' -> {_name(step.reader)} (@{step.kind}({step.flag!r}))'
+    flags = list(dict.fromkeys(repr(step.flag) for step in loop))
+    return path, f'{", ".join(flags)} {"is" if len(flags) == 1 else "are"}'
+
+
+def _name(node: str) -> str:
+    return node.split(':', 1)[1]

@@ -47,7 +47,7 @@ from ._graph_ast import (
     trace_runs,
 )
 from ._graph_export import dot_text, json_data, mermaid_text
-from ._graph_loops import find_loops
+from ._graph_loops import find_loops, loop_words
 from ._runtime import Trigger
 from .predicates import HookMatches, WhenAll, WhenAny, WhenNone, WhenNotAll
 from .registry import Handler, HandlerRegistry
@@ -510,21 +510,13 @@ class FlagGraph:
 
     def _cycles(self, runnable: set[str]) -> Iterator[Finding]:
         for loop in find_loops(self.graph, self.handlers, runnable, _MAX_CYCLES):
-            path = _node_name(loop[0].writer)
-            for step in loop:
-                path += f' {step.verbs[0]} {step.path[0]!r}' + ''.join(
-                    f' -> (trigger) {verb} {name!r}'
-                    for verb, name in zip(step.verbs[1:], step.path[1:], strict=True))
-                path += f' -> {_node_name(step.reader)} (@{step.kind}({step.flag!r}))'
-            related: list[str] = []
-            for step in loop:
-                related += [step.writer, *map(flag_node, step.path)]
-            flags = list(dict.fromkeys(repr(s.flag) for s in loop))
+            path, flags = loop_words(loop)
+            related = [node for step in loop
+                       for node in (step.writer, *map(flag_node, step.path))]
             yield Finding('cycle', loop[0].writer, (
-                f'handlers can re-trigger each other without end: {path}. '
-                f'Each step makes the next handler runnable again, and {", ".join(flags)} '
-                f'{"is" if len(flags) == 1 else "are"} both set and cleared on the way '
-                'round, so a dispatch can keep going until it fails with '
+                f'handlers can re-trigger each other without end: {path}. Each step makes '
+                f'the next handler runnable again, and {flags} both set and cleared on the '
+                'way round, so a dispatch can keep going until it fails with '
                 'DispatchLoopError. Break the loop: guard one handler with @when_not on a '
                 'flag it sets, or stop one of them from undoing the flag it reacts to.'),
                 tuple(related))
