@@ -166,6 +166,16 @@ def test_install_runs_the_layers_and_the_status_is_set_at_the_end(unit: LegacyUn
 
 
 @pytest.mark.slow
+def test_hookenv_status_set_goes_through_layer_status(unit: LegacyUnit) -> None:
+    unit.hook('install')
+    unit.juju.update(config={**unit.juju.state()['config'], 'wait_for': 'db'})
+    unit.hook('config-changed')
+    # Not sent at once and then overwritten by the active status: layer-status ranks
+    # them at the end of the hook, and waiting wins.
+    assert unit.statuses() == [('waiting', 'Waiting for db')]
+
+
+@pytest.mark.slow
 def test_a_package_removed_behind_the_charms_back_is_installed_again(
         unit: LegacyUnit) -> None:
     unit.hook('install')

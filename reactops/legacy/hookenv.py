@@ -333,6 +333,9 @@ def status_set(workload_state: str, message: str = '', application: bool = False
         if state not in names:
             raise ValueError(f'{workload_state!r} is not a workload state: use one of '
                              f'{", ".join(names)}')
+    call = _replaced_subprocess_call()
+    if call is not None and not application and call(['status-set', state, message]) == 0:
+        return  # a layer (layer-status' patch-hookenv) took the status over
     model = _session.model()
     status = StatusBase.from_name(state, message)
     try:
@@ -342,6 +345,22 @@ def status_set(workload_state: str, message: str = '', application: bool = False
             model.unit.status = status
     except (HookToolMissingError, OSError):
         log(f'status-set failed: {state} {message}', level=INFO)
+
+
+def _replaced_subprocess_call() -> Callable[..., Any] | None:
+    """``subprocess.call`` when charm code replaced it, else None.
+
+    charmhelpers' ``status_set`` ran ``subprocess.call(['status-set', state, message])``;
+    layer-status (option ``patch-hookenv``, on by default) replaces ``subprocess.call`` to
+    collect those statuses and set the most important one at the end of the hook. Handing
+    it the same call keeps that working.
+    """
+    subprocess = sys.modules.get('subprocess')
+    call = getattr(subprocess, 'call', None)
+    code = getattr(call, '__code__', None)
+    if code is None or code.co_filename == getattr(subprocess, '__file__', None):
+        return None
+    return call  # type: ignore[no-any-return]
 
 
 def status_get() -> tuple[str, str]:

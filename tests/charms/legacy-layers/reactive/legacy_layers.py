@@ -56,3 +56,10 @@ def publish(website):
 def use_cache(cache):
     servers = {unit: f'{host}:{port}' for unit, host, port in cache.servers()}
     unitdata.kv().set('cache-servers', servers)
+
+
+@when('legacy-layers.configured', 'config.set.wait_for')
+def wait_for_dependency():
+    # charmhelpers' own status_set: layer-status (patch-hookenv) collects it, so waiting
+    # outranks the active status another handler chose in the same hook.
+    hookenv.status_set('waiting', 'Waiting for {}'.format(hookenv.config('wait_for')))
