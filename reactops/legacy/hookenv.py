@@ -360,7 +360,7 @@ def _replaced_subprocess_call() -> Callable[..., Any] | None:
     code = getattr(call, '__code__', None)
     if code is None or code.co_filename == getattr(subprocess, '__file__', None):
         return None
-    return call  # type: ignore[no-any-return]
+    return call
 
 
 def status_get() -> tuple[str, str]:
