@@ -138,6 +138,21 @@ def test_unitdata_outside_a_dispatch_commits_on_flush(hookenv: Any,
     assert db_path == fake_juju.charm_dir / '.unit-state.db'
 
 
+def test_unitdata_stores_plain_json_as_charmhelpers_did(hookenv: Any,
+                                                       fake_juju: FakeJuju) -> None:
+    from charmhelpers.core import unitdata
+
+    kv = unitdata.kv()
+    kv.set('pair', ('a', 1))
+    assert kv.get('pair') == ['a', 1]  # a tuple reads back as a list
+    with pytest.raises(TypeError, match=r"unitdata.kv\(\).set\('when'\): the value must be "
+                                        'JSON-serializable'):
+        kv.set('when', {1, 2})
+    kv.flush()
+    with sqlite3.connect(kv.db_path) as db:
+        assert db.execute("SELECT data FROM kv WHERE key='pair'").fetchone() == ('["a", 1]',)
+
+
 def test_unitdata_inside_a_dispatch_shares_its_transaction(hookenv: Any) -> None:
     from charmhelpers.core import unitdata
 

@@ -14,6 +14,7 @@ in-place upgrade reads back unchanged. charmhelpers' per-hook history (``hook_sc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import sys
@@ -113,8 +114,14 @@ class Storage:
 
     def set(self, key: str, value: Any) -> Any:
         """Store *value* under *key*; returns *value*."""
+        try:
+            # Plain JSON, as charmhelpers stored it: a tuple reads back as a list.
+            text = json.dumps(value)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f'unitdata.kv().set({key!r}): the value must be JSON-serializable '
+                            f'({e})') from None
         previous = self.get(key, _ABSENT) if self.revision else None
-        self._storage.kv_set(key, value)
+        self._storage.kv_set_text(key, text)
         if self.revision and previous != value:
             from ._unitdata_history import record_change
 
