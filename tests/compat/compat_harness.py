@@ -35,8 +35,10 @@ after the hook), and ``flags``/``values`` are what the hook committed; ``error``
 
 In ``"main"`` mode a dispatch may also be ``{"action": "<name>", "params": {...}}``: the
 charm's executable ``actions/<name>`` script runs as Juju runs an action (no hook, the
-params in the fake model, ``JUJU_ACTION_*``), its result adding ``action`` (what
-``action-set``/``action-fail`` left: ``results``, ``failed``, ``message``); or
+params in the fake model, ``JUJU_ACTION_*``; under reactops through ``dispatch``, i.e.
+``reactops.legacy.main()``, unless ``"via": "direct"``: see :mod:`runner_main`), its
+result adding ``action`` (what ``action-set``/``action-fail`` left: ``results``,
+``failed``, ``message``); or
 ``{"script": "<path>"}``: a script in the charm run as ``juju exec`` runs one (hook tools
 and the unit's environment, no hook, no action). The harness runs the file itself with no
 dispatch around it: legacy code outside a dispatch (unless it calls ``main()``), whose
@@ -132,6 +134,7 @@ class Dispatch:
     model: dict[str, Any] = field(default_factory=dict)
     kind: str = 'hook'
     params: dict[str, Any] = field(default_factory=dict)
+    via: str = 'dispatch'
 
     @property
     def label(self) -> str:
@@ -192,7 +195,7 @@ def load_scenario(path: Path) -> Scenario:
                              f'"action" or "script" (the last two in "main" mode): {raw}')
         dispatches.append(Dispatch(raw[kinds[0]], dict(flags), raw.get('env', {}),
                                    raw.get('files', {}), raw.get('model', {}), kinds[0],
-                                   raw.get('params', {})))
+                                   raw.get('params', {}), raw.get('via', 'dispatch')))
     if 'difference' in data:
         difference = data['difference']
         reactive, reactops = difference['reactive'], difference['reactops']
@@ -275,8 +278,8 @@ def run_side(scenario: Scenario, side: str, python: str, workdir: Path) -> list[
         for name, content in dispatch.files.items():
             (charm / name).write_text(content)
         request = {'charm_dir': str(charm), 'state': str(state), 'hook': dispatch.hook,
-                   'kind': dispatch.kind, 'flags': dispatch.flags, 'mode': scenario.mode,
-                   'repo': str(REPO)}
+                   'kind': dispatch.kind, 'via': dispatch.via, 'flags': dispatch.flags,
+                   'mode': scenario.mode, 'repo': str(REPO)}
         env = _environment(charm, dispatch)
         if juju is not None and writes is not None:
             action = None if dispatch.kind != 'action' else {

@@ -12,7 +12,11 @@ An action or a plain script is the charm's own file, run unchanged as the ``__ma
 module of this process (``runpy``) after what each side's environment provides: for
 charms.reactive the real packages (charmhelpers told it runs on Ubuntu), for reactops the
 import shim (``reactops.legacy.install()``), so ``charms.reactive`` and
-``charmhelpers.core`` are reactops'. Neither calls ``main()``: no dispatch runs.
+``charmhelpers.core`` are reactops'. An action on the reactops side goes, by default, the
+way the porting guide's ported charm runs it: Juju runs ``dispatch``, which is
+``reactops.legacy.main()``, and that runs ``actions/<name>`` in-process (``"via":
+"direct"`` runs the file itself, as Juju does for a charm without ``dispatch``). No
+dispatch of handlers runs for either, unless the script calls ``main()`` itself.
 
 This process reports the handlers (or script steps) :mod:`record` saw and whether the step
 failed; the harness reads the flags and kv committed to the state file once the process
@@ -101,7 +105,15 @@ def _run_hook(side: str, charm_dir: Path) -> None:
     main()
 
 
-def _run_script(charm_dir: Path, kind: str, name: str) -> None:
+def _run_script(side: str, charm_dir: Path, kind: str, name: str, via: str) -> None:
+    if side == 'reactops' and kind == 'action' and via == 'dispatch':
+        # The porting guide's route: Juju runs the charm's dispatch, which is
+        # reactops.legacy.main(); for actions/<name> it runs that script.
+        from reactops.legacy import main
+
+        sys.argv = [str(charm_dir / 'dispatch')]
+        main()
+        return
     script = charm_dir / ('actions' if kind == 'action' else '.') / name
     sys.argv = [str(script)]
     runpy.run_path(str(script), run_name='__main__')
@@ -120,7 +132,7 @@ def run(side: str, request: dict[str, Any]) -> dict[str, Any]:
         if kind == 'hook':
             _run_hook(side, charm_dir)
         else:
-            _run_script(charm_dir, kind, request['hook'])
+            _run_script(side, charm_dir, kind, request['hook'], request.get('via', 'dispatch'))
     except SystemExit as exit:
         if exit.code not in (None, 0):
             error = {'type': failed, 'message': f'exit {exit.code}'}
