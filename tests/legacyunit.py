@@ -117,9 +117,10 @@ class LegacyUnit:
     def charm_dir(self) -> Path:
         return self.juju.charm_dir
 
-    def run(self, dispatch_path: str, *, ok: bool = True,
+    def run(self, dispatch_path: str, *, ok: bool = True, program: Path | None = None,
             **env: str) -> subprocess.CompletedProcess[str]:
-        """Run the charm's ``dispatch`` for *dispatch_path* (``hooks/x``, ``actions/y``)."""
+        """Run the charm's ``dispatch`` (or *program*, as a Juju without ``dispatch`` runs
+        a hook or action file itself) for *dispatch_path* (``hooks/x``, ``actions/y``)."""
         self.juju.clear_calls()
         environ = {k: v for k, v in os.environ.items() if not k.startswith(('JUJU_', 'REACTOPS_'))}
         environ.update(self.juju.env(JUJU_DISPATCH_PATH=dispatch_path, **env))
@@ -127,7 +128,7 @@ class LegacyUnit:
         environ.update(self.packages.env())
         environ.update(self.extra_env)
         environ['PYTHONPATH'] = str(REPO)
-        self.last = subprocess.run([sys.executable, str(self.charm_dir / 'dispatch')],
+        self.last = subprocess.run([sys.executable, str(program or self.charm_dir / 'dispatch')],
                                    env=environ, capture_output=True, text=True,
                                    cwd=self.charm_dir, timeout=60)
         if ok:
@@ -143,11 +144,13 @@ class LegacyUnit:
                   JUJU_RELATION_ID=relation, JUJU_REMOTE_UNIT=unit,
                   JUJU_REMOTE_APP=unit.split('/')[0], **env)
 
-    def action(self, name: str, params: Mapping[str, Any], *,
-               ok: bool = True) -> dict[str, Any]:
-        """Run action *name*; return what Juju recorded (results, failed, message)."""
+    def action(self, name: str, params: Mapping[str, Any], *, ok: bool = True,
+               direct: bool = False) -> dict[str, Any]:
+        """Run action *name* (*direct*: its file itself, as a Juju without ``dispatch``
+        does); return what Juju recorded (results, failed, message)."""
         self.juju.update(action={'params': dict(params), 'results': {}, 'logs': []})
-        self.run(f'actions/{name}', ok=ok, JUJU_ACTION_NAME=name,
+        program = self.charm_dir / 'actions' / name if direct else None
+        self.run(f'actions/{name}', ok=ok, program=program, JUJU_ACTION_NAME=name,
                  JUJU_ACTION_UUID='0d1c9d5e-5d2b-4a4e-9f3e-2c1d9a7b8e01')
         record: dict[str, Any] = self.juju.state()['action']
         return record

@@ -138,6 +138,32 @@ def test_an_action_calling_main_keeps_what_it_did_and_runs_no_handler(
 
 
 @pytest.mark.slow
+def test_an_action_juju_runs_itself_may_set_flags_then_call_main(unit: LegacyUnit) -> None:
+    # No dispatch: the file runs on its own, installs the shim, changes flags through
+    # unitdata.kv() and then calls main(), whose dispatch opens the same state file.
+    unit.hook('install')
+    with (unit.charm_dir / 'actions.yaml').open('a') as f:
+        f.write('direct-main:\n  description: Calls main() itself.\n')
+    script = unit.charm_dir / 'actions' / 'direct-main'
+    script.write_text(textwrap.dedent("""\
+        #!/usr/bin/env python3
+        import sys
+        sys.path.append('lib')
+        import reactops.legacy
+        reactops.legacy.install()
+        from charms.reactive import main, set_flag
+        from charmhelpers.core import unitdata
+        set_flag('before.main')
+        unitdata.kv().set('seen-by', 'direct-main')
+        main()
+        """))
+    script.chmod(0o755)
+    unit.action('direct-main', {}, direct=True)
+    assert 'before.main' in unit.flags()
+    assert unit.kv()['seen-by'] == 'direct-main'
+
+
+@pytest.mark.slow
 def test_the_action_through_the_local_model(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from legacyunit import PackageTools

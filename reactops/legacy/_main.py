@@ -128,6 +128,14 @@ def _prepare_environment(context: JujuContext) -> None:
         os.environ['JUJU_DISPATCH_PATH'] = f'hooks/{Path(sys.argv[0]).name}'
 
 
+def _standalone_store_open() -> bool:
+    """Whether this process opened the unit's state file outside a dispatch
+    (``unitdata.kv()``, or flags read or set before ``main()``)."""
+    unitdata = sys.modules.get(f'{__package__}.unitdata')
+    stores: list[Any] = getattr(unitdata, '_KV', None) or []
+    return bool(stores) and not stores[0]._shared  # not a finished dispatch's
+
+
 def main() -> None:
     """Run this process's hook for a legacy reactive charm (see the module docstring);
     exit non-zero if it fails, so Juju retries it. Under ``dispatch``, an action runs the
@@ -147,9 +155,10 @@ def main() -> None:
     if script is not None:
         run_action_script(script)
         return
-    if in_action_script():
-        # The action script calls main() itself: what it changed so far is committed, so
-        # the dispatch can open the store (handlers never run for an action).
+    if in_action_script() or _standalone_store_open():
+        # Code outside a dispatch (an action script, run by dispatch or by Juju itself)
+        # calls main(): what it changed so far is committed, and its store closed, so the
+        # dispatch can open the state file (handlers never run for an action).
         from .unitdata import kv
 
         kv().flush()
