@@ -11,7 +11,7 @@ from reactops.localmodel import LocalModelError
 
 # Each command that takes --model-dir, with arguments that get it as far as the model.
 MODEL_COMMANDS = {
-    'settle': [], 'status': [], 'config': ['app', 'x=1'], 'relate': ['a', 'b'],
+    'settle': [], 'status': [], 'config': ['app', 'x=1'], 'integrate': ['a', 'b'],
     'remove-relation': ['a', 'b'], 'add-unit': ['app'], 'run-action': ['app/0', 'go'],
     'update-status': [], 'resolve': ['app/0'], 'log': ['app/0'], 'flags': ['app/0'],
     'stop': [], 'destroy': [], 'explain': ['app/0', 'handler'],

@@ -9,30 +9,60 @@ Errors are one line on stderr (``reactops: error: ...``) and exit code 1; ``--de
 shows the traceback instead. ``--debug`` and ``--model-dir`` go before or after the
 command name (``reactops --model-dir D status`` or ``reactops status --model-dir D``);
 after it, ``--model-dir`` is accepted only by the commands that use a local model.
+A mistyped command name gets argparse's usual error (exit 2) and the closest names.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn
 
 from ._common import MODEL_DIR_HELP, CliError, one_line
 
-__all__ = ['CliError', 'build_parser', 'main', 'main_exit']
+__all__ = ['CliError', 'build_parser', 'commands', 'main', 'main_exit']
 
 _DEBUG_HELP = 'show the full traceback when a command fails'
 #: Modules (under ``reactops.cli``) that contribute subcommands, in help order.
-COMMAND_MODULES = ('_cmd_model', '_cmd_graph', '_cmd_init', '_cmd_port')
+COMMAND_MODULES = ('_cmd_model', '_cmd_graph', '_cmd_init', '_cmd_port', '_cmd_completion')
+#: argparse's message for a value outside an argument's choices (the values are quoted
+#: before Python 3.12.8, bare after).
+_INVALID_CHOICE = re.compile(
+    r"invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)$")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, adding the closest choices to an "invalid choice" error (a
+    mistyped command name, ``reactops stauts``)."""
+
+    def error(self, message: str) -> NoReturn:
+        match = _INVALID_CHOICE.search(message)
+        if match:
+            choices = [c.strip().strip("'") for c in match['choices'].split(',')]
+            close = difflib.get_close_matches(match['value'], choices, n=3, cutoff=0.6)
+            if close:
+                message += f'; did you mean {" or ".join(repr(c) for c in close)}?'
+        super().error(message)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return f'reactops {__version__}'
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every command module's subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog='reactops',
         description='Develop Juju charms: run them in a local model, show and check '
                     'their flag graphs, explain their handlers.')
+    parser.add_argument('--version', action='version', version=_version(),
+                        help="show reactops' version and exit")
     parser.add_argument('--debug', action='store_true', help=_DEBUG_HELP)
     parser.add_argument('--model-dir', metavar='DIR', default=None,
                         help=f'{MODEL_DIR_HELP}; for the commands that use one')
@@ -46,12 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
             continue  # a command group not built yet
         module.register(subparsers)
     # Options of the whole program work after the command too (reactops status --debug).
-    for command in subparsers.choices.values():
+    for _name, command in commands(subparsers):
         command.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                              help=_DEBUG_HELP)
-    parser.set_defaults(model_commands=[name for name, command in subparsers.choices.items()
+    parser.set_defaults(model_commands=[name for name, command in commands(subparsers)
                                         if command.get_default('takes_model_dir')])
     return parser
+
+
+def commands(subparsers: Any) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Each command once, by its main name (an alias shares its command's parser)."""
+    seen: set[int] = set()
+    for name, command in subparsers.choices.items():
+        if id(command) not in seen:
+            seen.add(id(command))
+            yield name, command
 
 
 def main(argv: Sequence[str] | None = None) -> int:

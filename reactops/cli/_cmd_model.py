@@ -2,10 +2,12 @@
 
 Each command opens the model in ``--model-dir`` (default ``$REACTOPS_MODEL_DIR`` or
 ``.reactops``), changes it, runs the hooks that change causes until the model is quiet
-(printing a line per hook), and prints the status table. A command that changes the model
-or runs its hooks holds the model's lock throughout; another one waits for it. A
-Kubernetes charm's workloads keep running between commands, until ``reactops stop`` or
-``reactops destroy``.
+(printing a line per hook, and on a terminal a live line for the hook running now), and
+prints the status table (``--format json|yaml``: a document, the lines going to stderr).
+Juju 3's names come first (``integrate``), juju 2's stay as aliases (``relate``). A
+command that changes the model or runs its hooks holds the model's lock throughout;
+another one waits for it. A Kubernetes charm's workloads keep running between commands,
+until ``reactops stop`` or ``reactops destroy``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import CliError, add_model_dir_option
+from ._output import add_format_option, dump, log_document, machine_readable, status_document
 
 if TYPE_CHECKING:
     from ..localmodel import LocalModel
@@ -30,10 +33,13 @@ __all__ = ['register']
 def register(subparsers: Any) -> None:
     """Add the local-model commands to the ``reactops`` parser."""
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str,
-            settles: bool = True) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = subparsers.add_parser(name, help=help,
-                                                                description=help)
+            settles: bool = True, formats: bool = True,
+            aliases: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = subparsers.add_parser(
+            name, help=help, description=help, aliases=list(aliases))
         add_model_dir_option(parser)
+        if formats:
+            add_format_option(parser)
         if settles:
             parser.add_argument('--max-hooks', metavar='N', type=_positive,
                                 help='run at most N hooks before calling the model unsettled '
@@ -54,7 +60,7 @@ def register(subparsers: Any) -> None:
     p = add('config', _config, "set applications' config options; config-changed runs")
     p.add_argument('app', metavar='APP')
     p.add_argument('values', nargs='*', metavar='KEY=VALUE')
-    p = add('relate', _relate, 'relate two applications')
+    p = add('integrate', _relate, 'relate two applications', aliases=('relate',))
     p.add_argument('end1', metavar='APP[:ENDPOINT]')
     p.add_argument('end2', metavar='APP[:ENDPOINT]')
     p = add('remove-relation', _remove_relation, 'remove a relation (departed, then broken)')
@@ -64,24 +70,26 @@ def register(subparsers: Any) -> None:
     p.add_argument('app', metavar='APP')
     p.add_argument('--max-units', metavar='N', type=_positive,
                    help=f'allow up to N units per application (default {_max_units()})')
-    p = add('run-action', _run_action, 'run an action on a unit and show its results')
+    p = add('run-action', _run_action, 'run an action on a unit and show its results',
+            aliases=('action',))
     p.add_argument('unit', metavar='UNIT')
     p.add_argument('action', metavar='ACTION')
     p.add_argument('params', nargs='*', metavar='KEY=VALUE')
     add('update-status', _update_status, 'run update-status on every unit')
-    p = add('resolve', _resolve, 'take a unit out of error and retry its failed hook')
+    p = add('resolve', _resolve, 'take a unit out of error and retry its failed hook',
+            aliases=('resolved',))
     p.add_argument('unit', metavar='UNIT')
     p = add('log', _log, "show a unit's hooks, their juju-log lines and failed hooks' output",
-            False)
+            False, aliases=('debug-log',))
     p.add_argument('unit', metavar='UNIT')
     p.add_argument('--all', action='store_true', help="also show successful hooks' output")
     p = add('flags', _flags, "list a unit's flags and their values", False)
     p.add_argument('unit', metavar='UNIT')
     add('stop', _stop, "stop the model's workloads (each container's workload manager and "
                        'its services); the model stays, and the next command that settles '
-                       'starts them again', False)
+                       'starts them again', False, formats=False)
     add('destroy', _destroy, "stop the model's workloads and remove the model directory",
-        False)
+        False, formats=False)
 
 
 def _positive(text: str) -> int:
@@ -129,28 +137,37 @@ def _lock_timeout() -> float:
 @contextmanager
 def _model(args: argparse.Namespace, *, quiet: bool = False, lock: bool = True,
            create: bool = False) -> Iterator[LocalModel]:
-    """The model of ``--model-dir``, with progress lines on stdout; closed afterwards.
+    """The model of ``--model-dir``, with progress lines on stdout (stderr when the
+    output is a document); closed afterwards.
 
     With *lock*, the command holds the model's lock throughout (with *create*, making the
-    model directory when there is none).
+    model directory when there is none), and shows the live line while hooks run.
     """
     from ..localmodel import LocalModel, model_dir
+    from ..localmodel._model import DB_NAME
+    from ._live import LiveLine
 
-    model = LocalModel(model_dir(args.model_dir), progress=None if quiet else _print,
-                       notice=_print_err, lock_timeout=_lock_timeout(),
+    directory = model_dir(args.model_dir)
+    model = LocalModel(directory, notice=_print_err, lock_timeout=_lock_timeout(),
                        max_units=getattr(args, 'max_units', None) or _max_units())
     try:
         if lock:
-            with model.locked(f'"reactops {args.command}"', create=create):
+            with model.locked(f'"reactops {args.command}"', create=create), \
+                    LiveLine(directory / DB_NAME) as live:
+                if not quiet:
+                    model.progress = live.wrap(lambda line: _say(args, line))
                 yield model
         else:
+            if not quiet:
+                model.progress = lambda line: _say(args, line)
             yield model
     finally:
         model.close()
 
 
-def _print(line: str) -> None:
-    print(line, flush=True)
+def _say(args: argparse.Namespace, line: str) -> None:
+    """Print a line for people: on stdout, or on stderr when stdout carries a document."""
+    print(line, file=sys.stderr if machine_readable(args) else sys.stdout, flush=True)
 
 
 def _print_err(line: str) -> None:
@@ -160,12 +177,20 @@ def _print_err(line: str) -> None:
 def _settle_and_show(model: LocalModel, args: argparse.Namespace) -> int:
     """Run the queued hooks, print the status table; 1 when a unit is in error."""
     stuck = model.settle(args.max_hooks)
-    _print_status(model)
+    _show_status(model, args)
     for unit in stuck:
         print(f'\n{unit.name} is in error: hook "{unit.error_hook}" failed. See '
               f'"reactops log {unit.name}"; fix the charm, then "reactops resolve '
               f'{unit.name}".', file=sys.stderr)
     return 1 if stuck else 0
+
+
+def _show_status(model: LocalModel, args: argparse.Namespace) -> None:
+    """The status table, or the status document in the command's ``--format``."""
+    if machine_readable(args):
+        dump(args, status_document(model))
+    else:
+        _print_status(model)
 
 
 def _print_status(model: LocalModel) -> None:
@@ -235,7 +260,7 @@ def _run(args: argparse.Namespace) -> int:
         model.create()
         model.deploy_bundle(bundle)
         names = ', '.join(a.name for a in bundle.applications)
-        print(f'Deployed {names} into {model.dir}; running hooks...', flush=True)
+        _say(args, f'Deployed {names} into {model.dir}; running hooks...')
         return _settle_and_show(model, args)
 
 
@@ -248,7 +273,9 @@ def _settle(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     with _model(args, lock=False) as model:
-        _print_status(model)
+        _show_status(model, args)
+        if machine_readable(args):
+            return 0
         in_error = [u.name for u in model.state.units() if u.error_hook]
         waiting = model.state.queued()
         behind = sum(model.state.queued(unit) for unit in in_error)
@@ -263,7 +290,11 @@ def _status(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace) -> int:
     with _model(args, lock=bool(args.values)) as model:
         if not args.values:
-            for key, value in sorted(model.state.app(args.app).config.items()):
+            config = model.state.app(args.app).config
+            if machine_readable(args):
+                dump(args, dict(sorted(config.items())))
+                return 0
+            for key, value in sorted(config.items()):
                 print(f'{key}={json.dumps(value)}')
             return 0
         model.configure(args.app, _key_values(args.values, 'config options'))
@@ -273,20 +304,20 @@ def _config(args: argparse.Namespace) -> int:
 def _relate(args: argparse.Namespace) -> int:
     with _model(args) as model:
         rel = model.relate(args.end1, args.end2)
-        print(f'Related {rel.app1}:{rel.ep1} and {rel.app2}:{rel.ep2} (id {rel.id})')
+        _say(args, f'Related {rel.app1}:{rel.ep1} and {rel.app2}:{rel.ep2} (id {rel.id})')
         return _settle_and_show(model, args)
 
 
 def _remove_relation(args: argparse.Namespace) -> int:
     with _model(args) as model:
         rel = model.remove_relation(args.end1, args.end2)
-        print(f'Removing {rel.app1}:{rel.ep1} <-> {rel.app2}:{rel.ep2} (id {rel.id})')
+        _say(args, f'Removing {rel.app1}:{rel.ep1} <-> {rel.app2}:{rel.ep2} (id {rel.id})')
         return _settle_and_show(model, args)
 
 
 def _add_unit(args: argparse.Namespace) -> int:
     with _model(args) as model:
-        print(f'Added {model.add_unit(args.app)}')
+        _say(args, f'Added {model.add_unit(args.app)}')
         return _settle_and_show(model, args)
 
 
@@ -302,6 +333,10 @@ def _run_action(args: argparse.Namespace) -> int:
     with _model(args) as model:
         model.settle(args.max_hooks)
         record = model.run_action(args.unit, args.action, params)
+        if machine_readable(args):  # the document is the action's record, not the status
+            stuck = model.settle(args.max_hooks)
+            dump(args, record)
+            return 1 if _action_failed(record) or stuck else 0
         code = _settle_and_show(model, args)
     print(f'\nAction {record["action"]} on {record["unit"]}: {record["status"]}'
           + (f' ({record["message"]})' if record['message'] else ''))
@@ -309,11 +344,16 @@ def _run_action(args: argparse.Namespace) -> int:
         print(f'  log: {line}')
     if record['results']:
         print(yaml.safe_dump({'results': record['results']}, sort_keys=True).rstrip())
-    if record['status'] != 'completed':
-        print(f'Action {record["action"]} failed: {record["message"] or "no reason given"}. '
-              f'See "reactops log {record["unit"]}" for its output.', file=sys.stderr)
-        return 1
-    return code
+    return 1 if _action_failed(record) else code
+
+
+def _action_failed(record: dict[str, Any]) -> bool:
+    """Whether the action failed; when it did, say so on stderr."""
+    if record['status'] == 'completed':
+        return False
+    print(f'Action {record["action"]} failed: {record["message"] or "no reason given"}. '
+          f'See "reactops log {record["unit"]}" for its output.', file=sys.stderr)
+    return True
 
 
 def _update_status(args: argparse.Namespace) -> int:
@@ -325,12 +365,15 @@ def _update_status(args: argparse.Namespace) -> int:
 def _resolve(args: argparse.Namespace) -> int:
     with _model(args) as model:
         hook = model.resolve(args.unit)
-        print(f'Retrying "{hook}" on {args.unit}')
+        _say(args, f'Retrying "{hook}" on {args.unit}')
         return _settle_and_show(model, args)
 
 
 def _log(args: argparse.Namespace) -> int:
     with _model(args, quiet=True, lock=False) as model:
+        if machine_readable(args):
+            dump(args, log_document(model, args.unit))
+            return 0
         for run, lines in model.hook_runs(args.unit):
             outcome = 'ok' if run.code == 0 else f'FAILED (exit {run.code})'
             print(f'#{run.id} {run.hook}: {outcome} in {run.seconds or 0:.2f}s')
@@ -343,6 +386,9 @@ def _log(args: argparse.Namespace) -> int:
 
 def _flags(args: argparse.Namespace) -> int:
     with _model(args, quiet=True, lock=False) as model:
+        if machine_readable(args):
+            dump(args, model.flags(args.unit))
+            return 0
         for flag, value in model.flags(args.unit).items():
             print(flag if value is None else f'{flag} = {json.dumps(value)}')
     return 0
