@@ -3,6 +3,7 @@ the live line on a terminal, shell completion, and "did you mean" on a typo."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import pty
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -54,6 +56,12 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return model_dir
 
 
+def _subparsers(parser: argparse.ArgumentParser) -> Any:
+    """The parser's subcommands action (its ``choices``: every name, aliases too)."""
+    return next(action for action in parser._actions
+                if isinstance(action, argparse._SubParsersAction))
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(['--version'])
@@ -81,7 +89,7 @@ def test_juju_3_names_and_the_old_ones_run_the_same_command() -> None:
                            ('resolve', 'resolved', ['a/0']),
                            ('log', 'debug-log', ['a/0'])]:
         assert parser.parse_args([new, *args]).func is parser.parse_args([old, *args]).func
-    names = [name for name, _ in commands(parser._subparsers._group_actions[0])]  # type: ignore[union-attr]
+    names = [name for name, _ in commands(_subparsers(parser))]
     assert 'integrate' in names and 'relate' not in names  # one entry per command
 
 
@@ -143,9 +151,10 @@ def test_run_action_as_json(model: Path, tmp_path: Path) -> None:
 
 def test_completion_scripts(tmp_path: Path) -> None:
     parser = build_parser()
-    subparsers = parser._subparsers._group_actions[0]  # type: ignore[union-attr]
     bash, zsh = bash_script(parser), zsh_script(parser)
-    for name in subparsers.choices:  # type: ignore[attr-defined]
+    names = list(_subparsers(parser).choices)
+    assert {'integrate', 'relate', 'completion', 'status'} <= set(names)
+    for name in names:
         assert f' {name}' in bash and f"'{name}:" in zsh, name
     script = tmp_path / 'reactops.bash'
     script.write_text(bash)

@@ -10,6 +10,7 @@ the command's hooks are done. Nothing of this happens when stderr is not a termi
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
 import threading
@@ -82,6 +83,8 @@ class LiveLine:
             self._shown = False
 
     def _draw(self, text: str) -> None:
+        # Cut to the terminal's width: a wrapped line could not be erased in place.
+        text = text[:max(shutil.get_terminal_size().columns - 1, 20)]
         with self._lock:
             self.stream.write(_ERASE + text)
             self.stream.flush()
