@@ -124,6 +124,23 @@ def test_status_as_json(model: Path) -> None:
     assert as_yaml == status
 
 
+def test_a_kubernetes_units_containers_in_the_status_document(tmp_path: Path) -> None:
+    model_dir = tmp_path / 'model'
+    try:
+        status = json.loads(reactops_cmd(model_dir, 'run', '--format', 'json',
+                                         str(REPO / 'examples' / 'k8s-web-ops')).stdout)
+    finally:
+        reactops_cmd(model_dir, 'destroy')  # the workload manager and its server go
+    web = status['applications']['k8s-web-ops']['units']['k8s-web-ops/0']['containers']['web']
+    assert web['manager']['current'] == 'up' and isinstance(web['manager']['pid'], int)
+    assert web['image'] == 'python:3.12-slim' and web['resource'] == 'web-image'
+    assert web['services'] == {'web': {'current': 'active'}}
+    alive = web['checks']['alive']  # up, unless the machine is slow to start the server
+    assert alive['status'] in ('up', 'down') and alive['threshold'] == 3
+    assert isinstance(alive['failures'], int)
+    assert web['problem'] == ''
+
+
 def test_flags_log_config_as_documents(model: Path) -> None:
     flags = json.loads(reactops_cmd(model, 'flags', 'shop/0', '--format', 'json').stdout)
     status = json.loads(reactops_cmd(model, 'status', '--format', 'json').stdout)
