@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import CliError, add_model_dir_option
-from ._output import add_format_option, dump, log_document, machine_readable, status_document
+from ._output import (
+    add_format_option,
+    dump,
+    log_document,
+    machine_readable,
+    print_status_table,
+    status_document,
+)
 
 if TYPE_CHECKING:
     from ..localmodel import LocalModel
@@ -190,50 +197,7 @@ def _show_status(model: LocalModel, args: argparse.Namespace) -> None:
     if machine_readable(args):
         dump(args, status_document(model))
     else:
-        _print_status(model)
-
-
-def _print_status(model: LocalModel) -> None:
-    rows = [('App', 'Unit', 'Workload', 'Message', 'Flags')]
-    below: dict[int, list[str]] = {}  # the lines under a row: its unit's containers
-    for unit in model.state.units():
-        status = 'error' if unit.error_hook else unit.status
-        message = f'hook failed: "{unit.error_hook}"' if unit.error_hook else unit.message
-        leader = '*' if model.state.app(unit.app).leader == unit.name else ''
-        flags = ' '.join(f for f in model.flags(unit.name) if not f.startswith('endpoint.'))
-        below[len(rows)] = _container_lines(model, unit.name)
-        rows.append((unit.app, unit.name + leader, status, message, flags or '-'))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    print()
-    for number, row in enumerate(rows):
-        print('  '.join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + '  ' + row[4])
-        for line in below.get(number, []):
-            print(' ' * (widths[0] + 2) + line)
-    if any(below.values()):
-        print('\nImages are recorded, not pulled: the workloads run on this machine.')
-    relations = [r for r in model.state.relations() if not r.is_peer]
-    if relations:
-        print('\nRelations:')
-        for rel in relations:
-            state = ' (removing)' if rel.dying else ''
-            print(f'  {rel.app1}:{rel.ep1} <-> {rel.app2}:{rel.ep2} ({rel.interface}, '
-                  f'id {rel.id}){state}')
-
-
-def _container_lines(model: LocalModel, unit: str) -> list[str]:
-    """What the status shows of *unit*'s containers: manager, image, services, checks."""
-    lines = []
-    for view in model.containers(unit):
-        manager = 'down' if view.pid is None else f'up (pid {view.pid})'
-        image = view.image or 'none named'
-        resource = f' ({view.resource})' if view.resource else ''
-        lines.append(f'container {view.name}: manager {manager}, image {image}{resource}')
-        lines += [f'  service {name}: {current}' for name, current in view.services]
-        lines += [f'  check {name}: {status} ({failures}/{threshold} failures)'
-                  for name, status, failures, threshold in view.checks]
-        if view.problem:
-            lines.append(f'  cannot read its services and checks: {view.problem}')
-    return lines
+        print_status_table(model)
 
 
 def _key_values(items: list[str], what: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Machine-readable output: ``--format json|yaml|tabular`` and the documents it prints.
+"""What the model commands print: ``--format json|yaml|tabular``, the documents, the table.
 
 The shapes are part of the interface (docs/local-model.md, "Machine-readable output"):
 the status document follows ``juju status --format json`` where the local model has the
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..localmodel import LocalModel
 
 __all__ = ['FORMATS', 'add_format_option', 'dump', 'log_document', 'machine_readable',
-           'status_document']
+           'print_status_table', 'status_document']
 
 #: The values ``--format`` takes; the first is the default (the tables and lines of old).
 FORMATS = ('tabular', 'json', 'yaml')
@@ -107,6 +107,50 @@ def _unit_document(model: LocalModel, unit: Any, leader: str | None) -> dict[str
     if containers:
         document['containers'] = containers
     return document
+
+
+def print_status_table(model: LocalModel) -> None:
+    """The status table: a row per unit, its containers under it, then the relations."""
+    rows = [('App', 'Unit', 'Workload', 'Message', 'Flags')]
+    below: dict[int, list[str]] = {}  # the lines under a row: its unit's containers
+    for unit in model.state.units():
+        status = 'error' if unit.error_hook else unit.status
+        message = f'hook failed: "{unit.error_hook}"' if unit.error_hook else unit.message
+        leader = '*' if model.state.app(unit.app).leader == unit.name else ''
+        flags = ' '.join(f for f in model.flags(unit.name) if not f.startswith('endpoint.'))
+        below[len(rows)] = _container_lines(model, unit.name)
+        rows.append((unit.app, unit.name + leader, status, message, flags or '-'))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    print()
+    for number, row in enumerate(rows):
+        print('  '.join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + '  ' + row[4])
+        for line in below.get(number, []):
+            print(' ' * (widths[0] + 2) + line)
+    if any(below.values()):
+        print('\nImages are recorded, not pulled: the workloads run on this machine.')
+    relations = [r for r in model.state.relations() if not r.is_peer]
+    if relations:
+        print('\nRelations:')
+        for rel in relations:
+            state = ' (removing)' if rel.dying else ''
+            print(f'  {rel.app1}:{rel.ep1} <-> {rel.app2}:{rel.ep2} ({rel.interface}, '
+                  f'id {rel.id}){state}')
+
+
+def _container_lines(model: LocalModel, unit: str) -> list[str]:
+    """What the status shows of *unit*'s containers: manager, image, services, checks."""
+    lines = []
+    for view in model.containers(unit):
+        manager = 'down' if view.pid is None else f'up (pid {view.pid})'
+        image = view.image or 'none named'
+        resource = f' ({view.resource})' if view.resource else ''
+        lines.append(f'container {view.name}: manager {manager}, image {image}{resource}')
+        lines += [f'  service {name}: {current}' for name, current in view.services]
+        lines += [f'  check {name}: {status} ({failures}/{threshold} failures)'
+                  for name, status, failures, threshold in view.checks]
+        if view.problem:
+            lines.append(f'  cannot read its services and checks: {view.problem}')
+    return lines
 
 
 def log_document(model: LocalModel, unit: str) -> list[dict[str, Any]]:
