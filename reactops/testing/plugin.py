@@ -11,7 +11,10 @@ Fixtures:
   ``None`` for a reactive charm without one;
 * ``ctx``: a :class:`reactops.testing.Context` for that charm (the class if there is one,
   else the directory); override the fixture to build it differently;
-* ``harness``: a :class:`reactops.testing.Harness` for the charm class.
+* ``harness``: a :class:`reactops.testing.Harness` for the charm class;
+* ``juju``: a :class:`reactops.testing.localjuju.LocalJuju`, a fresh local model in
+  Jubilant's shape for integration tests; its workloads are stopped and its directory
+  removed when the test ends.
 
 ``assert out == expected`` between two States (or two relations, secrets, ...) shows only
 the fields that differ, the bag keys that differ and the flags added, removed or changed.
@@ -34,7 +37,7 @@ from reactops._private import opsalias
 # Charms under test and the charm libraries they vendor say `import ops`: answer it.
 opsalias.install()
 
-__all__ = ['charm_dir', 'charm_type', 'ctx', 'find_charm_dir', 'harness',
+__all__ = ['charm_dir', 'charm_type', 'ctx', 'find_charm_dir', 'harness', 'juju',
            'pytest_assertrepr_compare', 'state_diff']
 
 _MARKERS = ('charmcraft.yaml', 'metadata.yaml')
@@ -132,6 +135,15 @@ def harness(charm_dir: Path, charm_type: type[Any] | None) -> Iterator[Any]:
 
 
 # -- readable diffs ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def juju() -> Iterator[Any]:
+    """A fresh local model with Jubilant's methods, stopped and removed after the test."""
+    from .localjuju import LocalJuju
+
+    with LocalJuju() as model:
+        yield model
 
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object,
