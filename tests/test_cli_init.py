@@ -43,9 +43,11 @@ def test_a_reactive_charm_whose_tests_pass(tmp_path: Path,
     assert os.access(target / 'dispatch', os.X_OK)
     assert (target / 'reactive' / 'hello_web.py').is_file()
     assert 'reactops check .' in (target / 'README.md').read_text()
+    assert 'def test_deployed_it_greets(juju: LocalJuju)' in (
+        target / 'tests' / 'integration' / 'test_charm.py').read_text()
     tests = run_pytest(target)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert '3 passed' in tests.stdout
+    assert '5 passed' in tests.stdout  # 3 unit tests, 2 in a local model
 
 
 @pytest.mark.slow
@@ -61,7 +63,7 @@ def test_an_ops_style_charm_whose_tests_pass(tmp_path: Path) -> None:
     assert not (target / 'reactive').exists()
     tests = run_pytest(target)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert '3 passed' in tests.stdout
+    assert '5 passed' in tests.stdout
 
 
 def test_the_new_reactive_charm_runs_as_juju_runs_it_and_checks_clean(

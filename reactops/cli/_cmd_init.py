@@ -2,8 +2,9 @@
 
 The charm has charmcraft.yaml, an executable ``dispatch``, ``src/charm.py``, handlers in
 ``reactive/`` (``--reactive``, the default) or an ops-style charm class (``--ops``),
-``tests/test_charm.py`` on :mod:`reactops.testing`, a README, ``requirements.txt`` and a
-``.gitignore``.
+``tests/test_charm.py`` on :mod:`reactops.testing`, ``tests/integration/test_charm.py``
+deploying it into a local model with the ``juju`` fixture (Jubilant's shape), a README,
+``requirements.txt`` and a ``.gitignore``.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ $style style.
 ## Develop
 
 ```sh
-python -m pytest tests           # the unit tests, no Juju needed
+python -m pytest tests           # the unit tests, and the integration tests in a local model
 reactops check .                 # lint the flag graph (exit code 1 on errors)
 reactops graph . --format svg -o graph.svg   # draw it (needs Graphviz)
 reactops run .                   # deploy it into a local model and settle
@@ -245,6 +245,45 @@ def test_an_empty_greeting_blocks(ctx: Context) -> None:
     assert out.unit_status == BlockedStatus('set the greeting option')
 '''
 
+INTEGRATION_TESTS = '''\
+"""$title's integration tests: the charm deployed in a model, as Juju runs it.
+
+The juju fixture (from reactops' pytest plugin) is a fresh local model on this machine,
+with Jubilant's methods; to run these tests on a real Juju instead, see reactops'
+docs/integration-testing.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reactops.testing import localjuju as jubilant
+from reactops.testing.localjuju import LocalJuju
+
+CHARM_DIR = Path(__file__).resolve().parents[2]
+APP = '$name'
+
+
+def test_deployed_it_greets(juju: LocalJuju) -> None:
+    juju.deploy(CHARM_DIR, APP)
+
+    status = juju.wait(jubilant.all_active, error=jubilant.any_error, timeout=120)
+
+    assert status.apps[APP].units[f'{APP}/0'].workload_status.message == 'hello'
+
+
+def test_an_empty_greeting_blocks_until_one_is_set(juju: LocalJuju) -> None:
+    juju.deploy(CHARM_DIR, APP)
+    juju.wait(jubilant.all_active, timeout=120)
+
+    juju.config(APP, {'greeting': ''})
+    juju.wait(jubilant.all_blocked, timeout=120)
+    juju.config(APP, {'greeting': 'hi'})
+    status = juju.wait(jubilant.all_active, timeout=120)
+
+    assert status.apps[APP].app_status.message == 'hi'
+'''
+
 #: Files of every new charm: path -> template (dispatch is made executable).
 COMMON = {
     'charmcraft.yaml': CHARMCRAFT,
@@ -252,6 +291,9 @@ COMMON = {
     'requirements.txt': REQUIREMENTS,
     '.gitignore': GITIGNORE,
     'README.md': README,
+    # A package, so that pytest tells its test_charm.py from the unit tests' one.
+    'tests/integration/__init__.py': '',
+    'tests/integration/test_charm.py': INTEGRATION_TESTS,
 }
 #: The files of a reactive charm (``$module`` in a path is replaced too).
 REACTIVE = {
