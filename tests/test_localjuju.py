@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,19 @@ def test_the_bundle_file_deploys_whole_and_wait_times_out_naming_the_status(
         juju.wait(jubilant.all_blocked, timeout=0.5, delay=0.05)
     with pytest.raises(jubilant.WaitError, match='any_active'):
         juju.wait(jubilant.all_blocked, error=jubilant.any_active)
+
+
+def test_a_kubernetes_charm_waits_for_its_workload_and_runs_an_action(
+        juju: LocalJuju) -> None:
+    with socket.socket() as probe:  # a port free now, for the workload's server
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    juju.deploy(EXAMPLES / 'k8s-web-ops', 'web', config={'port': port})
+
+    status = juju.wait(jubilant.all_active, error=jubilant.any_error, timeout=60)
+
+    assert status.apps['web'].units['web/0'].workload_status.message == f'serving on :{port}'
+    assert juju.run('web/0', 'python-version').results['version'].startswith('3.')
 
 
 def test_a_bundle_with_app_arguments_and_a_missing_charm_are_refused(
