@@ -9,12 +9,13 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
+from graphids import hid, no_static_triggers, node  # noqa: F401 - an autouse fixture
 
 import reactops
 from reactops.errors import ReactiveError
@@ -55,14 +56,6 @@ from reactops.reactive.registry import discover_modules
 from reactops.storage import SQLiteStorage
 
 
-@pytest.fixture(autouse=True)
-def _no_static_triggers() -> Iterator[None]:
-    """Handler modules imported here register triggers for the whole process: drop them."""
-    _runtime.reset_default()
-    yield
-    _runtime.reset_default()
-
-
 def registry_of(*functions: Callable[..., Any]) -> HandlerRegistry:
     registry = HandlerRegistry()
     for function in functions:
@@ -72,16 +65,6 @@ def registry_of(*functions: Callable[..., Any]) -> HandlerRegistry:
 
 def graph_of(*functions: Callable[..., Any], **options: Any) -> FlagGraph:
     return FlagGraph.from_registry(registry_of(*functions), **options)
-
-
-def hid(function: Callable[..., Any]) -> str:
-    """The id of a handler defined in a test (registered without a charm dir)."""
-    code = function.__code__
-    return f'{code.co_filename}:{code.co_firstlineno}:{function.__qualname__}'
-
-
-def node(function: Callable[..., Any]) -> str:
-    return handler_node(hid(function))
 
 
 def edge(graph: FlagGraph, source: str, target: str) -> dict[str, Any]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from charmrun import REPO
+from graphids import hid, no_static_triggers, node  # noqa: F401 - an autouse fixture
 
 from reactops.cli import main
 from reactops.cli._charmload import load_charm
@@ -24,7 +25,6 @@ from reactops.reactive import (
     Dispatcher,
     HandlerRegistry,
     ReactiveRuntime,
-    _runtime,
     activate,
     clear_flag,
     only_once,
@@ -34,24 +34,8 @@ from reactops.reactive import (
     when_not,
 )
 from reactops.reactive._runtime import Trigger
-from reactops.reactive.graph import Finding, FlagGraph, flag_node, handler_node
+from reactops.reactive.graph import Finding, FlagGraph, flag_node
 from reactops.storage import SQLiteStorage
-
-
-@pytest.fixture(autouse=True)
-def _no_static_triggers() -> Iterator[None]:
-    _runtime.reset_default()
-    yield
-    _runtime.reset_default()
-
-
-def hid(function: Callable[..., Any]) -> str:
-    code = function.__code__
-    return f'{code.co_filename}:{code.co_firstlineno}:{function.__qualname__}'
-
-
-def node(function: Callable[..., Any]) -> str:
-    return handler_node(hid(function))
 
 
 def loops(*functions: Callable[..., Any], triggers: Iterable[Trigger] = ()) -> list[Finding]:

@@ -32,6 +32,7 @@ clear a flag is taken to do either.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -194,11 +195,18 @@ def _blocked(handler: Handler, one_way: Mapping[str, str]) -> bool:
     return False
 
 
+def _source_order(node: str) -> list[tuple[int, str]]:
+    """A key ordering handler ids (``path:line:name``) by path, then line as a number."""
+    return [(int(part), '') if part.isdigit() else (0, part)
+            for part in re.split(r'(\d+)', node)]
+
+
 def _sustained(cycle: list[str], steps: nx.DiGraph,
                effects: Mapping[str, Mapping[Effect, object]],
                members: Mapping[str, Handler]) -> tuple[LoopStep, ...] | None:
-    """The cycle's steps, from its least node round, if it can go round without end."""
-    start = cycle.index(min(cycle))
+    """The cycle's steps, from its first handler in source order round, if it can go
+    round without end."""
+    start = cycle.index(min(cycle, key=_source_order))
     cycle = cycle[start:] + cycle[:start]
     changes = {change for node in cycle for change in effects[node]}
     one_way = _one_way(changes)
