@@ -192,7 +192,7 @@ class LocalModel:
             for endpoint, rel_meta in meta.peers.items():
                 self.state.add_relation(name, endpoint, name, endpoint,
                                         rel_meta.interface_name)
-        added = [self._add_unit(name) for _ in range(units)]
+        added = [self._add_unit(name, meta) for _ in range(units)]
         # All the units' workload managers start together.
         _containers.launch(self.state, self.dir, [c for c in self.state.containers()
                                                   if c.unit in added])
@@ -205,10 +205,11 @@ class LocalModel:
         _containers.launch(self.state, self.dir, self.state.containers(unit))
         return unit
 
-    def _add_unit(self, app: str) -> str:
+    def _add_unit(self, app: str, meta: Any = None) -> str:
+        """Add a unit of *app* (whose charm's *meta* the caller may have read already)."""
         source = Path(self.state.app(app).charm)
         check_units(len(self.state.units(app)) + 1, self.max_units)
-        meta = _charm_meta(source)
+        meta = meta if meta is not None else _charm_meta(source)
         with self.state.transaction():
             unit = self.state.new_unit(app)
             self._copy_charm(source, unit)
