@@ -25,15 +25,17 @@ _NO_DEFAULT = object()
 
 
 class _Field:
-    __slots__ = ('default_factory',)
+    __slots__ = ('compare', 'default_factory')
 
-    def __init__(self, default_factory: Callable[[], Any]):
+    def __init__(self, default_factory: Callable[[], Any] | None, compare: bool):
         self.default_factory = default_factory
+        self.compare = compare
 
 
-def field(*, default_factory: Callable[[], Any]) -> Any:
-    """A field whose default is made by *default_factory* for each instance."""
-    return _Field(default_factory)
+def field(*, default_factory: Callable[[], Any] | None = None, compare: bool = True) -> Any:
+    """A field whose default is made by *default_factory* for each instance (required if
+    none), left out of equality and hashing when *compare* is false."""
+    return _Field(default_factory, compare)
 
 
 def frozen_error(message: str) -> AttributeError:
@@ -63,23 +65,31 @@ def dataclass(*, frozen: bool) -> Callable[[_C], _C]:
 def _make_record(cls: _C) -> _C:
     names: list[str] = []
     defaults: dict[str, Any] = {}
+    uncompared: set[str] = set()
     for base in reversed(cls.__mro__[1:]):
         for name in vars(base).get('__record_defaults__', ()):
             if name not in names:
                 names.append(name)
                 defaults[name] = vars(base)['__record_defaults__'][name]
+        uncompared.update(vars(base).get('__record_uncompared__', ()))
     for name, annotation in cls.__dict__.get('__annotations__', {}).items():
         if str(annotation).startswith(('ClassVar', 'typing.ClassVar')):
             continue
         if name not in names:
             names.append(name)
         value = cls.__dict__.get(name, _NO_DEFAULT)
-        defaults[name] = value
         if isinstance(value, _Field):
             delattr(cls, name)
+            if not value.compare:
+                uncompared.add(name)
+            if value.default_factory is None:
+                value = _NO_DEFAULT
+        defaults[name] = value
     _check_order(cls, names, defaults)
     attributes: dict[str, Any] = {
         '__match_args__': tuple(names), '__record_defaults__': defaults,
+        '__record_uncompared__': frozenset(uncompared),
+        '__record_compared__': tuple(name for name in names if name not in uncompared),
         '__signature__': _Signature(), '__init__': _init}
     for name in ('__eq__', '__hash__', '__repr__', '__setattr__', '__delattr__',
                  '__replace__'):
@@ -151,7 +161,7 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
                         f'{", ".join(map(repr, missing))}')
     for name in names:
         value = values[name] if name in values else defaults[name]
-        if isinstance(value, _Field):
+        if isinstance(value, _Field) and value.default_factory is not None:
             value = value.default_factory()
         object.__setattr__(self, name, value)
     post_init = getattr(self, '__post_init__', None)
@@ -198,4 +208,8 @@ class FrozenValue:
 
 
 def _values(value: Any) -> tuple[Any, ...]:
-    return tuple(getattr(value, name) for name in value.__match_args__)
+    # Records may leave fields out of equality; FrozenValue subclasses compare them all.
+    names = getattr(value, '__record_compared__', None)
+    if names is None:
+        names = value.__match_args__
+    return tuple(getattr(value, name) for name in names)

@@ -26,18 +26,21 @@ not cleared here).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ..reactive.decorators import when, when_not
 from ..reactive.endpoint import Endpoint, RelatedUnit, Relation
 from ..reactive.flags import clear_flag, set_flag, toggle_flag
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['HttpHost', 'HttpService', 'Provides', 'Requires']
 
 #: One host of a service: ``{'hostname': ..., 'private-address': ..., 'port': ...}``.
 HttpHost = dict[str, str]
 #: One remote application: ``{'service_name': app, 'hosts': [HttpHost, ...]}``.
-HttpService = dict[str, Any]
+HttpService = dict[str, 'Any']  # quoted: typing stays out of the hook
 
 
 class Provides(Endpoint):

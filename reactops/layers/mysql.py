@@ -44,10 +44,14 @@ flag                                    set while
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..reactive.endpoint import Endpoint, Relation
 from ..reactive.flags import toggle_flag
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field
+else:  # the same classes, without dataclasses (and inspect) in every hook of the charm
+    from .._private.record import dataclass, field
 
 __all__ = ['DatabaseRequest', 'Provides', 'Requires']
 

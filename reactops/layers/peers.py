@@ -26,12 +26,14 @@ flag                         set when                               cleared when
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import ReactiveError
 from ..reactive.decorators import when, when_not
 from ..reactive.endpoint import Endpoint, Relation
 from ..reactive.flags import clear_flag, set_flag
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['LeaderCoordinatedPeers', 'NotLeaderError', 'Peers']
 

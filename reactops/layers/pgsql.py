@@ -56,18 +56,21 @@ Unlike the original layer, the client leaves ``endpoint.<n>.changed`` set for th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from ..reactive.endpoint import Endpoint, RelatedUnit, Relation
 from ..reactive.flags import toggle_flag
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field
+else:  # the same classes, without dataclasses (and inspect) in every hook of the charm
+    from .._private.record import dataclass, field
+
 __all__ = ['ConnectionString', 'DatabaseRequest', 'Provides', 'Requires']
 
 # key = value, where the value is 'quoted (with \' and \\ escapes)' or unquoted.
-_CONNINFO = re.compile(r"""(\w+)\s*=\s*(?:'((?:\\.|[^'\\])*)'|(\S*))(?=\s|\Z)""")
+_CONNINFO = r"""(\w+)\s*=\s*(?:'((?:\\.|[^'\\])*)'|(\S*))(?=\s|\Z)"""
 _FIELDS = ('host', 'port', 'dbname', 'user', 'password')
 
 
@@ -79,7 +82,7 @@ def _quote(value: str) -> str:
 
 
 def _split(value: str | None) -> list[str]:
-    return [part for part in re.split(r'[\s,]+', value or '') if part]
+    return (value or '').replace(',', ' ').split()
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,10 @@ class ConnectionString:
         """The connection in *conninfo* (``host=10.0.0.1 port=5432 dbname=app user=u
         password=p``), or ``None`` when one of the five parts is missing or the port is
         not a number. Other keys (``sslmode`` ...) are ignored."""
+        import re  # only where a server's answer is read
+
         parts: dict[str, str] = {}
-        for key, quoted, plain in _CONNINFO.findall(conninfo):
+        for key, quoted, plain in re.findall(_CONNINFO, conninfo):
             value = re.sub(r'\\(.)', r'\1', quoted) if quoted else plain
             parts.setdefault(key, value)
         if not all(parts.get(key) for key in _FIELDS) or not parts['port'].isdigit():
@@ -116,6 +121,8 @@ class ConnectionString:
     @property
     def uri(self) -> str:
         """``postgresql://user:password@host:port/dbname`` (IPv6 hosts in brackets)."""
+        from urllib.parse import quote
+
         host = f'[{self.host}]' if ':' in self.host else self.host
         return (f'postgresql://{quote(self.user, safe="")}:{quote(self.password, safe="")}'
                 f'@{host}:{self.port}/{quote(self.dbname, safe="")}')

@@ -441,13 +441,11 @@ def _most_derived(module: ModuleType, where: str) -> type[Endpoint] | None:
 
 def _entry_point_classes(charm_dir: Path, interface: str,
                          role: str) -> list[tuple[str, type[Endpoint]]]:
-    import importlib.metadata  # about 12 ms: only for an interface the charm lacks
+    from ._entry_points import entry_points  # no importlib.metadata: see that module
 
     found: list[tuple[str, type[Endpoint]]] = []
-    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP,
-                                                 name=f'{interface}.{role}'):
-        dist = getattr(getattr(entry, 'dist', None), 'name', '?')
-        where = f'entry point {entry.name} = {entry.value} of package {dist}'
+    for entry in entry_points(ENTRY_POINT_GROUP, f'{interface}.{role}'):
+        where = f'entry point {entry.name} = {entry.value} of package {entry.distribution}'
         cls = entry.load()
         if not (isinstance(cls, type) and issubclass(cls, Endpoint)):
             raise EndpointLookupError(f'{where} names {cls!r}, not an Endpoint subclass')

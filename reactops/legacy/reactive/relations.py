@@ -49,10 +49,10 @@ class RelationFactory(abc.ABC):  # noqa: B024 - its methods are overridden, not 
     @classmethod
     def discover(cls) -> None:
         """Load the factories installed packages declare (done on first use)."""
-        from importlib.metadata import entry_points
+        from ...reactive._entry_points import entry_points  # not importlib.metadata
 
         RelationFactory._discovered = True
-        for entry in entry_points(group=FACTORY_ENTRY_POINTS):
+        for entry in entry_points(FACTORY_ENTRY_POINTS):
             factory = entry.load()
             factory.load()
             RelationFactory._factories.append(factory)
