@@ -22,6 +22,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+    from typing import Any
 
 __all__ = ['InstalledEntryPoint', 'entry_points']
 
@@ -37,12 +38,12 @@ class InstalledEntryPoint:
         self.group = group
         self.distribution = distribution
 
-    def load(self) -> object:
+    def load(self) -> Any:
         """Import the module and return the (dotted) attribute the value names."""
         import importlib
 
         module_name, _, attribute = self.value.partition(':')
-        target: object = importlib.import_module(module_name.strip())
+        target: Any = importlib.import_module(module_name.strip())
         for part in filter(None, attribute.split('[', 1)[0].strip().split('.')):
             target = getattr(target, part)
         return target
