@@ -36,7 +36,9 @@ setup(
     ),
     long_description=(HERE / 'README.md').read_text(encoding='utf-8'),
     long_description_content_type='text/markdown',
-    license='Apache-2.0',
+    # The licence as an SPDX expression plus the file (PEP 639); no licence classifier.
+    license_expression='Apache-2.0',
+    license_files=['LICENSE'],
     python_requires='>=3.10',
     packages=find_packages(include=['reactops', 'reactops.*']),
     py_modules=['_reactops_ops'],  # the ops alias finder, loaded by reactops-ops.pth
@@ -77,13 +79,13 @@ setup(
     classifiers=[
         'Development Status :: 2 - Pre-Alpha',
         'Intended Audience :: Developers',
-        'License :: OSI Approved :: Apache Software License',
         'Operating System :: POSIX :: Linux',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3 :: Only',
         'Programming Language :: Python :: 3.10',
         'Programming Language :: Python :: 3.11',
         'Programming Language :: Python :: 3.12',
+        'Programming Language :: Python :: 3.13',
         'Topic :: System :: Installation/Setup',
         'Typing :: Typed',
     ],
