@@ -1,5 +1,6 @@
 """Packaging for reactops; tool configuration lives in pyproject.toml."""
 
+import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -10,6 +11,10 @@ HERE = Path(__file__).resolve().parent
 # answers `import ops` with reactops when no real ops is installed (see
 # _reactops_ops.py and docs/ops-compatibility.md).
 OPS_ALIAS_PTH = 'reactops-ops.pth'
+# One version, reactops.__version__, read as text (importing the package needs its deps).
+VERSION = re.search(r"^__version__ = '([^']+)'$",
+                    (HERE / 'reactops' / '__init__.py').read_text(encoding='utf-8'),
+                    re.MULTILINE)[1]
 
 
 class BuildPyWithAliasPth(build_py):
@@ -29,7 +34,7 @@ class BuildPyWithAliasPth(build_py):
 
 setup(
     name='reactops',
-    version='0.1.0.dev0',
+    version=VERSION,
     description=(
         'Write Juju charms as flag-driven handlers (charms.reactive style) '
         'on an ops-style event core.'

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 from charmrun import REPO, CharmUnit
+from packaging.requirements import Requirement  # pytest's own dependency
 
+import reactops
 from reactops.cli import main
+from reactops.cli._cmd_init import requirement
 from reactops.reactive import _runtime
 
 
@@ -94,3 +97,44 @@ def test_a_bad_name_or_a_used_directory_is_refused(tmp_path: Path,
     assert len(err.splitlines()) == 1 and 'already exists' in err
     assert (tmp_path / 'used' / 'notes.txt').read_text() == 'mine'
     assert not (tmp_path / 'x').exists()
+
+
+def test_the_new_charm_requires_the_reactops_releases_compatible_with_this_one(
+        tmp_path: Path) -> None:
+    target = tmp_path / 'pinned'
+    assert main(['init', 'pinned', '--path', str(target)]) == 0
+
+    line, = (target / 'requirements.txt').read_text().splitlines()
+    wanted = Requirement(line)
+
+    assert wanted.name == 'reactops'
+    assert line == requirement(reactops.__version__)
+    # The very build that generated the charm satisfies it, dev or not.
+    assert wanted.specifier.contains(reactops.__version__, prereleases=True)
+    major, minor = (int(part) for part in reactops.__version__.split('.')[:2])
+    breaking = f'{major}.{minor + 1}.0' if major == 0 else f'{major + 1}.0.0'
+    assert not wanted.specifier.contains(breaking)
+
+
+@pytest.mark.parametrize(('version', 'line', 'allowed', 'refused'), [
+    # Below 1.0 a minor release may break: 0.1.x stays below 0.2.
+    ('0.1.3', 'reactops>=0.1.3,<0.2', ['0.1.3', '0.1.9'], ['0.1.2', '0.2.0', '0.2.0.dev0']),
+    # A development build is its own lower bound, so it satisfies what it generated.
+    ('0.1.0.dev0', 'reactops>=0.1.0.dev0,<0.2', ['0.1.0.dev0', '0.1.0', '0.1.4'],
+     ['0.0.9', '0.2.0']),
+    ('1.4.2', 'reactops>=1.4.2,<2', ['1.4.2', '1.9.0'], ['1.4.1', '2.0.0']),
+    ('2.0.0rc1', 'reactops>=2.0.0rc1,<3', ['2.0.0rc1', '2.0.0', '2.5.1'], ['1.9.0', '3.0.0']),
+    # A local label (a distribution's own build) is not part of a requirement.
+    ('0.2.0+ubuntu1', 'reactops>=0.2.0,<0.3', ['0.2.0', '0.2.7'], ['0.1.9', '0.3.0']),
+    ('1!2.3', 'reactops>=1!2.3,<1!3', ['1!2.3', '1!2.9'], ['2.3', '1!3.0']),
+])
+def test_the_range_follows_semantic_versioning(version: str, line: str, allowed: list[str],
+                                               refused: list[str]) -> None:
+    assert requirement(version) == line
+    specifier = Requirement(line).specifier
+    assert [v for v in allowed if not specifier.contains(v, prereleases=True)] == []
+    assert [v for v in refused if specifier.contains(v, prereleases=True)] == []
+
+
+def test_a_version_that_is_not_pep_440_gets_no_range() -> None:
+    assert requirement('unknown') == 'reactops'

@@ -4,7 +4,8 @@ The charm has charmcraft.yaml, an executable ``dispatch``, ``src/charm.py``, han
 ``reactive/`` (``--reactive``, the default) or an ops-style charm class (``--ops``),
 ``tests/test_charm.py`` on :mod:`reactops.testing`, ``tests/integration/test_charm.py``
 deploying it into a local model with the ``juju`` fixture (Jubilant's shape), a README,
-``requirements.txt`` and a ``.gitignore``.
+``requirements.txt`` (reactops pinned to the releases compatible with the one running, see
+:func:`requirement`) and a ``.gitignore``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import Any
 
 from ._common import CliError
 
-__all__ = ['CHARM_NAME', 'create_charm', 'register']
+__all__ = ['CHARM_NAME', 'create_charm', 'register', 'requirement']
 
 #: A Juju charm name: lowercase letters and digits in dash-separated words, from a letter.
 CHARM_NAME = re.compile(r'^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$')
+# A PEP 440 version's epoch and the first two numbers of its release segment.
+_MAJOR_MINOR = re.compile(r'^(\d+!)?(\d+)(?:\.(\d+))?')
 
 
 def register(subparsers: Any) -> None:
@@ -66,7 +69,8 @@ def create_charm(name: str, target: Path, *, style: str = 'reactive') -> list[Pa
     words = name.split('-')
     values = {'name': name, 'module': name.replace('-', '_'),
               'klass': ''.join(w.capitalize() for w in words) + 'Charm',
-              'title': ' '.join([words[0].capitalize(), *words[1:]]), 'style': style}
+              'title': ' '.join([words[0].capitalize(), *words[1:]]), 'style': style,
+              'requirement': requirement()}
     files = {**_templates.COMMON,
              **(_templates.REACTIVE if style == 'reactive' else _templates.OPS)}
     written = []
@@ -79,3 +83,25 @@ def create_charm(name: str, target: Path, *, style: str = 'reactive') -> list[Pa
         mode = executable.stat().st_mode
         executable.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return written
+
+
+def requirement(version: str | None = None) -> str:
+    """The reactops line of a new charm's requirements.txt: *version* (default: the
+    reactops running now) or any later release with the same API.
+
+    Below 1.0 a minor release may break charms, so 0.1.x allows up to 0.2; from 1.0 on, up
+    to the next major. The lower bound is *version* itself, without a local label: the
+    charm was generated, and its tests passed, with that release. A development or
+    pre-release version (``0.1.0.dev0``) stays the lower bound too, so the build that made
+    the charm satisfies it (``>=0.1`` would not: ``0.1.0.dev0`` sorts before ``0.1``).
+    """
+    if version is None:
+        from .. import __version__
+        version = __version__
+    public = version.split('+', 1)[0]
+    match = _MAJOR_MINOR.match(public)
+    if match is None:  # not a PEP 440 version: nothing to derive a range from
+        return 'reactops'
+    epoch, major, minor = match[1] or '', int(match[2]), int(match[3] or 0)
+    below = f'{major}.{minor + 1}' if major == 0 else str(major + 1)
+    return f'reactops>={public},<{epoch}{below}'

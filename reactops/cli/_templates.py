@@ -2,7 +2,8 @@
 
 Placeholders: ``$name`` (the charm's name, ``hello-web``), ``$module`` (a Python name,
 ``hello_web``), ``$klass`` (the charm class, ``HelloWebCharm``), ``$title``
-(``Hello web``) and ``$style`` (``reactive`` or ``ops``). Kept as Python strings so the
+(``Hello web``), ``$style`` (``reactive`` or ``ops``) and ``$requirement`` (reactops'
+line in requirements.txt, ``reactops>=0.1.0,<0.2``). Kept as Python strings so the
 package needs no data files.
 """
 
@@ -44,7 +45,7 @@ JUJU_DISPATCH_PATH="$${JUJU_DISPATCH_PATH:-$$0}" PYTHONPATH=lib:venv exec ./src/
 """
 
 REQUIREMENTS = """\
-reactops
+$requirement
 """
 
 GITIGNORE = """\
