@@ -16,6 +16,16 @@ VERSION = re.search(r"^__version__ = '([^']+)'$",
                     (HERE / 'reactops' / '__init__.py').read_text(encoding='utf-8'),
                     re.MULTILINE)[1]
 
+# What the test suite needs beside the package (the `test` extra).
+TEST_REQUIRES = [
+    'pytest',
+    'hypothesis',
+    'websocket-client',
+    # tests/test_sdist.py builds the sdist through setuptools' PEP 517 hook, as
+    # `python -m build` does, with the setuptools that pyproject.toml asks for.
+    'setuptools>=77',
+]
+
 
 class BuildPyWithAliasPth(build_py):
     """build_py that also puts the ``ops`` alias .pth file at the top of the build."""
@@ -64,15 +74,9 @@ setup(
         'pebble': [
             'websocket-client',
         ],
-        'test': [
-            'pytest',
-            'hypothesis',
-            'websocket-client',
-        ],
+        'test': TEST_REQUIRES,
         'dev': [
-            'pytest',
-            'hypothesis',
-            'websocket-client',
+            *TEST_REQUIRES,
             'ruff',
             'mypy',
             'types-PyYAML',
