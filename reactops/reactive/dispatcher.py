@@ -160,9 +160,11 @@ class Dispatcher:
             handler.action(*args)
         except Exception as error:
             recorder.handler_failed(handler, error)
+            note = f'(in reactive handler {handler.id}, hook {self.runtime.hook_name or "?"})'
             if sys.version_info >= (3, 11):
-                error.add_note(f'(in reactive handler {handler.id}, hook '
-                               f'{self.runtime.hook_name or "?"})')
+                error.add_note(note)
+            else:  # what add_note does (pytest shows it; 3.10's own traceback does not)
+                vars(error).setdefault('__notes__', []).append(note)
             raise
         for predicate in handler.predicates:
             predicate.after_run(self.runtime, handler)
