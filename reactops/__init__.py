@@ -368,23 +368,51 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import Any
 
+    from . import charm as charm
+    from . import framework as framework
+    from . import hookcmds as hookcmds
+    from . import jujucontext as jujucontext
+    from . import jujuversion as jujuversion
+    from . import lib as lib
+    from . import log as log
+    from . import model as model
+    from . import pebble as pebble
+    from . import storage as storage
+    from . import stored as stored
+    from . import testing as testing
     from ._private.entry import (
         main,
     )
     from .charm import (
         ActionEvent,
+        ActionMeta,
         CharmBase,
         CharmEvents,
         CharmMeta,
         CollectMetricsEvent,
         CollectStatusEvent,
         ConfigChangedEvent,
+        ConfigMeta,
+        ContainerBase,
+        ContainerMeta,
+        ContainerStorageMeta,
         HookEvent,
         InstallEvent,
+        JujuAssumes,
+        JujuAssumesCondition,
         LeaderElectedEvent,
         LeaderSettingsChangedEvent,
+        MetadataLinks,
+        PayloadMeta,
+        PebbleCheckEvent,
+        PebbleCheckFailedEvent,
+        PebbleCheckRecoveredEvent,
+        PebbleCustomNoticeEvent,
+        PebbleNoticeEvent,
+        PebbleReadyEvent,
         PostSeriesUpgradeEvent,
         PreSeriesUpgradeEvent,
         RelationBrokenEvent,
@@ -396,6 +424,7 @@ if TYPE_CHECKING:
         RelationMeta,
         RelationRole,
         RemoveEvent,
+        ResourceMeta,
         SecretChangedEvent,
         SecretEvent,
         SecretExpiredEvent,
@@ -406,8 +435,10 @@ if TYPE_CHECKING:
         StorageAttachedEvent,
         StorageDetachingEvent,
         StorageEvent,
+        StorageMeta,
         UpdateStatusEvent,
         UpgradeCharmEvent,
+        WorkloadEvent,
     )
     from .errors import (
         DispatchLoopError,
@@ -431,31 +462,63 @@ if TYPE_CHECKING:
         EventBase,
         EventSource,
         Framework,
+        FrameworkEvents,
         Handle,
+        HandleKind,
         LifecycleEvent,
+        NoTypeError,
         Object,
         ObjectEvents,
         PreCommitEvent,
+        PrefixedEvents,
+        Serializable,
+    )
+    from .hookcmds import (
+        StatusName,
+    )
+    from .jujucontext import (
+        JujuContext,
+    )
+    from .jujuversion import (
+        JujuVersion,
     )
     from .model import (
         ActiveStatus,
         Application,
         Binding,
+        BindingMapping,
         BlockedStatus,
+        CheckInfoMapping,
+        CloudCredential,
+        CloudSpec,
         ConfigData,
+        Container,
+        ContainerMapping,
         ErrorStatus,
+        LazyCheckInfo,
+        LazyMapping,
+        LazyNotice,
         MaintenanceStatus,
         Model,
+        MultiPushPullError,
         Network,
+        NetworkInterface,
+        OpenedPort,
+        Pod,
         Port,
         Relation,
         RelationData,
         RelationDataContent,
+        RelationMapping,
+        RemoteModel,
+        Resources,
         Secret,
         SecretInfo,
         SecretRotate,
+        ServiceInfoMapping,
         StatusBase,
         Storage,
+        StorageMapping,
         Unit,
         UnknownStatus,
         WaitingStatus,
@@ -504,11 +567,16 @@ if TYPE_CHECKING:
         SQLiteStorage,
     )
     from .stored import (
+        BoundStoredState,
         StoredDict,
         StoredList,
         StoredSet,
         StoredState,
+        StoredStateData,
     )
+
+    #: ops' optional tracing package (``ops_tracing``), or ``None`` when it is not installed.
+    tracing: ModuleType | None
 
 
 _export, _exported = lazy_exports(__name__, globals(), _EXPORTS)

@@ -169,6 +169,15 @@ class CollectMetricsEvent(HookEvent):
 class RelationEvent(HookEvent):
     """Something happened on a relation: ``relation`` says which, ``unit``/``app`` who."""
 
+    relation: Relation
+    #: The remote application. Typed as always there, as in ops, so that
+    #: ``event.relation.data[event.app]`` type-checks: Juju names it in every relation hook.
+    #: Only a Juju with bug LP 1960934 left it out (of some ``-relation-broken`` hooks),
+    #: and there it is ``None`` at run time.
+    app: Application
+    #: The remote unit; ``None`` when the event is about the remote application's bag.
+    unit: Unit | None
+
     def __init__(self, handle: Handle, relation: Relation, app: Application | None = None,
                  unit: Unit | None = None):
         super().__init__(handle)
@@ -176,7 +185,7 @@ class RelationEvent(HookEvent):
             raise RuntimeError(f'cannot create {type(self).__name__}: unit {unit.name} '
                                f'is not a unit of application {app.name}')
         self.relation = relation
-        self.app = app
+        self.app = cast('Application', app)  # None only under LP 1960934 (see `app`)
         self.unit = unit
 
     def snapshot(self) -> dict[str, Any]:
@@ -197,7 +206,7 @@ class RelationEvent(HookEvent):
         assert relation is not None
         self.relation = relation
         app_name, unit_name = snapshot.get('app_name'), snapshot.get('unit_name')
-        self.app = model.get_app(app_name) if app_name else None
+        self.app = cast('Application', model.get_app(app_name) if app_name else None)
         self.unit = model.get_unit(unit_name) if unit_name else None
 
 

@@ -175,9 +175,6 @@ class Object:
 
     handle_kind: str = cast(str, HandleKind())
 
-    if TYPE_CHECKING:
-        on: ObjectEvents
-
     def __init__(self, parent: Framework | Object, key: str | None):
         kind = self.handle_kind
         if isinstance(parent, Framework):
@@ -384,6 +381,12 @@ class ObjectEvents(Object):
     def __repr__(self) -> str:
         cls = type(self)
         return f'<{cls.__module__}.{cls.__qualname__}: {", ".join(self._event_kinds())}>'
+
+    if TYPE_CHECKING:
+        # For type checkers only: the events a charm's metadata defines at run time
+        # (`self.on.db_relation_joined`, `self.on.backup_action`) are not class attributes
+        # they can see. At run time an unknown name raises AttributeError as before.
+        def __getattr__(self, name: str) -> BoundEvent: ...
 
 
 class PrefixedEvents:

@@ -9,12 +9,13 @@ delivers the event.
 from __future__ import annotations
 
 from ..charm import HookEvent
-from .typing import TYPE_CHECKING
+from .typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from typing import Any
 
     from ..framework import Handle
+    from ..model import Container, LazyCheckInfo, LazyNotice
 
 __all__ = ['PebbleCheckEvent', 'PebbleCheckFailedEvent', 'PebbleCheckRecoveredEvent',
            'PebbleCustomNoticeEvent', 'PebbleNoticeEvent', 'PebbleReadyEvent', 'WorkloadEvent']
@@ -22,6 +23,10 @@ __all__ = ['PebbleCheckEvent', 'PebbleCheckFailedEvent', 'PebbleCheckRecoveredEv
 
 class WorkloadEvent(HookEvent):
     """Something happened in a workload container (``workload``, a ``Container``)."""
+
+    #: The container, as in ops. (Without a model that has containers, the event core alone
+    #: keeps the container's name here instead.)
+    workload: Container
 
     def __init__(self, handle: Handle, workload: Any):
         super().__init__(handle)
@@ -41,7 +46,7 @@ class WorkloadEvent(HookEvent):
         """Find the container again in this dispatch's model."""
         super().restore(snapshot)
         name = snapshot.get('container_name')
-        self.workload = None if name is None else self._find_container(name)
+        self.workload = cast('Container', None if name is None else self._find_container(name))
 
     def _find_container(self, name: str) -> Any:
         assert self.framework is not None, 'event used before it was emitted'
@@ -66,7 +71,7 @@ class PebbleNoticeEvent(WorkloadEvent):
         self._notice = (notice_id, notice_type, notice_key)
 
     @property
-    def notice(self) -> Any:
+    def notice(self) -> LazyNotice:
         """The notice (a ``LazyNotice``: fetched from Pebble only for what is not known)."""
         from ..model import LazyNotice
 
@@ -97,7 +102,7 @@ class PebbleCheckEvent(WorkloadEvent):
         self._check_name = check_name
 
     @property
-    def info(self) -> Any:
+    def info(self) -> LazyCheckInfo:
         """The check (a ``LazyCheckInfo``: its details are fetched from Pebble on use)."""
         from ..model import LazyCheckInfo
 
