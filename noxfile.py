@@ -43,8 +43,9 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the HTML documentation; any Sphinx warning fails the build."""
-    session.install('-e', '.[test]', 'sphinx', 'myst-parser')  # autodoc imports the plugin
+    """Build the HTML documentation (furo theme); any Sphinx warning fails the build."""
+    # autodoc imports the pytest plugin, hence .[test]; furo is the theme (docs/conf.py).
+    session.install('-e', '.[test]', 'sphinx', 'myst-parser', 'furo')
     session.run('sphinx-build', '-W', '--keep-going', '-b', 'html', 'docs', 'docs/_build/html')
 
 

@@ -33,8 +33,12 @@ autodoc_typehints = 'description'
 autodoc_member_order = 'bysource'
 nitpicky = False
 
-html_theme = 'alabaster'
+# furo shows long code lines whole, scrolling sideways, where alabaster cut them.
+html_theme = 'furo'
 html_title = f'reactops {release}'
+# _static/ is copied as is: the flag graph's SVG opens full size from there.
+html_static_path = ['_static']
+html_css_files = ['zoomable.css']
 
 # reactops re-exports names the way ops does (CharmMeta from reactops.meta via reactops.charm,
 # the errors via reactops.model), so a bare cross-reference such as `CharmMeta` or `type`
