@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ._state import LocalModelError
 
-__all__ = ['Manager', 'find_roots', 'private_base', 'remove_private_base', 'running_pid',
-           'sockets_dir', 'start', 'stop', 'sweep']
+__all__ = ['Manager', 'find_roots', 'make_private', 'private_base', 'remove_private_base',
+           'running_pid', 'sockets_dir', 'start', 'stop', 'sweep']
 
 MODULE = 'reactops.localmodel._workload'
 PID_FILE = 'manager.pid'
@@ -83,7 +83,7 @@ def private_base(model_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f'reactops-{os.getuid()}-{digest}'
 
 
-def _make_private(folder: Path) -> None:
+def make_private(folder: Path) -> None:
     """Make *folder* (0700), or check that the one there is a private folder of ours:
     another user could otherwise put a socket where a unit's hooks will connect."""
     try:
@@ -190,7 +190,7 @@ def _spawn(manager: Manager, env: dict[str, str]) -> int:
     manager.root.mkdir(parents=True, exist_ok=True)
     if manager.socket.parent != manager.root:
         # <private base>/<unit>/<container>/pebble.socket: the base is checked first.
-        _make_private(manager.socket.parents[2])
+        make_private(manager.socket.parents[2])
         for folder in (manager.socket.parents[1], manager.socket.parent):
             folder.mkdir(mode=0o700, exist_ok=True)
     argv = [sys.executable, '-m', MODULE, '--root', str(manager.root), '--socket',

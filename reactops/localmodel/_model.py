@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from . import _containers, _lifecycle, _lock, _managers, _process, _tool
+from . import _containers, _lifecycle, _lock, _managers, _process, _tool, _toolserver
 from ._bundle import Bundle
 from ._checks import (
     MAX_UNITS,
@@ -83,6 +83,7 @@ class LocalModel:
         self._state: ModelState | None = None
         self._lock_fd: int | None = None
         self._bin_dir: Path | None = None
+        self._tool_server: _toolserver.ToolServer | None = None
 
     @property
     def state(self) -> ModelState:
@@ -95,6 +96,7 @@ class LocalModel:
 
     def close(self) -> None:
         """Close the state file (the workload managers keep running: see :meth:`stop`)."""
+        self._stop_tool_server()
         if self._state is not None:
             self._state.close()
             self._state = None
@@ -126,6 +128,7 @@ class LocalModel:
         try:
             yield
         finally:
+            self._stop_tool_server()  # no hook runs until this model is locked again
             fd, self._lock_fd = self._lock_fd, None
             _lock.release(fd)
 
@@ -420,6 +423,8 @@ class LocalModel:
                     'REACTOPS_HOOK_TOKEN': token,
                     **_containers.hook_env(self.state, unit)}
         bin_dir = self._tools()
+        if self._tool_server is not None:
+            full_env['REACTOPS_TOOL_SOCKET'] = str(self._tool_server.socket_path)
         try:
             result = _process.run_hook(unit_charm_dir(self.dir, unit).resolve(), bin_dir,
                                        dispatch_path, full_env, self.hook_timeout)
@@ -439,7 +444,20 @@ class LocalModel:
         """The hook tools' directory, installed (or refreshed) once per model object."""
         if self._bin_dir is None:
             self._bin_dir = _process.install_tools(self.dir.resolve())
+        if self._tool_server is None:
+            server = _toolserver.ToolServer((self.dir / DB_NAME).resolve(),
+                                            _toolserver.socket_path_for(self.dir))
+            try:
+                server.start()
+                self._tool_server = server
+            except OSError as e:  # the tools then run as programs of their own (slower)
+                self.notice(f"the hook tools run without the model's server: {e}")
         return self._bin_dir
+
+    def _stop_tool_server(self) -> None:
+        server, self._tool_server = self._tool_server, None
+        if server is not None:
+            server.stop()
 
     def _before(self, unit: str, hook: str, env: dict[str, str]) -> None:
         """Relation membership as the hook must see it: a joining unit is listed in its

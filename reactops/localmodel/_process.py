@@ -48,16 +48,17 @@ def install_tools(model_dir: Path) -> Path:
 
     # The program, and the rule book it follows (stdlib only), imported from beside it.
     for name in FILES:
-        shutil.copyfile(_TOOL_SOURCE.with_name(name), bin_dir / name)
+        _copy_if_changed(_TOOL_SOURCE.with_name(name), bin_dir / name)
     for name in RULES:
-        shutil.copyfile(_RULES_DIR / name, bin_dir / name)
+        _copy_if_changed(_RULES_DIR / name, bin_dir / name)
+    # The client asks the model's tool server, or runs _tool itself when none listens.
     # Imported (not run as a script) so it is compiled once; -S: no site-packages needed.
     _write_exec(bin_dir / _LAUNCHER,
                 f'#!{sys.executable} -S\n'
                 f'import sys\n'
                 f'sys.dont_write_bytecode = False\n'
                 f'sys.path.insert(0, {str(bin_dir)!r})\n'
-                f'from _tool import main\n'
+                f'from _toolclient import main\n'
                 f'sys.exit(main(sys.argv))\n')
     for name in TOOLS:
         link = bin_dir / name
@@ -83,6 +84,15 @@ def reactops_path() -> str:
 
 def _sh_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    # Unchanged files keep their times, so their compiled copies stay valid.
+    data = source.read_bytes()
+    if not target.exists() or target.read_bytes() != data:
+        tmp = target.with_suffix('.tmp')
+        tmp.write_bytes(data)
+        tmp.replace(target)
 
 
 def _write_exec(path: Path, text: str) -> None:

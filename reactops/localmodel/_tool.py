@@ -30,7 +30,7 @@ import sys
 
 TYPE_CHECKING = False  # typing costs an import on every tool run; only mypy needs it
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     from reactops._private import jujurules as rules
@@ -51,16 +51,28 @@ LEADER_REL = -1  # the relation id under which pending leader settings are kept
 TOKEN_KEY = 'hook-token:'  # meta key prefix: a running hook's token -> "<hook id> <unit>"
 #: The files of this program, copied together into ``<model-dir>/bin`` (the rule book's
 #: come from ``jujurules.FILES``).
-FILES = ('_tool.py', '_toolcli.py')
-__all__ = ['FILES', 'TOOLS', 'issue_hook_token', 'main', 'revoke_hook_token']
+FILES = ('_tool.py', '_toolcli.py', '_toolclient.py')
+__all__ = ['FILES', 'TOOLS', 'Caller', 'issue_hook_token', 'main', 'revoke_hook_token', 'run']
+
+class Caller:
+    """Who runs a tool, as the tool sees it: the hook's environment, its standard input
+    (read only when a tool asks for ``--file -``) and its working directory. A tool run as
+    a process is its own caller; the model's tool server gets these from the client."""
+
+    def __init__(self, env: Mapping[str, str], cwd: str,
+                 read_stdin: Callable[[], str]):
+        self.env, self.cwd, self.read_stdin = env, cwd, read_stdin
+
 
 class Ctx:
     """One tool run: the unit, its hook, the parsed command line and the database."""
 
     def __init__(self, tool: str, opts: dict[str, Any], args: list[str],
-                 db: sqlite3.Connection):
+                 db: sqlite3.Connection, caller: Caller):
         self.tool, self.opts, self.args, self.db = tool, opts, args, db
-        self.hook_id, self.unit = hook_identity(db)
+        self.env = caller.env
+        self.caller = caller
+        self.hook_id, self.unit = hook_identity(db, caller.env)
         self.app = rules.app_of(self.unit)
         row = db.execute('SELECT address FROM units WHERE name=?', (self.unit,)).fetchone()
         if row is None:
@@ -80,7 +92,11 @@ class Ctx:
         if path is None:
             return {}
         try:
-            text = sys.stdin.read() if path == '-' else open(path, encoding='utf-8').read()
+            if path == '-':
+                text = self.caller.read_stdin()
+            else:
+                with open(os.path.join(self.caller.cwd, path), encoding='utf-8') as file:
+                    text = file.read()
         except OSError as e:
             raise Refused(f'cannot read {path}: {e.strerror}') from None
         return flat_map(text)
@@ -92,7 +108,7 @@ class Ctx:
 
     def relation(self, required: bool = True) -> tuple[int, str] | None:
         """(id, this unit's endpoint) of ``-r`` or of the hook's relation."""
-        raw = self.opts.get('relation') or os.environ.get('JUJU_RELATION_ID')
+        raw = self.opts.get('relation') or self.env.get('JUJU_RELATION_ID')
         if not raw:
             if required:
                 raise Refused('no relation id specified', 2)
@@ -148,16 +164,17 @@ def revoke_hook_token(db: sqlite3.Connection, token: str) -> None:
     db.execute('DELETE FROM meta WHERE key=?', (TOKEN_KEY + token,))
 
 
-def hook_identity(db: sqlite3.Connection) -> tuple[int, str]:
-    """(hook id, unit) of the running hook whose token the caller holds."""
-    token = os.environ.get('REACTOPS_HOOK_TOKEN', '')
+def hook_identity(db: sqlite3.Connection, env: Mapping[str, str]) -> tuple[int, str]:
+    """(hook id, unit) of the running hook whose token the caller (environment *env*)
+    holds."""
+    token = env.get('REACTOPS_HOOK_TOKEN', '')
     row = db.execute('SELECT value FROM meta WHERE key=?', (TOKEN_KEY + token,)).fetchone() \
         if token else None
     if row is None:
         raise Refused('not called by a running hook of the local model (REACTOPS_HOOK_TOKEN '
                       'is missing or has expired)')
     ident, _, unit = str(row[0]).partition(' ')
-    claimed = os.environ.get('JUJU_UNIT_NAME', unit)
+    claimed = env.get('JUJU_UNIT_NAME', unit)
     if claimed != unit:
         raise Refused(f'permission denied: this hook runs as unit "{unit}" and cannot act as '
                       f'"{claimed}" (JUJU_UNIT_NAME)')
@@ -177,11 +194,11 @@ def answers(*tools: str) -> Callable[[Callable[[Ctx], object]], Callable[[Ctx], 
 
 @answers('relation-ids')
 def relation_ids(c: Ctx) -> object:
-    name = c.args[0] if c.args else os.environ.get('JUJU_RELATION')
+    name = c.args[0] if c.args else c.env.get('JUJU_RELATION')
     if not name:
         raise Refused('no endpoint name specified', 2)
     no_more(c.args[1:])
-    current = os.environ.get('JUJU_RELATION_ID', '').rpartition(':')[2]
+    current = c.env.get('JUJU_RELATION_ID', '').rpartition(':')[2]
     rows = c.db.execute('SELECT id, dying FROM relations WHERE (app1=? AND ep1=?) OR '
                         '(app2=? AND ep2=?) ORDER BY id', (c.app, name, c.app, name))
     return [f'{name}:{i}' for i, dying in rows if not dying or str(i) == current]
@@ -211,10 +228,10 @@ def relation_get(c: Ctx) -> object:
     app = bool(c.opts.get('app'))
     if args:
         member = args.pop(0)
-    elif os.environ.get('JUJU_REMOTE_UNIT') and not app:
-        member = os.environ['JUJU_REMOTE_UNIT']
-    elif os.environ.get('JUJU_REMOTE_APP'):
-        member, app = os.environ['JUJU_REMOTE_APP'], True
+    elif c.env.get('JUJU_REMOTE_UNIT') and not app:
+        member = c.env['JUJU_REMOTE_UNIT']
+    elif c.env.get('JUJU_REMOTE_APP'):
+        member, app = c.env['JUJU_REMOTE_APP'], True
     else:
         raise Refused('no unit or application specified', 2)
     no_more(args)
@@ -429,7 +446,7 @@ def goal_state(c: Ctx) -> object:
 
 
 def action(c: Ctx) -> tuple[int, dict[str, Any]]:
-    ident = int(os.environ.get('REACTOPS_ACTION_ID') or 0)
+    ident = int(c.env.get('REACTOPS_ACTION_ID') or 0)
     row = c.db.execute('SELECT params, results, logs FROM actions WHERE id=? AND unit=?',
                        (ident, c.unit)).fetchone()
     if row is None:
@@ -511,41 +528,55 @@ def state_set(c: Ctx) -> object:
     return None
 
 
-def main(argv: list[str]) -> int:
-    """Run the tool named by ``argv[0]``; return its exit status."""
+def run(argv: list[str], caller: Caller, db: sqlite3.Connection | None = None,
+        ) -> tuple[int, str, str]:
+    """Run the tool named by ``argv[0]`` for *caller*; return (exit status, stdout,
+    stderr). The tool opens the model file ``$REACTOPS_MODEL_DB`` unless given *db*
+    (the tool server's connection, in autocommit mode)."""
     tool = os.path.basename(argv[0])
-    trace = os.environ.get('REACTOPS_TOOL_TRACE')
+    trace = caller.env.get('REACTOPS_TOOL_TRACE')
     if trace:  # a file to append each call's argv to, for debugging a charm's tool use
-        with open(trace, 'a', encoding='utf-8') as f:
+        with open(os.path.join(caller.cwd, trace), 'a', encoding='utf-8') as f:
             f.write(json.dumps([tool, *argv[1:]]) + '\n')
     if tool in UNSUPPORTED:
-        sys.stderr.write(f'ERROR {tool} is not supported by the reactops local model; '
-                         f'test this part of the charm on Juju\n')
-        return 1
+        return 1, '', (f'ERROR {tool} is not supported by the reactops local model; '
+                       f'test this part of the charm on Juju\n')
     if tool not in SPECS:
-        sys.stderr.write(f'ERROR the reactops local model has no hook tool {tool!r}\n')
-        return 2
-    path = os.environ.get('REACTOPS_MODEL_DB')
-    if not path or not os.path.exists(path):
-        sys.stderr.write('ERROR not in a hook of the reactops local model '
-                         '(REACTOPS_MODEL_DB names no model file)\n')
-        return 1
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        return 2, '', f'ERROR the reactops local model has no hook tool {tool!r}\n'
+    own = db is None
+    if db is None:
+        path = caller.env.get('REACTOPS_MODEL_DB')
+        if not path or not os.path.exists(path):
+            return 1, '', ('ERROR not in a hook of the reactops local model '
+                           '(REACTOPS_MODEL_DB names no model file)\n')
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         db.execute('BEGIN IMMEDIATE')
-        opts, args = parse(tool, argv[1:])
-        out = render(HANDLERS[tool](Ctx(tool, opts, args, db)), opts.get('format', 'smart'))
+        try:
+            opts, args = parse(tool, argv[1:])
+            out = render(HANDLERS[tool](Ctx(tool, opts, args, db, caller)),
+                         opts.get('format', 'smart'))
+        except BaseException:
+            db.execute('ROLLBACK')
+            raise
         db.execute('COMMIT')
     except Refused as e:
-        db.execute('ROLLBACK')
-        sys.stderr.write(f'ERROR {e}\n')
+        err = f'ERROR {e}\n'
         if e.code == 2:
-            sys.stderr.write(f'Usage: {tool} [options] {SPECS[tool][1]}'.rstrip() + '\n')
-        return e.code
+            err += f'Usage: {tool} [options] {SPECS[tool][1]}'.rstrip() + '\n'
+        return e.code, '', err
     finally:
-        db.close()
+        if own:
+            db.close()
+    return 0, out, ''
+
+
+def main(argv: list[str]) -> int:
+    """Run the tool named by ``argv[0]`` as this process; return its exit status."""
+    code, out, err = run(argv, Caller(os.environ, os.getcwd(), sys.stdin.read))
+    sys.stderr.write(err)
     sys.stdout.write(out)
-    return 0
+    return code
 
 
 if __name__ == '__main__':
