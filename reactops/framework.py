@@ -470,8 +470,8 @@ class Framework(Object):
         if isinstance(parent, Object):
             parent = parent.handle
         parent_path = parent.path if parent is not None else None
-        kind = kind if kind is not None else cls.handle_kind
-        self._type_registry[(parent_path, kind)] = cls
+        event_kind: str = kind if kind is not None else cls.handle_kind
+        self._type_registry[(parent_path, event_kind)] = cls
         self._type_known.add(cls)
 
     # -- snapshots -----------------------------------------------------------------------

@@ -277,7 +277,7 @@ _BY_SUFFIX = (
 
 def _required_variables(env: Mapping[str, str]) -> list[str]:
     """The variables Juju always sets for the hook *env* is for, in the order checked."""
-    required = list(_ALWAYS)
+    required: list[str] = list(_ALWAYS)
     if any(name not in env for name in _ALWAYS):
         return required
     hook = env['JUJU_HOOK_NAME']

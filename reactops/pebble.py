@@ -553,8 +553,9 @@ class Client:
                            identities: Mapping[str, IdentityDict | Identity | None]) -> None:
         """Add or replace the identities given; a ``None`` value removes that one."""
         with self._start_span('pebble replace_identities'):
+            identity_type: type[Identity] = _notices().Identity
             body = {'action': 'replace', 'identities': {
-                name: identity.to_dict() if isinstance(identity, _notices().Identity) else identity
+                name: identity.to_dict() if isinstance(identity, identity_type) else identity
                 for name, identity in identities.items()
             }}
             self._request('POST', '/v1/identities', body=body)
@@ -678,7 +679,7 @@ class Client:
              user_id: int | None = None, user: str | None = None, group_id: int | None = None,
              group: str | None = None, stdin: bytes | BinaryIO | None = None,
              stdout: BinaryIO | None = None, stderr: BinaryIO | None = None,
-             encoding: None = None, combine_stderr: bool = False) -> ExecProcess[bytes]: ...
+             encoding: None, combine_stderr: bool = False) -> ExecProcess[bytes]: ...
 
     def exec(self, command: list[str], *, service_context: str | None = None,
              environment: dict[str, str] | None = None,

@@ -429,9 +429,11 @@ def start_exec(client: Client, span: Any, command: list[str], *,
         if _has_fileno(stdin):
             cancel_reader, cancel_writer = os.pipe()
 
-            def cancel_stdin() -> None:
+            def cancel() -> None:
                 os.write(cancel_writer, b'x')
                 os.close(cancel_writer)
+
+            cancel_stdin = cancel
 
         threads.append(_daemon(_reader_to_websocket, stdin, stdio_ws, encoding, cancel_reader))
     else:

@@ -86,7 +86,8 @@ class _EndpointsOnDemand(dict[str, 'Endpoint']):
         rel_meta = framework.meta.relations.get(name)
         if rel_meta is None:
             return
-        role = {'peer': 'peers'}.get(rel_meta.role.value, rel_meta.role.value)
+        role_name: str = rel_meta.role.value
+        role = {'peer': 'peers'}.get(role_name, role_name)
         cls = find_endpoint_class(Path(framework.charm_dir), rel_meta.interface_name, role)
         self[name] = (cls or Endpoint)(name, None)
 

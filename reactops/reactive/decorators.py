@@ -225,7 +225,7 @@ def when_file_changed(*files: str | Callable[[], str],
     return apply
 
 
-def only_once(func: _F | None = None) -> Any:
+def only_once(func: Callable[..., Any] | None = None) -> Any:
     """Run the handler once in the unit's life (``@only_once`` or ``@only_once()``)."""
     def apply(target: _F) -> _F:
         _spec_for(target, 'only_once').predicates.append(OnlyOnce())

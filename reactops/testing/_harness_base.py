@@ -40,7 +40,7 @@ class _HarnessBase(Generic[CharmType]):
                  actions: str | IO[str] | None = None, config: str | IO[str] | None = None):
         if not (isinstance(charm_cls, type) and issubclass(charm_cls, CharmBase)):
             raise TypeError(f'Harness() takes a CharmBase subclass, not {charm_cls!r}')
-        self._charm_cls = charm_cls
+        self._charm_cls: type[CharmType] = charm_cls  # the check above loses the TypeVar
         version = os.environ.get('JUJU_VERSION') or DEFAULT_JUJU_VERSION
         self._meta, root = _load_meta(charm_cls, meta, actions, config, version)
         self._tmp = Path(tempfile.mkdtemp(prefix='reactops-harness-'))

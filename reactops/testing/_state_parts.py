@@ -372,7 +372,8 @@ def _check_port_number(port: int | None) -> None:
 class TCPPort(Port):
     """An opened TCP port (1-65535)."""
 
-    port: int
+    # Required here, unlike Port's (keyword-only fields after it keep that valid).
+    port: int  # pyright: ignore[reportGeneralTypeIssues]
     protocol: Literal['tcp', 'udp', 'icmp'] = 'tcp'
 
     def __post_init__(self) -> None:
@@ -384,7 +385,7 @@ class TCPPort(Port):
 class UDPPort(Port):
     """An opened UDP port (1-65535)."""
 
-    port: int
+    port: int  # pyright: ignore[reportGeneralTypeIssues] (as in TCPPort)
     protocol: Literal['tcp', 'udp', 'icmp'] = 'udp'
 
     def __post_init__(self) -> None:

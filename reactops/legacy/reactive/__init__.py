@@ -9,7 +9,7 @@ charms.reactive's deprecated aliases on ``bus`` and ``helpers``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import hookenv, unitdata
 from . import bus, decorators, endpoints, flags, helpers, relations, trace
@@ -71,6 +71,16 @@ __all__ = [
 ]
 
 # The request/response pattern is loaded when first named (few charms use it).
+if TYPE_CHECKING:
+    from . import patterns
+    from .patterns.request_response import (
+        BaseRequest,
+        BaseResponse,
+        Field,
+        RequesterEndpoint,
+        ResponderEndpoint,
+    )
+
 _PATTERN_NAMES = ('BaseRequest', 'BaseResponse', 'Field', 'RequesterEndpoint',
                   'ResponderEndpoint')
 

@@ -104,7 +104,7 @@ def _charm_dir() -> Path:
 def _action_id(action: Callable[..., Any], suffix: str | None = None) -> str:
     """charms.reactive's key of a handler: the function's file, line and name."""
     if hasattr(action, '_action_id'):
-        return str(action._action_id)
+        return str(getattr(action, '_action_id'))  # noqa: B009 (set on some functions only)
     code = action.__code__
     parts = [code.co_filename, str(code.co_firstlineno), code.co_name]
     return ':'.join(parts if suffix is None else [*parts, suffix])
@@ -113,7 +113,7 @@ def _action_id(action: Callable[..., Any], suffix: str | None = None) -> str:
 def _short_action_id(action: Callable[..., Any], suffix: str | None = None) -> str:
     """The handler id reactops logs: the file relative to the charm, line and name."""
     if hasattr(action, '_short_action_id'):
-        return str(action._short_action_id)
+        return str(getattr(action, '_short_action_id'))  # noqa: B009 (as above)
     found = _registry.handler_id(action, _charm_dir())
     return found if suffix is None else f'{found}:{suffix}'
 

@@ -15,7 +15,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ._changes import ChangeStore, Task, TaskRunner
 from ._checks import CheckManager
@@ -130,10 +130,11 @@ class Workload:
             identity = _identity(options)
         # A session of its own makes the process lead its own group: a stop signals the
         # group, so what the service started goes too (process_group= needs Python 3.11).
-        proc: subprocess.Popen[bytes] = subprocess.Popen(  # noqa: S603 - the plan's command
+        # (**identity hides from the checkers that this is the bytes overload: no text=.)
+        proc = cast('subprocess.Popen[bytes]', subprocess.Popen(  # noqa: S603 - the plan's
             [program, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True,
-            close_fds=True, **identity)
+            close_fds=True, **identity))
         return proc
 
     def _spawn_service(self, config: Item) -> subprocess.Popen[bytes]:

@@ -112,7 +112,8 @@ class Request:
 class Handler(BaseHTTPRequestHandler):
     """Answers the requests of one connection."""
 
-    server: Server
+    # socketserver sets it to the Server that made the handler: ours, a BaseServer subclass.
+    server: Server  # pyright: ignore[reportIncompatibleVariableOverride]
     protocol_version = 'HTTP/1.1'
 
     def log_message(self, format: str, *args: Any) -> None:
