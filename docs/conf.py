@@ -39,6 +39,7 @@ html_title = f'reactops {release}'
 # _static/ is copied as is: the flag graph's SVG opens full size from there.
 html_static_path = ['_static']
 html_css_files = ['zoomable.css']
+html_js_files = ['zoomable.js']  # zoom buttons on the flag graph; local, no CDN
 
 # reactops re-exports names the way ops does (CharmMeta from reactops.meta via reactops.charm,
 # the errors via reactops.model), so a bare cross-reference such as `CharmMeta` or `type`
