@@ -16,6 +16,16 @@ VERSION = re.search(r"^__version__ = '([^']+)'$",
                     (HERE / 'reactops' / '__init__.py').read_text(encoding='utf-8'),
                     re.MULTILINE)[1]
 
+# The lowest versions are the ones the whole test suite passes with on Python 3.10 and 3.13
+# (`nox -s lowest` installs exactly these): PyYAML 5.1 is the first with dump(sort_keys=);
+# networkx 2.4 the first that imports on Python 3.10 (older ones take Mapping from
+# collections); blinker 1.0 is its first stable API. No upper bounds: no release is known to
+# break reactops. noxfile.py reads this list (keep it a literal).
+INSTALL_REQUIRES = [
+    'PyYAML>=5.1',
+    'blinker>=1.0',
+    'networkx>=2.4',
+]
 # What the test suite needs beside the package (the `test` extra).
 TEST_REQUIRES = [
     'pytest',
@@ -64,11 +74,7 @@ setup(
         'pytest11': ['reactops = reactops.testing.plugin'],
         'console_scripts': ['reactops = reactops.cli:main_exit'],
     },
-    install_requires=[
-        'PyYAML',
-        'blinker',
-        'networkx',
-    ],
+    install_requires=INSTALL_REQUIRES,
     extras_require={
         # reactops.pebble runs commands in workload containers (exec) over websockets.
         'pebble': [
