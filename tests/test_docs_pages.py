@@ -24,26 +24,33 @@ GRAPH_SVG = DOCS / '_static' / 'reactive-webapp-graph.svg'
 MD_LINK = re.compile(r'\]\((docs/[^)#\s]+)(?:#([^)\s]+))?\)')
 
 
-def subcommands() -> dict[str, list[str]]:
-    """Each command of ``reactops`` by its name, with its aliases."""
+def subcommands() -> dict[str, tuple[list[str], list[str]]]:
+    """Each command of ``reactops`` by its name: its aliases and its long options."""
     parser = build_parser()
     subparsers = next(action for action in parser._actions  # noqa: SLF001 - argparse's only way
                       if isinstance(action, argparse._SubParsersAction))  # noqa: SLF001
-    found: dict[str, list[str]] = {}
+    found: dict[str, tuple[list[str], list[str]]] = {}
     for name, command in commands(subparsers):
-        found[name] = [alias for alias, other in subparsers.choices.items()
-                       if other is command and alias != name]
+        aliases = [alias for alias, other in subparsers.choices.items()
+                   if other is command and alias != name]
+        options = [option for action in command._actions  # noqa: SLF001
+                   for option in action.option_strings
+                   if option.startswith('--') and option != '--help']
+        found[name] = (aliases, options)
     return found
 
 
-def test_the_command_reference_has_every_command_and_alias() -> None:
+def test_the_command_reference_has_every_command_alias_and_option() -> None:
     text = (DOCS / 'cli.md').read_text()
     found = subcommands()
     assert {'run', 'status', 'integrate', 'graph', 'completion'} <= set(found)
-    for name, aliases in found.items():
+    assert '--watch' in found['settle'][1]
+    for name, (aliases, options) in found.items():
         assert f'**`reactops {name}' in text, f'docs/cli.md has no entry for "reactops {name}"'
         for alias in aliases:
             assert f'`{alias}`' in text, f'docs/cli.md does not name the alias {alias!r}'
+        for option in options:
+            assert re.search(rf'{option}\b', text), f'docs/cli.md does not name {name} {option}'
 
 
 def anchors(markdown: str) -> set[str]:
