@@ -51,8 +51,11 @@ def run(tool: str, args: Sequence[str] = (), *, input: str | None = None,
     limit = _timeout()
     calls[tool] += 1
     try:
-        returncode, stdout, stderr = _spawn([path, *args], input, timeout=limit,
-                                            keep_stderr=STDERR_KEPT, max_stdout=MAX_STDOUT)
+        answer = _ask_local_model(path, tool, args, input, limit)
+        if answer is None:
+            answer = _spawn([path, *args], input, timeout=limit, keep_stderr=STDERR_KEPT,
+                            max_stdout=MAX_STDOUT)
+        returncode, stdout, stderr = answer
     except _Stopped as stopped:
         raise _stopped_error(tool, command, stopped, limit) from None
     if returncode != 0:
@@ -114,6 +117,39 @@ def _stopped_error(tool: str, command: list[str], stopped: _Stopped,
         message += f'; its stderr so far: {stopped.stderr.strip()}'
     # No stderr attribute: this is not the tool's own refusal, so nothing reads it as one.
     return ModelError(message, command=command)
+
+
+def _ask_local_model(path: str, tool: str, args: Sequence[str], input: str | None,
+                     limit: float | None) -> tuple[int, str, str] | None:
+    """The answer of reactops' local model to the call, sent over its tool socket with no
+    process started, when *path* is one of the model's own tools and the model listens;
+    else ``None`` (the tool is then run as a program, as under Juju)."""
+    from . import toolwire
+
+    socket_path = os.environ.get(toolwire.SOCKET_VARIABLE)
+    if not socket_path or not _is_local_model_tool(path, toolwire.LAUNCHER):
+        return None
+    message = toolwire.request([tool, *args], os.environ, os.getcwd(),
+                               (input or '').encode('utf-8', 'surrogateescape'))
+    try:
+        answer = toolwire.call(socket_path, message, timeout=limit)
+    except TimeoutError:
+        raise _Stopped('timeout', '') from None
+    if answer is None:
+        return None
+    code, out, err = answer
+    if len(out) > MAX_STDOUT:
+        raise _Stopped('stdout', '')
+    stderr = _Bounded(STDERR_KEPT)
+    stderr.add(err)
+    return code, _decode(out), _decode(stderr.value())
+
+
+def _is_local_model_tool(path: str, launcher: str) -> bool:
+    try:
+        return os.readlink(path) == launcher
+    except OSError:  # not a link: a tool of Juju's, or a test's fake
+        return False
 
 
 def _find_on_path(tool: str) -> str | None:

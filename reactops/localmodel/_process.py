@@ -22,7 +22,6 @@ __all__ = ['HookResult', 'command_name', 'copy_charm', 'install_tools', 'reactop
            'run_hook']
 
 JUJU_VERSION = '3.6.0'
-_LAUNCHER = '_reactops_tool'
 _TOOL_SOURCE = Path(__file__).with_name('_tool.py')
 _RULES_DIR = Path(__file__).parents[1] / '_private'
 # Files of a charm's source that a unit's copy does not need (or must not share).
@@ -44,16 +43,18 @@ def install_tools(model_dir: Path) -> Path:
     bin_dir = model_dir / 'bin'
     bin_dir.mkdir(parents=True, exist_ok=True)
     from .._private.jujurules import FILES as RULES
+    from .._private.toolwire import FILES as WIRE
+    from .._private.toolwire import LAUNCHER
     from ._tool import FILES, TOOLS
 
     # The program, and the rule book it follows (stdlib only), imported from beside it.
     for name in FILES:
         _copy_if_changed(_TOOL_SOURCE.with_name(name), bin_dir / name)
-    for name in RULES:
+    for name in (*RULES, *WIRE):
         _copy_if_changed(_RULES_DIR / name, bin_dir / name)
     # The client asks the model's tool server, or runs _tool itself when none listens.
     # Imported (not run as a script) so it is compiled once; -S: no site-packages needed.
-    _write_exec(bin_dir / _LAUNCHER,
+    _write_exec(bin_dir / LAUNCHER,
                 f'#!{sys.executable} -S\n'
                 f'import sys\n'
                 f'sys.dont_write_bytecode = False\n'
@@ -63,7 +64,7 @@ def install_tools(model_dir: Path) -> Path:
     for name in TOOLS:
         link = bin_dir / name
         if not link.is_symlink():
-            link.symlink_to(_LAUNCHER)
+            link.symlink_to(LAUNCHER)
     # A charm's "#!/usr/bin/env python3" must find the interpreter running reactops, with
     # its packages: a wrapper keeps the virtualenv (a symlink would lose it).
     extra = reactops_path()

@@ -19,8 +19,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from .._private.toolwire import PROTOCOL, decode, encode
 from . import _tool
-from ._toolclient import PROTOCOL, decode, encode
 
 __all__ = ['ToolServer', 'socket_path_for']
 
@@ -83,8 +83,9 @@ class ToolServer:
         if thread is None or listener is None:
             return
         self._stopping.set()
-        try:
-            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() at once on Linux
+        try:  # wake the accept() now rather than at its next timeout
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as wake:
+                wake.connect(str(self.socket_path))
         except OSError:
             pass
         thread.join()
@@ -108,11 +109,9 @@ class ToolServer:
                     conn, _ = self._listener.accept()
                 except TimeoutError:
                     continue
-                except OSError:
+                with conn:
                     if self._stopping.is_set():
                         return
-                    raise
-                with conn:
                     self._answer(conn, db)
         finally:
             db.close()

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from reactops._private.toolwire import decode, encode
 from reactops.localmodel import LocalModel
 from reactops.localmodel._process import install_tools
 from reactops.localmodel._tool import issue_hook_token
-from reactops.localmodel._toolclient import decode, encode, reads_stdin
+from reactops.localmodel._toolclient import reads_stdin
 from reactops.localmodel._toolserver import ToolServer, socket_path_for
 
 CHARMS = Path(__file__).resolve().parent
@@ -174,3 +175,29 @@ def test_settling_uses_the_server_and_leaves_nothing_behind(model: LocalModel) -
     assert trace and all(code == 0 for code in trace)
     assert not socket_path_for(model.dir).exists()  # stopped when the settle ended
     assert {t.name for t in threading.enumerate()} == before
+
+
+def test_reactops_own_runner_asks_the_server_without_starting_a_process(
+        model: LocalModel, server: ToolServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reactops._private import hooktool_runner
+    from reactops.errors import ModelError
+
+    rel = f'stock:{model.state.relations("depot")[0].id}'
+    hook = Hook(model, 'shop/1', server.socket_path)
+    for key, value in hook.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv('PATH', f'{hook.bin}{os.pathsep}{os.environ["PATH"]}')
+    # The program behind every tool name now fails at once: an answer proves no process ran.
+    launcher = hook.bin / '_reactops_tool'
+    launcher.write_text('#!/bin/sh\nexit 99\n')
+    assert hooktool_runner.run('config-get', ['greeting']) == 'hey\n'
+    assert hooktool_runner.run('relation-set', ['-r', rel, '--file', '-'],
+                               input='{"a": "1"}') == ''
+    assert json.loads(hooktool_runner.run('relation-get', [
+        '--format=json', '-r', rel, '-', 'shop/1']))['a'] == '1'
+    with pytest.raises(ModelError, match='not the leader') as refused:
+        hooktool_runner.run('leader-set', ['a=1'])
+    assert refused.value.returncode == 1
+    server.stop()  # nobody listens: the tool is run as a program again
+    with pytest.raises(ModelError, match='exit|99'):
+        hooktool_runner.run('config-get', ['greeting'])
