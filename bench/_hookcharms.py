@@ -111,6 +111,45 @@ def use_db():
     clear_flag('db.available')
 '''
 
+# The same logic on reactops with its built-in ``pgsql`` interface layer for ``db`` (no
+# interface code in the charm): the endpoint class is found among reactops.layers.
+BUILTIN_HANDLERS = '''\
+"""The bench charm, reactive style, on reactops' built-in pgsql layer."""
+
+from reactops import (ActiveStatus, MaintenanceStatus, WaitingStatus, current_charm,
+                      endpoint_from_flag, hook, set_flag, when, when_not)
+
+
+@when_not('bench.installed')
+def install():
+    current_charm().unit.status = MaintenanceStatus('installed')
+    set_flag('bench.installed')
+
+
+@hook('config-changed')
+def configure():
+    port = current_charm().config['port']
+    current_charm().unit.status = ActiveStatus(f'serving on port {port}')
+
+
+@hook('update-status')
+def update_status():
+    current_charm().unit.status = ActiveStatus('ready')
+
+
+@when('db.connected')
+@when_not('db.master.available')
+def request_database():
+    endpoint_from_flag('db.connected').set_database('bench')
+    current_charm().unit.status = WaitingStatus('waiting for the database')
+
+
+@when('db.master.available')
+def use_db():
+    master = endpoint_from_flag('db.master.available').master
+    current_charm().unit.status = ActiveStatus(f'database at {master.host}')
+'''
+
 INTERFACE_REQUIRES = '''\
 """The requires side of the bench's ``benchdb`` interface."""
 
@@ -251,6 +290,8 @@ VARIANTS = (
     Variant('reactive', 'reactive on charms.reactive', 'charms.reactive', 'reactive'),
     Variant('reactops-ops', 'ops style on reactops', 'reactops', 'ops'),
     Variant('reactops-reactive', 'reactive on reactops', 'reactops', 'reactive'),
+    Variant('reactops-builtin', 'reactive on reactops, built-in pgsql layer', 'reactops',
+            'builtin'),
 )
 
 
@@ -269,8 +310,13 @@ def build_tools(bin_dir: Path) -> None:
 def build_variant(variant: Variant, charm_dir: Path) -> None:
     """Write the charm of *variant* into *charm_dir*."""
     charm_dir.mkdir(parents=True, exist_ok=True)
-    (charm_dir / 'metadata.yaml').write_text(METADATA)
+    metadata = METADATA.replace('benchdb', 'pgsql') if variant.style == 'builtin' else METADATA
+    (charm_dir / 'metadata.yaml').write_text(metadata)
     (charm_dir / 'config.yaml').write_text(CONFIG)
+    if variant.style == 'builtin':
+        _write(charm_dir / 'src' / 'charm.py', REACTOPS_ENTRY, executable=True)
+        _write(charm_dir / 'reactive' / 'bench.py', BUILTIN_HANDLERS)
+        return
     if variant.style == 'ops':
         module = 'ops' if variant.framework == 'ops' else 'reactops'
         _write(charm_dir / 'src' / 'charm.py', OPS_CHARM.format(module=module), executable=True)

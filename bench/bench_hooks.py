@@ -1,6 +1,6 @@
 """Issue 9's benchmark: reactops beside ops and charms.reactive, every measure from one run.
 
-1. Hook latency: the small charm of ``_hookcharms.py`` written three ways, each hook a
+1. Hook latency: the small charm of ``_hookcharms.py`` written four ways, each hook a
    fresh process on ``/bin/sh`` fake hook tools; median of ``--runs`` runs (>= 7), with the
    floor (``python -c 'import yaml'``) and one hook-tool call measured beside.
 2. Hook-tool calls per hook (a count: stable across machines).
@@ -155,7 +155,8 @@ def summarise_hooks(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, bo
              f'for scale, not a target: importing the standard modules every reactops hook '
              f'imports ({", ".join(STDLIB)}): {_ms(data["stdlib"])}', '']
     head = f'{"hook":<20}' + ''.join(f'{k:>19}' for k in keys)
-    pairs = [('reactops-ops', 'ops'), ('reactops-reactive', 'reactive')]
+    pairs = [('reactops-ops', 'ops'), ('reactops-reactive', 'reactive'),
+             ('reactops-builtin', 'reactive')]
     pairs = [(a, b) for a, b in pairs if a in results and b in results]
     lines += ['hook latency, median (ratio: reactops / reference)',
               head + ''.join(f'{a.split("-")[1] + " ratio":>16}' for a, _ in pairs),
@@ -185,14 +186,15 @@ def _hook_verdicts(med: dict[tuple[str, str], dict[str, Any]], keys: list[str],
                    floor: float, tool: float) -> list[tuple[str, bool]]:
     verdicts: list[tuple[str, bool]] = []
     for ours, theirs, limit in (('reactops-ops', 'ops', OPS_RATIO),
-                                ('reactops-reactive', 'reactive', REACTIVE_RATIO)):
+                                ('reactops-reactive', 'reactive', REACTIVE_RATIO),
+                                ('reactops-builtin', 'reactive', REACTIVE_RATIO)):
         if ours not in keys or theirs not in keys:
             continue
         worst = max(charms.HOOKS, key=lambda h: med[ours, h]['time'] / med[theirs, h]['time'])
         ratio = med[ours, worst]['time'] / med[theirs, worst]['time']
         verdicts.append((f'latency {ours} <= {limit:g}x {theirs} on every hook '
                          f'(worst {ratio:.2f}x, {worst})', ratio <= limit))
-    for ours in ('reactops-ops', 'reactops-reactive'):
+    for ours in ('reactops-ops', 'reactops-reactive', 'reactops-builtin'):
         if ours not in keys:
             continue
         excess = {h: med[ours, h]['time'] / _budget(h, floor, tool) for h in charms.HOOKS}
@@ -210,7 +212,7 @@ def _hook_verdicts(med: dict[tuple[str, str], dict[str, Any]], keys: list[str],
         verdicts.append((f'tool calls of the reactive charm at 50 units <= 1/3 of '
                          f"charms.reactive's ({mine} vs {reference})",
                          mine <= reference * TOOLS_RATIO_50))
-    for ours in ('reactops-ops', 'reactops-reactive'):
+    for ours in ('reactops-ops', 'reactops-reactive', 'reactops-builtin'):
         if ours in keys:
             logs = sum(med[ours, h]['logs'] for h in charms.HOOKS)
             verdicts.append((f'no juju-log calls from {ours} at the default log level '
