@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from reactops.cli import build_parser
+
 REPO = Path(__file__).resolve().parents[1]
 TUTORIAL = REPO / 'docs' / 'tutorial.md'
 FENCE = re.compile(r'^(`{3,})(.*)$')
@@ -173,6 +175,20 @@ def test_the_page_has_steps_to_replay() -> None:
     assert any('tests/integration' in command and 'pytest' in command for command in ran)
     assert 'hello-web/reactive/hello_web.py' in files
     assert any(name.endswith('.yaml') and '/' not in name for name in files)  # the bundle
+
+
+def test_its_python_compiles_and_its_commands_parse() -> None:
+    """The quick part of the replay, for the default run: the slow one runs everything."""
+    steps = replayed(TUTORIAL.read_text())
+    for block in steps:
+        if block.options.get('caption', '').endswith('.py'):
+            compile(block.text, block.options['caption'], 'exec')
+    parser = build_parser()
+    for block in steps:
+        for command, _ in commands(block) if block.language == 'console' else ():
+            words = shlex.split(command)
+            if words[0] == 'reactops':
+                parser.parse_args(words[1:])  # exits 2, failing the test, on a wrong word
 
 
 def test_shown_lines_match_as_documented() -> None:
