@@ -6,8 +6,32 @@ from pathlib import Path
 
 import pytest
 from fakejuju import FakeJuju
+from hypothesis import settings
+from runmode import QUICK_MARKEXPR, examples, whole_suite
 
 pytest_plugins = ['leftovers']
+
+# A property test's own @settings(max_examples=...) wins over the profile: those call
+# runmode.examples() themselves.
+settings.register_profile('whole' if whole_suite() else 'quick', max_examples=examples(100))
+settings.load_profile('whole' if whole_suite() else 'quick')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Leave the slow tests out unless the run asks for them (see runmode.py).
+
+    An explicit ``-m`` wins: ``-m slow`` runs only them, ``-m 'slow or not slow'`` all.
+    """
+    if not config.option.markexpr and not whole_suite():
+        config.option.markexpr = QUICK_MARKEXPR
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if whole_suite():
+        return 'whole suite: REACTOPS_ALL_TESTS or CI is set'
+    if config.option.markexpr == QUICK_MARKEXPR:
+        return 'quick run: tests marked slow left out (REACTOPS_ALL_TESTS=1 runs all)'
+    return None
 
 
 @pytest.fixture

@@ -22,6 +22,10 @@ from compat_harness import (
 pytestmark = pytest.mark.compat
 
 SCENARIOS = load_scenarios()
+# Each dispatch is two fresh interpreters (one per framework); a scenario of more than
+# QUICK_DISPATCHES runs only with the slow tests. The quick ones still cover each mode:
+# bare dispatches, whole hooks, actions and the pinned differences.
+QUICK_DISPATCHES = 3
 
 
 @pytest.fixture(scope='session')
@@ -41,7 +45,9 @@ def _report(scenario: Scenario, side: str, expected: list[dict], got: list[dict]
     return problems
 
 
-@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.name for s in SCENARIOS])
+@pytest.mark.parametrize('scenario', [
+    pytest.param(s, id=s.name, marks=[pytest.mark.slow] * (len(s.dispatches) > QUICK_DISPATCHES))
+    for s in SCENARIOS])
 def test_scenario(scenario: Scenario, reference_python: str, tmp_path: Path) -> None:
     reactive, reactops = run_both(scenario, reference_python, tmp_path)
 

@@ -69,7 +69,11 @@ def _contents(path: Path) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     return {handle: read_snapshot(data, handle=handle) for handle, data in rows}, notices
 
 
-@pytest.mark.parametrize('unit', UNITS, ids=lambda unit: unit.name)
+# The deferall unit (every kind of event deferred) takes seconds under each framework: with
+# the slow tests; the counter unit and the relation-event test below keep deferral quick.
+@pytest.mark.parametrize('unit', [
+    pytest.param(unit, id=unit.name, marks=[pytest.mark.slow] * (unit is DEFERALL))
+    for unit in UNITS])
 def test_ops_writes_what_the_committed_fixture_holds(ops_python: str, tmp_path: Path,
                                                     unit: Unit) -> None:
     version = _find_ops_python()[1]
@@ -81,6 +85,7 @@ def test_ops_writes_what_the_committed_fixture_holds(ops_python: str, tmp_path: 
         assert release(deployed, unit) == json.loads(unit.received.read_text())
 
 
+@pytest.mark.slow
 def test_deferred_events_of_every_kind_come_back_on_reactops_as_on_ops(
         ops_python: str, tmp_path: Path) -> None:
     on_ops = run_ops(tmp_path / 'ops', ops_python, DEFERALL)
@@ -127,7 +132,8 @@ def test_a_relation_event_ops_deferred_runs_under_reactops_with_its_remote_unit(
     assert unit.juju.state()['status']['unit']['message'] == '4 hooks; ports -'
 
 
-@pytest.mark.parametrize('scenario', ['run_relation_lifecycle', 'run_paused_switch'])
+@pytest.mark.parametrize('scenario', [
+    'run_relation_lifecycle', pytest.param('run_paused_switch', marks=pytest.mark.slow)])
 def test_the_charm_library_charm_does_the_same_on_ops_and_on_reactops(
         ops_python: str, tmp_path: Path, scenario: str) -> None:
     import test_charm_library as webapp

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from test_compat_pebble import _clean_env, find_ops_python
 
-pytestmark = pytest.mark.compat
+# Runs a whole test module in another interpreter (seconds); test_compat_pebble's wire
+# tests keep the real ops client's view of the workload manager in the quick run.
+pytestmark = [pytest.mark.compat, pytest.mark.slow]
 
 MODULE = Path(__file__).resolve().parents[1] / 'test_workload_manager.py'
 _TIMEOUT = 300
