@@ -17,12 +17,14 @@ VERSION = re.search(r"^__version__ = '([^']+)'$",
                     re.MULTILINE)[1]
 
 # The lowest versions are the ones the whole test suite passes with on Python 3.10 and 3.13
-# (`nox -s lowest` installs exactly these): PyYAML 5.1 is the first with dump(sort_keys=);
-# networkx 2.4 the first that imports on Python 3.10 (older ones take Mapping from
-# collections); blinker 1.0 is its first stable API. No upper bounds: no release is known to
-# break reactops. noxfile.py reads this list (keep it a literal).
+# (`nox -s lowest` installs exactly these): PyYAML 5.1 is the first with dump(sort_keys=),
+# 5.1.1 the first whose syntax errors point where reactops' messages say (5.1 points a line
+# early); networkx 2.4 the first that imports on Python 3.10 (older ones take Mapping from
+# collections); blinker 1.0 is its first stable API (0.8 and 0.9 pass the signal tests too).
+# No upper bounds: no release is known to break reactops. noxfile.py reads this list (keep
+# it a literal).
 INSTALL_REQUIRES = [
-    'PyYAML>=5.1',
+    'PyYAML>=5.1.1',
     'blinker>=1.0',
     'networkx>=2.4',
 ]

@@ -45,6 +45,14 @@ class JujuLogHandler(logging.Handler):
         except Exception:
             self.handleError(record)
 
+    if sys.version_info < (3, 11):
+        def format(self, record: logging.LogRecord) -> str:
+            """The record as logging formats it, and its exception's notes after the
+            traceback, where Python 3.11 prints them (3.10's traceback leaves them out)."""
+            text = super().format(record)
+            notes = getattr(record.exc_info[1], '__notes__', None) if record.exc_info else None
+            return '\n'.join([text, *map(str, notes)]) if notes else text
+
 
 def setup_root_logging(model_backend: _LogBackend, debug: bool = False,
                        exc_stderr: bool = False) -> logging.Logger:
