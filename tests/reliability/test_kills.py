@@ -17,7 +17,10 @@ import pytest
 from reliability.refunit import COUNTS, STYLES, RefUnit, Stage, Workers, prepare, store_content
 
 SEED = 20261125
+# A hundred kills per style take about a minute: with the slow tests; the quick run kills
+# each style's unit QUICK_TRIALS times (the seed's first draws) and checks each outcome.
 TRIALS_PER_STYLE = 100
+QUICK_TRIALS = 10
 
 
 def kill_point(rng: random.Random, stage: Stage) -> dict[str, str]:
@@ -30,13 +33,15 @@ def kill_point(rng: random.Random, stage: Stage) -> dict[str, str]:
     return {'RELIABILITY_KILL_COMMIT_US': str(rng.randint(0, 2000))}
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize('count', [
+    pytest.param(QUICK_TRIALS, id='quick'),
+    pytest.param(TRIALS_PER_STYLE, id='all', marks=pytest.mark.slow)])
 @pytest.mark.parametrize('style', STYLES)
 def test_a_hook_killed_anywhere_leaves_the_old_or_the_new_state(
-        style: str, tmp_path: Path) -> None:
+        style: str, count: int, tmp_path: Path) -> None:
     stages = prepare(tmp_path / 'prepare', style)
     rng = random.Random(f'{SEED}-{style}')
-    trials = [(stage, kill_point(rng, stage)) for stage in rng.choices(stages, k=TRIALS_PER_STYLE)]
+    trials = [(stage, kill_point(rng, stage)) for stage in rng.choices(stages, k=count)]
     outcomes: dict[str, int] = {'old': 0, 'new': 0}
     corrupt: list[str] = []
 
@@ -67,5 +72,6 @@ def test_a_hook_killed_anywhere_leaves_the_old_or_the_new_state(
 
     Workers(tmp_path, style).map(trial, trials)
     assert corrupt == []
-    # the kill points reach both sides of the commit
-    assert outcomes['old'] and outcomes['new'], outcomes
+    assert sum(outcomes.values()) == count
+    if count == TRIALS_PER_STYLE:  # the kill points reach both sides of the commit
+        assert outcomes['old'] and outcomes['new'], outcomes
