@@ -160,7 +160,6 @@ def test_the_built_charm_lives_through_every_hook(unit: LegacyUnit) -> None:
     assert unit.tools('close-port') == [['close-port', '9090/tcp']]
 
 
-@pytest.mark.slow
 def test_a_failing_hook_keeps_nothing_and_exits_non_zero(unit: LegacyUnit) -> None:
     unit.hook('install')
     before = unit.kv()
@@ -180,7 +179,6 @@ def test_hook_script_name_alone_selects_the_hook(unit: LegacyUnit) -> None:
     assert 'legacy-built: starting update-status' in logs  # an atstart callback's hook_name()
 
 
-@pytest.mark.slow
 def test_a_failing_external_handler_fails_the_hook(unit: LegacyUnit) -> None:
     script = unit.juju.charm_dir / 'reactive' / 'broken'
     script.write_text('#!/bin/sh\n'

@@ -135,7 +135,6 @@ def installs(unit: LegacyUnit) -> list[list[str]]:
             if 'install' in argv]
 
 
-@pytest.mark.slow
 def test_install_runs_the_layers_and_the_status_is_set_at_the_end(unit: LegacyUnit) -> None:
     unit.hook('install')
     # The apt layer installs its own packages (atstart), then the charm's queued ones.
@@ -211,7 +210,6 @@ def test_systemexit_0_in_an_atstart_callback_ends_the_hook_cleanly(unit: LegacyU
     assert (unit.charm_dir / 'app.conf').read_text() == 'Hello on port 8080\n'
 
 
-@pytest.mark.slow
 def test_a_failed_install_blocks_at_the_end_of_the_hook(unit: LegacyUnit) -> None:
     unit.extra_env['FAKEAPT_FAILING'] = 'app-server'
     unit.hook('install')

@@ -63,7 +63,6 @@ def served_unit(served_once: LegacyUnit, tmp_path: Path) -> LegacyUnit:
 # -- an action, as Juju runs it --------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_an_action_reads_and_writes_flags_and_reaches_the_endpoints(
         served_unit: LegacyUnit) -> None:
     unit = served_unit
@@ -93,7 +92,6 @@ def test_an_action_reads_and_writes_flags_and_reaches_the_endpoints(
     assert unit.kv()['reactive.states.legacy-layers.thing-done'] == 'other.example.com'
 
 
-@pytest.mark.slow
 def test_an_action_before_the_flags_it_needs_fails_cleanly(unit: LegacyUnit) -> None:
     record = unit.action('do-thing', {'hostname': HOSTNAME})
     assert record['failed'] and record['message'] == 'the application is not configured yet'
@@ -137,7 +135,6 @@ def test_an_action_calling_main_keeps_what_it_did_and_runs_no_handler(
     assert unit.juju.argvs('status-set') == []  # configure() would have run in a hook
 
 
-@pytest.mark.slow
 def test_an_action_juju_runs_itself_may_set_flags_then_call_main(unit: LegacyUnit) -> None:
     # No dispatch: the file runs on its own, installs the shim, changes flags through
     # unitdata.kv() and then calls main(), whose dispatch opens the same state file.
@@ -223,7 +220,6 @@ def committed_flags(unit: LegacyUnit) -> dict[str, Any]:
             if k.startswith('reactive.states.')}
 
 
-@pytest.mark.slow
 def test_flags_are_the_state_files_and_durable_at_flush(outside: LegacyUnit) -> None:
     from charmhelpers.core import unitdata
     from charms.reactive import (
@@ -253,7 +249,6 @@ def test_flags_are_the_state_files_and_durable_at_flush(outside: LegacyUnit) -> 
     assert outside.kv()['tested.kv'] == [1, 2]
 
 
-@pytest.mark.slow
 def test_changes_never_flushed_are_dropped_with_the_process(outside: LegacyUnit) -> None:
     before = outside.kv()
     script = ('import reactops.legacy; reactops.legacy.install()\n'
@@ -267,7 +262,6 @@ def test_changes_never_flushed_are_dropped_with_the_process(outside: LegacyUnit)
     assert outside.kv() == before
 
 
-@pytest.mark.slow
 def test_endpoints_and_conversations_from_the_stored_flags(outside: LegacyUnit) -> None:
     from charms.reactive import RelationBase, endpoint_from_flag, endpoint_from_name
     from charms.reactive.relations import relation_from_flag

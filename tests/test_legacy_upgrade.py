@@ -12,7 +12,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 from test_legacy_charm import LegacyUnit
 
 from reactops.legacy._upgrade import MARKER_KEY, map_legacy_keys, relative_handler_id
@@ -45,7 +44,6 @@ def _charms_reactive_state(charm_dir: Path) -> None:
     (charm_dir / '.juju-persistent-config').write_text(json.dumps({'port': 8080, 'motd': ''}))
 
 
-@pytest.mark.slow
 def test_the_first_reactops_hook_carries_on_from_charms_reactive(tmp_path: Path) -> None:
     unit = LegacyUnit(tmp_path)
     _charms_reactive_state(unit.juju.charm_dir)
