@@ -20,6 +20,7 @@ import pytest
 from charmrun import REPO, CharmUnit
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from runmode import examples
 
 from reactops._private import jujunames
 from reactops.errors import StateStoreCorruptError
@@ -240,7 +241,7 @@ _NAMED = ('JUJU_UNIT_NAME', 'JUJU_VERSION', 'JUJU_RELATION_ID', 'JUJU_STORAGE_ID
           'JUJU_SECRET_REVISION')
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.one_of(st.none(), _UNIT), st.one_of(st.none(), _VERSION),
        st.one_of(st.none(), _RELATION), st.dictionaries(_OTHER, st.text(max_size=8)))
 def test_any_juju_environment_gives_a_context_or_one_error_naming_the_variable(

@@ -17,6 +17,7 @@ import yaml
 from charmrun import CharmUnit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from runmode import examples
 
 from reactops._private.yaml import (
     MAX_ALIAS_VALUES,
@@ -231,7 +232,7 @@ _FRAGMENTS = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=8),
        st.sampled_from(['metadata', 'config', 'actions']))
 def test_any_charm_yaml_gives_a_result_or_one_metadata_error_quickly(
@@ -248,7 +249,7 @@ def test_any_charm_yaml_gives_a_result_or_one_metadata_error_quickly(
     assert time.monotonic() - started < 0.5
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.recursive(st.one_of(st.none(), st.integers(), st.text(max_size=5)),
                     lambda inner: st.one_of(st.lists(inner, max_size=3),
                                             st.dictionaries(st.text(max_size=4), inner,

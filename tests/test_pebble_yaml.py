@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from runmode import examples
 
 from reactops import pebble
 from reactops._private.pebble_yaml import dump
@@ -23,7 +24,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(
 documents = st.dictionaries(st.sampled_from(WORDS) | st.text(max_size=6), values, max_size=4)
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(documents)
 def test_the_text_is_pyyamls_whenever_it_is_written(document: dict[str, Any]) -> None:
     text = dump(document)

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from runmode import examples
 
 import reactops
 from reactops.localmodel import LocalModel, LocalModelError, load_bundle
@@ -280,7 +281,7 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=examples(150), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(BUNDLES)
 def test_finding7_any_bundle_loads_or_gives_one_error_naming_the_file(
