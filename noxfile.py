@@ -100,7 +100,7 @@ def lowest(session: nox.Session) -> None:
     session.install('./examples/interface-redis')
     session.run('python', '-c', 'import sys, importlib.metadata as m; print("lowest:", *('
                 'f"{n}=={m.version(n)}" for n in sys.argv[1:]))',
-                *(pin.split('==')[0] for pin in pins))
+                *dict.fromkeys(pin.split('==')[0] for pin in pins))
     session.run('pytest', *session.posargs)
 
 
