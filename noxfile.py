@@ -91,9 +91,9 @@ def lowest_requirements() -> list[str]:
 def lowest(session: nox.Session) -> None:
     """Run the test suite with the lowest dependency versions setup.py allows.
 
-    The whole suite, not a part: PyYAML reads every charm's metadata and the hook tools'
-    answers, so almost every test goes through it. On the oldest and the newest Python,
-    where an old release is likeliest to break.
+    The whole suite, slow tests included, not a part: PyYAML reads every charm's metadata
+    and the hook tools' answers, so almost every test goes through it. On the oldest and the
+    newest Python, where an old release is likeliest to break.
     """
     pins = lowest_requirements()
     session.install('-e', '.[test]', *pins)
@@ -101,7 +101,7 @@ def lowest(session: nox.Session) -> None:
     session.run('python', '-c', 'import sys, importlib.metadata as m; print("lowest:", *('
                 'f"{n}=={m.version(n)}" for n in sys.argv[1:]))',
                 *dict.fromkeys(pin.split('==')[0] for pin in pins))
-    session.run('pytest', *session.posargs)
+    session.run('pytest', *session.posargs, env={'REACTOPS_ALL_TESTS': '1'})
 
 
 #: A quick part of the suite run from the unpacked sdist: the core, flags, a generated
@@ -129,7 +129,9 @@ def sdist(session: nox.Session) -> None:
     session.install(f'reactops[test] @ {archive.as_uri()}')
     session.install(str(tree / 'examples' / 'interface-redis'))
     session.chdir(tree)
-    session.run('pytest', '-p', 'no:cacheprovider', *(session.posargs or SDIST_TESTS))
+    # Their slow tests too: a generated charm's own tests run from the sdist's tree.
+    session.run('pytest', '-p', 'no:cacheprovider', *(session.posargs or SDIST_TESTS),
+                env={'REACTOPS_ALL_TESTS': '1'})
 
 
 @nox.session
