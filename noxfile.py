@@ -2,7 +2,8 @@
 
 `nox` runs the tests on the Python that runs nox, then lint, typecheck and docs.
 `nox -s tests` runs the tests on every Python from 3.10 to 3.13 found on the machine (a
-missing one is skipped, or an error where CI is set); `nox -s tests-3.12` on one.
+missing one is skipped, or an error where CI is set); `nox -s tests-3.12` on one. They
+leave the slow tests out, as pytest does here, unless REACTOPS_ALL_TESTS=1 or CI is set.
 `nox -s lowest` runs them with the lowest dependency versions setup.py allows, `nox -s sdist`
 from the unpacked sdist, `nox -s bench` compares with ops and charms.reactive.
 
