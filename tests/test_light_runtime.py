@@ -413,6 +413,8 @@ def test_an_interrupted_tool_call_stops_the_tool(tmp_path: Path) -> None:
     code = textwrap.dedent(f"""\
         import os, signal, threading, time
         from reactops._private import hooktool_runner as r
+        # A job started in the background by a non-interactive shell inherits SIGINT ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
         started = time.monotonic()
         try:
