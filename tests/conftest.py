@@ -20,9 +20,11 @@ settings.load_profile('whole' if whole_suite() else 'quick')
 def pytest_configure(config: pytest.Config) -> None:
     """Leave the slow tests out unless the run asks for them (see runmode.py).
 
-    An explicit ``-m`` wins: ``-m slow`` runs only them, ``-m 'slow or not slow'`` all.
+    An explicit ``-m`` wins (``-m slow`` runs only them), and so does a test named by its id
+    (``path::test``).
     """
-    if not config.option.markexpr and not whole_suite():
+    named = any('::' in arg for arg in config.args)
+    if not config.option.markexpr and not named and not whole_suite():
         config.option.markexpr = QUICK_MARKEXPR
 
 
