@@ -1,4 +1,4 @@
-"""Shared pytest fixtures. Keep each one short: put the logic in a helper package."""
+"""Shared pytest fixtures, and which tests a run selects (the rules live in runmode.py)."""
 
 from __future__ import annotations
 
