@@ -17,15 +17,14 @@ VERSION = re.search(r"^__version__ = '([^']+)'$",
                     re.MULTILINE)[1]
 
 # The lowest versions are the ones the whole test suite passes with on Python 3.10 and 3.13
-# (`nox -s lowest` installs exactly these). PyYAML 6.0 is the first whose syntax errors point
-# where reactops' messages say, and the first with wheels for 3.10 and 3.11; on 3.12 and
-# later, 6.0 cannot be built (Cython 3) and 6.0.1 is the lowest that installs. networkx 2.4
-# is the first that imports on 3.10 (older ones take Mapping from collections); blinker 1.0
-# is its first stable API (0.8 and 0.9 pass the signal tests too). No upper bounds: no
-# release is known to break reactops. noxfile.py reads this list: keep it a literal.
+# (`nox -s lowest` installs exactly these). PyYAML 5.1 is the first with dump(sort_keys=);
+# it has no wheels for these Pythons, so it builds without libyaml and the tests then go
+# through the Python loader reactops falls back to. networkx 2.4 is the first that imports
+# on 3.10 (older ones take Mapping from collections). blinker 1.0 is its first stable API
+# (0.8 and 0.9 pass the signal tests too). No upper bounds: no release is known to break
+# reactops. noxfile.py reads this list: keep it a literal.
 INSTALL_REQUIRES = [
-    'PyYAML>=6.0; python_version < "3.12"',
-    'PyYAML>=6.0.1; python_version >= "3.12"',
+    'PyYAML>=5.1',
     'blinker>=1.0',
     'networkx>=2.4',
 ]
