@@ -157,8 +157,10 @@ def _parse(data: bytes) -> tuple[list[str], _tool.Caller]:
     at += 1 + argc
     cwd = os.fsdecode(items[at])
     envc = int(items[at + 1])
-    env = dict(os.fsdecode(item).partition('=')[::2]
-               for item in items[at + 2:at + 2 + envc])
+    env: dict[str, str] = {}
+    for item in items[at + 2:at + 2 + envc]:
+        name, _, value = os.fsdecode(item).partition('=')
+        env[name] = value
     stdin = items[at + 2 + envc]
     if not argv or len(items) != at + 3 + envc:
         raise ValueError('incomplete call')
