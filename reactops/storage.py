@@ -451,7 +451,7 @@ def _space_cause(filename: str) -> str | None:
     """Whether this process's file-size limit or a full disk explains a failed write."""
     import resource  # only on this error path
 
-    sizes = []
+    sizes: list[int] = []
     for name in (filename, f'{filename}-journal', f'{filename}-wal'):
         try:
             sizes.append(os.stat(name).st_size)
