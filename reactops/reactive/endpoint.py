@@ -488,7 +488,8 @@ def create_endpoints(runtime: ReactiveRuntime, charm: Any,
     _ENDPOINTS[runtime] = endpoints
     for name in sorted(relations):
         rel_meta = relations[name]
-        role = {'peer': 'peers'}.get(rel_meta.role.value, rel_meta.role.value)
+        role_name: str = rel_meta.role.value
+        role = {'peer': 'peers'}.get(role_name, role_name)
         cls = find_endpoint_class(charm_dir, rel_meta.interface_name, role) or Endpoint
         endpoints[name] = cls(name, None)
     context = getattr(charm.model._backend, '_juju_context', None)
