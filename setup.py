@@ -90,6 +90,7 @@ setup(
             'types-PyYAML',
             'sphinx',
             'myst-parser',
+            'furo',  # the docs' theme (docs/conf.py)
             'nox',
         ],
     },
