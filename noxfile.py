@@ -165,8 +165,8 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the HTML documentation (furo theme); any Sphinx warning fails the build."""
-    # autodoc imports the pytest plugin, hence .[test]; furo is the theme (docs/conf.py).
-    session.install('-e', '.[test]', 'sphinx', 'myst-parser', 'furo')
+    # autodoc imports the pytest plugin, hence .[test]; .[docs] is sphinx, MyST and furo.
+    session.install('-e', '.[test,docs]')
     session.run('sphinx-build', '-W', '--keep-going', '-b', 'html', 'docs', 'docs/_build/html')
 
 
@@ -190,13 +190,15 @@ def bench(session: nox.Session) -> None:
 def reliability(session: nox.Session) -> None:
     """Fault injection, kills, bad input and security sweeps; prints what was injected.
 
-    The same tests run in `tests` (and in CI); this session runs only them.
+    The same tests run in CI; the default `tests` run has only their quick samples. This
+    session runs the whole sweeps (slow tests included).
     """
     session.install('-e', '.[test]')
     tests = HERE / 'tests'
     paths = ['tests/reliability', *sorted(str(p.relative_to(HERE)) for pattern in (
         'test_bad_input_*.py', 'test_security_*.py') for p in tests.glob(pattern))]
-    session.run('pytest', '-p', 'no:cacheprovider', *paths, *session.posargs)
+    session.run('pytest', '-p', 'no:cacheprovider', *paths, *session.posargs,
+                env={'REACTOPS_ALL_TESTS': '1'})
 
 
 @nox.session

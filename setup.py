@@ -83,6 +83,12 @@ setup(
             'websocket-client',
         ],
         'test': TEST_REQUIRES,
+        # Building the documentation (nox -s docs): furo is the theme of docs/conf.py.
+        'docs': [
+            'sphinx>=7.2',
+            'myst-parser>=2',
+            'furo>=2024.1.29',
+        ],
         'dev': [
             *TEST_REQUIRES,
             'ruff',

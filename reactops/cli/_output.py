@@ -1,6 +1,6 @@
 """What the model commands print: ``--format json|yaml|tabular``, the documents, the table.
 
-The shapes are part of the interface (docs/local-model.md, "Machine-readable output"):
+The shapes are part of the interface (docs/output-formats.md):
 the status document follows ``juju status --format json`` where the local model has the
 same thing, and adds reactops' own (each unit's flags, its containers). A key is only
 ever added, never renamed or removed, without a note in the changelog.
