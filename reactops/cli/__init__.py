@@ -28,7 +28,8 @@ __all__ = ['CliError', 'build_parser', 'commands', 'main', 'main_exit']
 
 _DEBUG_HELP = 'show the full traceback when a command fails'
 #: Modules (under ``reactops.cli``) that contribute subcommands, in help order.
-COMMAND_MODULES = ('_cmd_model', '_cmd_graph', '_cmd_init', '_cmd_port', '_cmd_completion')
+COMMAND_MODULES = ('_cmd_model', '_cmd_graph', '_cmd_init', '_cmd_port', '_cmd_typings',
+                   '_cmd_completion')
 #: argparse's message for a value outside an argument's choices (the values are quoted
 #: before Python 3.12.8, bare after).
 _INVALID_CHOICE = re.compile(

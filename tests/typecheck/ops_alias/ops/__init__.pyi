@@ -1,6 +1,7 @@
-# `import ops` is reactops at run time (reactops-ops.pth installs the alias); these stubs tell
-# mypy and pyright the same, since neither runs a .pth file's import line.
-from reactops import *  # noqa: F403 (the alias re-exports all of it)
+# Written by `reactops typings`.
+# At run time `import ops` gives reactops (reactops-ops.pth); this stub
+# tells mypy and pyright the same, since neither runs a .pth file.
+from reactops import *  # noqa: F403
 from reactops import __all__ as __all__
 from reactops import __version__ as __version__
 from reactops import charm as charm
