@@ -8,6 +8,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -73,8 +74,12 @@ class LocalModel:
 
     def __init__(self, model_dir: str | Path, *, progress: Callable[[str], None] | None = None,
                  hook_timeout: float = 300.0, notice: Callable[[str], None] | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT, max_units: int = MAX_UNITS):
+                 lock_timeout: float = LOCK_TIMEOUT, max_units: int = MAX_UNITS,
+                 jobs: int | None = None):
         self.dir = Path(model_dir)
+        #: How many units may run a hook at the same time (each unit runs one at a time,
+        #: as on Juju); default: 2 on a machine with 2 cores or more, else 1.
+        self.jobs = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
         self.progress = progress or _no_progress
         self.notice = notice or _no_progress
         self.hook_timeout = hook_timeout
@@ -339,28 +344,75 @@ class LocalModel:
         ran: list[str] = []
         _containers.revive(self.state, self.dir)
         _containers.poll(self.state, self.state.containers())
+        if self.jobs == 1:
+            running: dict[Future[_process.HookResult], tuple[int, _process.StartedHook,
+                                                             dict[str, str]]] = {}
+            return self._settle_loop(limit, ran, running, None)
+        with ThreadPoolExecutor(self.jobs, thread_name_prefix='reactops-hook') as pool:
+            return self._settle_loop(limit, ran, {}, pool)
+
+    def _settle_loop(self, limit: int, ran: list[str],
+                     running: dict[Future[_process.HookResult],
+                                   tuple[int, _process.StartedHook, dict[str, str]]],
+                     pool: ThreadPoolExecutor | None) -> list[Unit]:
+        """Start the oldest queued hook of each unit that is neither busy nor in error, up to
+        :attr:`jobs` at once (one unit runs one hook at a time, as on Juju); finish each as
+        it ends, which may queue more."""
         while True:
             stuck = {u.name for u in self.state.units() if u.error_hook}
-            item = self.state.next_hook(stuck)
-            if item is None and _containers.poll(self.state, self.state.containers()):
+            busy = {started.unit for _, started, _ in running.values()}
+            item = self.state.next_hook(stuck | busy) if len(running) < self.jobs else None
+            if item is None and not running and _containers.poll(
+                    self.state, self.state.containers()):
                 item = self.state.next_hook(stuck)
-            if item is None:
+            if item is None and not running:
                 return [u for u in self.state.units() if u.error_hook]
-            if len(ran) >= limit:
-                raise LocalModelError(
-                    f'the model did not settle after {limit} hooks ({self.state.queued()} '
-                    f'still queued; the last ones run were {", ".join(ran[-4:])}). Either '
-                    f"the charms keep answering each other's relation changes with new data, "
-                    f'or this model needs more hooks: run "reactops settle --max-hooks '
-                    f'{limit * 4}" to go on (any command that settles takes --max-hooks N)')
-            ident, unit, hook, env = item
-            ran.append(f'{unit} {hook}')
-            if self._run(unit, f'hooks/{hook}', {**env, 'JUJU_HOOK_NAME': hook})[0]:
+            if item is not None:
+                if len(ran) >= limit:
+                    self._wait_all(running)
+                    raise LocalModelError(
+                        f'the model did not settle after {limit} hooks '
+                        f'({self.state.queued()} still queued; the last ones run were '
+                        f'{", ".join(ran[-4:])}). Either the charms keep answering each '
+                        f"other's relation changes with new data, or this model needs more "
+                        f'hooks: run "reactops settle --max-hooks {limit * 4}" to go on (any '
+                        f'command that settles takes --max-hooks N)')
+                ident, unit, hook, env = item
+                ran.append(f'{unit} {hook}')
+                started = self._start_hook(unit, f'hooks/{hook}',
+                                           {**env, 'JUJU_HOOK_NAME': hook})
+                self.state.in_flight.add(ident)
+                future: Future[_process.HookResult] = Future()
+                if pool is None:
+                    future.set_result(started.execute())
+                else:
+                    future = pool.submit(started.execute)
+                running[future] = (ident, started, env)
+                if len(running) < self.jobs and pool is not None:
+                    continue  # start another unit's hook before waiting for any
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f][1].hook_id):
+                ident, started, env = running.pop(future)
+                self.state.in_flight.discard(ident)
+                if self._finish_hook(started, future.result())[0]:
+                    self.state.dequeue(ident)
+                    self._after(started.unit, started.hook, env)
+                else:
+                    self.state.set_error(started.unit, started.hook)
+                _containers.poll(self.state, self.state.containers(started.unit))
+
+    def _wait_all(self, running: dict[Future[_process.HookResult],
+                                      tuple[int, _process.StartedHook, dict[str, str]]]
+                  ) -> None:
+        """Let the hooks still running end and log them (before the model gives up)."""
+        for future, (ident, started, env) in list(running.items()):
+            self.state.in_flight.discard(ident)
+            if self._finish_hook(started, future.result())[0]:
                 self.state.dequeue(ident)
-                self._after(unit, hook, env)
+                self._after(started.unit, started.hook, env)
             else:
-                self.state.set_error(unit, hook)
-            _containers.poll(self.state, self.state.containers(unit))
+                self.state.set_error(started.unit, started.hook)
+        running.clear()
 
     @_exclusive
     def watch(self, seconds: float, until: Callable[[LocalModel], bool] | None = None, *,
@@ -410,6 +462,13 @@ class LocalModel:
              label: str = '') -> tuple[bool, int]:
         """Run one hook of *unit*; commit its writes when it succeeds. Returns whether it
         did, and the hook's id in the hook log."""
+        started = self._start_hook(unit, dispatch_path, env, label)
+        return self._finish_hook(started, started.execute())
+
+    def _start_hook(self, unit: str, dispatch_path: str, env: dict[str, str],
+                    label: str = '') -> _process.StartedHook:
+        """Log the hook, give it its token and environment: what runs before its process
+        (on the thread that owns the state file)."""
         hook = label or dispatch_path.rpartition('/')[2]
         self._before(unit, hook, env)
         hook_id = self.state.start_hook(unit, hook)
@@ -425,11 +484,15 @@ class LocalModel:
         bin_dir = self._tools()
         if self._tool_server is not None:
             full_env['REACTOPS_TOOL_SOCKET'] = str(self._tool_server.socket_path)
-        try:
-            result = _process.run_hook(unit_charm_dir(self.dir, unit).resolve(), bin_dir,
-                                       dispatch_path, full_env, self.hook_timeout)
-        finally:
-            _tool.revoke_hook_token(self.state.db, token)
+        return _process.StartedHook(unit, hook, hook_id, token,
+                                    unit_charm_dir(self.dir, unit).resolve(), bin_dir,
+                                    dispatch_path, full_env, self.hook_timeout)
+
+    def _finish_hook(self, started: _process.StartedHook,
+                     result: _process.HookResult) -> tuple[bool, int]:
+        """End the hook's token, log how it ended, and commit its writes if it succeeded."""
+        unit, hook, hook_id = started.unit, started.hook, started.hook_id
+        _tool.revoke_hook_token(self.state.db, started.token)
         self.state.finish_hook(hook_id, result.seconds, result.code, result.output)
         with self.state.transaction():
             written = self.state.take_pending(hook_id)

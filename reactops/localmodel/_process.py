@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ['HookResult', 'command_name', 'copy_charm', 'install_tools', 'reactops_path',
-           'run_hook']
+__all__ = ['HookResult', 'StartedHook', 'command_name', 'copy_charm', 'install_tools',
+           'reactops_path', 'run_hook']
 
 JUJU_VERSION = '3.6.0'
 _TOOL_SOURCE = Path(__file__).with_name('_tool.py')
@@ -102,6 +102,22 @@ def _write_exec(path: Path, text: str) -> None:
         tmp.write_text(text)
         tmp.chmod(0o755)
         tmp.replace(path)
+
+
+class StartedHook:
+    """A hook ready to run: whose and which it is, its token, and what its process needs.
+    :meth:`execute` touches no state file, so several hooks may run at once on threads."""
+
+    def __init__(self, unit: str, hook: str, hook_id: int, token: str, charm_dir: Path,
+                 bin_dir: Path, dispatch_path: str, env: Mapping[str, str], timeout: float):
+        self.unit, self.hook, self.hook_id, self.token = unit, hook, hook_id, token
+        self.charm_dir, self.bin_dir = charm_dir, bin_dir
+        self.dispatch_path, self.env, self.timeout = dispatch_path, env, timeout
+
+    def execute(self) -> HookResult:
+        """Run the hook's process to its end."""
+        return run_hook(self.charm_dir, self.bin_dir, self.dispatch_path, self.env,
+                        self.timeout)
 
 
 def copy_charm(source: Path, target: Path, exclude: Path | None = None) -> None:

@@ -164,6 +164,9 @@ class ModelState:
 
     def __init__(self, path: Path):
         self.path = path
+        #: Queue ids of the hooks running now: a change they cannot have seen queues the
+        #: same hook again rather than counting on the one in flight.
+        self.in_flight: set[int] = set()
         try:
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             # A write-ahead log, synced at checkpoints: a commit costs no fsync (a hook's
@@ -349,8 +352,9 @@ class ModelState:
                 rel_id: int | None = None) -> None:
         """Queue *hook* for *unit*, unless the same hook with the same context waits."""
         text = json.dumps(env or {}, sort_keys=True)
-        if self.one('SELECT id FROM queue WHERE unit=? AND hook=? AND env=?',
-                    unit, hook, text) is None:
+        waiting = {ident for (ident,) in self.db.execute(
+            'SELECT id FROM queue WHERE unit=? AND hook=? AND env=?', (unit, hook, text))}
+        if not waiting - self.in_flight:
             self.db.execute('INSERT INTO queue(unit, hook, env, rel_id) VALUES (?, ?, ?, ?)',
                             (unit, hook, text, rel_id))
 
