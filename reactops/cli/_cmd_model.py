@@ -51,6 +51,10 @@ def register(subparsers: Any) -> None:
             parser.add_argument('--max-hooks', metavar='N', type=_positive,
                                 help='run at most N hooks before calling the model unsettled '
                                      '(default: grows with the units and relations)')
+            parser.add_argument('--jobs', metavar='N', type=_positive,
+                                help='let up to N units run a hook at the same time (default: '
+                                     '2 with 2 cores or more; 1 runs one hook at a time, in '
+                                     'queue order)')
         parser.set_defaults(func=func)
         return parser
 
@@ -156,7 +160,8 @@ def _model(args: argparse.Namespace, *, quiet: bool = False, lock: bool = True,
 
     directory = model_dir(args.model_dir)
     model = LocalModel(directory, notice=_print_err, lock_timeout=_lock_timeout(),
-                       max_units=getattr(args, 'max_units', None) or _max_units())
+                       max_units=getattr(args, 'max_units', None) or _max_units(),
+                       jobs=getattr(args, 'jobs', None))
     try:
         if lock:
             with model.locked(f'"reactops {args.command}"', create=create), \

@@ -92,3 +92,21 @@ def test_a_change_seen_too_late_by_a_running_hook_queues_it_again(tmp_path: Path
     state.enqueue('app/0', 'db-relation-changed', env)
     assert state.queued('app/0') == 2
     state.close()
+
+
+def test_the_cli_takes_jobs_on_every_command_that_settles(tmp_path: Path, sleeper: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    from reactops.cli import main
+
+    model_dir = str(tmp_path / 'cli-model')
+    assert main(['run', str(sleeper), '--model-dir', model_dir, '--jobs', '1']) == 0
+    lines = [line.split()[:2] for line in capsys.readouterr().out.splitlines()
+             if line.startswith('sleeper/0 ')]
+    assert [hook for _, hook in lines] == ['install', 'leader-elected', 'config-changed',
+                                          'start']
+    with pytest.raises(SystemExit) as refused:
+        main(['update-status', '--model-dir', model_dir, '--jobs', '0'])
+    assert refused.value.code == 2
+    assert '--jobs: must be a whole number of at least 1' in capsys.readouterr().err
+    assert main(['destroy', '--model-dir', model_dir]) == 0
