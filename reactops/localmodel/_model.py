@@ -35,6 +35,8 @@ MAX_HOOKS = 500
 #: How long a command waits for another one to let go of the model, in seconds.
 LOCK_TIMEOUT = 600.0
 
+#: The hooks running now: each one's future, with its queue id, itself and its environment.
+_Running = dict[Future[_process.HookResult], tuple[int, _process.StartedHook, dict[str, str]]]
 _P = ParamSpec('_P')
 _R = TypeVar('_R')
 
@@ -345,19 +347,16 @@ class LocalModel:
         _containers.revive(self.state, self.dir)
         _containers.poll(self.state, self.state.containers())
         if self.jobs == 1:
-            running: dict[Future[_process.HookResult], tuple[int, _process.StartedHook,
-                                                             dict[str, str]]] = {}
-            return self._settle_loop(limit, ran, running, None)
+            return self._settle_loop(limit, ran, None)
         with ThreadPoolExecutor(self.jobs, thread_name_prefix='reactops-hook') as pool:
-            return self._settle_loop(limit, ran, {}, pool)
+            return self._settle_loop(limit, ran, pool)
 
     def _settle_loop(self, limit: int, ran: list[str],
-                     running: dict[Future[_process.HookResult],
-                                   tuple[int, _process.StartedHook, dict[str, str]]],
                      pool: ThreadPoolExecutor | None) -> list[Unit]:
         """Start the oldest queued hook of each unit that is neither busy nor in error, up to
         :attr:`jobs` at once (one unit runs one hook at a time, as on Juju); finish each as
-        it ends, which may queue more."""
+        it ends, which may queue more. Without *pool*, each hook runs on this thread."""
+        running: _Running = {}
         while True:
             stuck = {u.name for u in self.state.units() if u.error_hook}
             busy = {started.unit for _, started, _ in running.values()}
@@ -393,26 +392,25 @@ class LocalModel:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: running[f][1].hook_id):
                 ident, started, env = running.pop(future)
-                self.state.in_flight.discard(ident)
-                if self._finish_hook(started, future.result())[0]:
-                    self.state.dequeue(ident)
-                    self._after(started.unit, started.hook, env)
-                else:
-                    self.state.set_error(started.unit, started.hook)
+                self._conclude(ident, started, env, future.result())
                 _containers.poll(self.state, self.state.containers(started.unit))
 
-    def _wait_all(self, running: dict[Future[_process.HookResult],
-                                      tuple[int, _process.StartedHook, dict[str, str]]]
-                  ) -> None:
+    def _wait_all(self, running: _Running) -> None:
         """Let the hooks still running end and log them (before the model gives up)."""
         for future, (ident, started, env) in list(running.items()):
-            self.state.in_flight.discard(ident)
-            if self._finish_hook(started, future.result())[0]:
-                self.state.dequeue(ident)
-                self._after(started.unit, started.hook, env)
-            else:
-                self.state.set_error(started.unit, started.hook)
+            self._conclude(ident, started, env, future.result())
         running.clear()
+
+    def _conclude(self, ident: int, started: _process.StartedHook, env: dict[str, str],
+                  result: _process.HookResult) -> None:
+        """Finish a queued hook that ended: off the queue if it succeeded, else its unit is
+        in error (the hook stays queued for ``resolve``)."""
+        self.state.in_flight.discard(ident)
+        if self._finish_hook(started, result)[0]:
+            self.state.dequeue(ident)
+            self._after(started.unit, started.hook, env)
+        else:
+            self.state.set_error(started.unit, started.hook)
 
     @_exclusive
     def watch(self, seconds: float, until: Callable[[LocalModel], bool] | None = None, *,
