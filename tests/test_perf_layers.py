@@ -88,3 +88,11 @@ def test_the_layers_values_compare_as_their_dataclasses_did() -> None:
     assert conn == ConnectionString('h', 5, 'd', 'u', "p w'x")
     assert str(conn) == "dbname=d host=h password='p w\\'x' port=5 user=u"
     assert conn is not None and conn.uri == 'postgresql://u:p%20w%27x@h:5/d'
+
+
+def test_a_hook_outside_the_local_model_loads_nothing_of_its_tool_socket(
+        webapp: CharmUnit) -> None:
+    webapp.ok('hooks/install')
+    result = webapp.run('hooks/update-status', PYTHONPROFILEIMPORTTIME='1')
+    assert result.returncode == 0, result.stderr
+    assert 'reactops._private.toolwire' not in _imported(result.stderr)

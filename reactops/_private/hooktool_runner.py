@@ -124,10 +124,13 @@ def _ask_local_model(path: str, tool: str, args: Sequence[str], input: str | Non
     """The answer of reactops' local model to the call, sent over its tool socket with no
     process started, when *path* is one of the model's own tools and the model listens;
     else ``None`` (the tool is then run as a program, as under Juju)."""
+    # Checked before importing toolwire: under Juju the variable is never set.
+    socket_path = os.environ.get('REACTOPS_TOOL_SOCKET')  # toolwire.SOCKET_VARIABLE
+    if not socket_path:
+        return None
     from . import toolwire
 
-    socket_path = os.environ.get(toolwire.SOCKET_VARIABLE)
-    if not socket_path or not _is_local_model_tool(path, toolwire.LAUNCHER):
+    if not _is_local_model_tool(path, toolwire.LAUNCHER):
         return None
     message = toolwire.request([tool, *args], os.environ, os.getcwd(),
                                (input or '').encode('utf-8', 'surrogateescape'))
