@@ -13,9 +13,9 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from ._private.lazylog import configure_root, get_logger, root_level
+from ._private.lazypath import path_text
 from ._private.typing import TYPE_CHECKING, Protocol
 from .charm import (
     ActionEvent,
@@ -204,10 +204,10 @@ class Dispatch:
             return event_name_from_dispatch_path(path)
         # Without a dispatch path (Juju before 2.8 ran hooks/<name> itself), the program's
         # file name is the hook's, as ops takes it; an unknown event is skipped with a warning.
-        return event_name_from_dispatch_path(f'hooks/{Path(sys.argv[0]).name}')
+        return event_name_from_dispatch_path(f'hooks/{os.path.basename(sys.argv[0])}')
 
     def execute(self, backend: Any, *, meta: CharmMeta | None = None,
-                state_file: Path | None = None) -> int:
+                state_file: str | os.PathLike[str] | None = None) -> int:
         """Dispatch through *backend*, raising whatever the charm raises.
 
         :func:`main` runs it over the hook tools; a test harness passes a simulated
@@ -217,9 +217,11 @@ class Dispatch:
 
         context = self.context
         event_name = self.event_name()
-        charm_dir = context.charm_dir
+        charm_dir = path_text(context, 'charm_dir')  # text: no pathlib unless the charm asks
+        assert charm_dir is not None
         if meta is None:
-            meta = CharmMeta.from_charm_root(charm_dir, cache_file=charm_dir / META_CACHE_FILE)
+            meta = CharmMeta.from_charm_root(
+                charm_dir, cache_file=os.path.join(charm_dir, META_CACHE_FILE))
         if event_name.endswith('_action'):
             action = event_name[:-len('_action')].replace('_', '-')
             if action not in meta.actions and action.replace('-', '_') not in meta.actions:
@@ -234,7 +236,7 @@ class Dispatch:
                       broken_relation_id=(context.relation_id
                                           if event_name.endswith('_relation_broken') else None),
                       remote_unit_name=context.remote_unit_name)
-        state_path = Path(state_file or charm_dir / STATE_FILE)
+        state_path = os.fspath(state_file or os.path.join(charm_dir, STATE_FILE))
         # Asked for its log lines only: controller-side storage is not supported (see main).
         _should_use_controller_storage(state_path, meta, context)
         storage = SQLiteStorage(state_path)
@@ -318,18 +320,18 @@ class Dispatch:
             return args
         return []
 
-    def _run_legacy_hook(self, charm_dir: Path) -> int:
+    def _run_legacy_hook(self, charm_dir: str) -> int:
         """Run ``<charm dir>/<dispatch path>`` if it is another executable; return its code."""
         path = self.context.dispatch_path
         if not path:
             return 0
-        hook = charm_dir / path
-        if not hook.exists():
+        hook = os.path.join(charm_dir, path)
+        if not os.path.exists(hook):
             return 0
         if not os.access(hook, os.X_OK):
             logger.warning('Legacy %s exists but is not executable.', path)
             return 0
-        if hook.resolve() == Path(sys.argv[0]).resolve():
+        if os.path.realpath(hook) == os.path.realpath(sys.argv[0]):
             logger.debug('Legacy %s is just a link to ourselves.', path)
             return 0
         # Legacy hooks are deprecated: their logic belongs in the charm's handlers.
@@ -376,7 +378,7 @@ def setup_root_logging(backend: Any, debug: bool = False, exc_stderr: bool = Fal
     return setup(backend, debug=debug, exc_stderr=exc_stderr)
 
 
-def _should_use_controller_storage(db_path: Path, meta: CharmMeta,
+def _should_use_controller_storage(db_path: str, meta: CharmMeta,
                                    juju_context: JujuContext) -> bool:
     """Whether ops would keep this unit's state in Juju (``state-set``), not in *db_path*.
 
@@ -384,7 +386,7 @@ def _should_use_controller_storage(db_path: Path, meta: CharmMeta,
     storage, that has no local state file yet, would. reactops itself always keeps a
     local file; this answers the question as ops does, for code that asks it.
     """
-    if db_path.exists():
+    if os.path.exists(db_path):
         return False
     if 'kubernetes' not in (getattr(meta, 'series', None) or ()):
         logger.debug('Using local storage: not a Kubernetes podspec charm')

@@ -9,10 +9,8 @@ Names and signatures follow ``ops.charm``.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 
 from ._private.typing import TYPE_CHECKING, TypeVar, cast
 from .framework import (
@@ -42,6 +40,7 @@ from .meta import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Literal
 
     from ._private.workload_events import (
@@ -278,6 +277,8 @@ class StorageEvent(HookEvent):
         found = [s for s in model.storages[name] if s.index == index]
         storage = found[0] if found else model.storages._storage_for(name, index)
         if 'storage_location' in snapshot:
+            from pathlib import Path
+
             storage.location = Path(snapshot['storage_location'])
         self.storage = storage
 
@@ -350,6 +351,8 @@ class ActionEvent(_NotDeferrable, EventBase):
 
 
 def _flatten(results: Mapping[str, Any], prefix: str, out: dict[str, str]) -> None:
+    import re  # only actions with results pay for it
+
     for key, value in results.items():
         full = f'{prefix}{key}'
         if isinstance(value, Mapping):

@@ -17,23 +17,23 @@ from __future__ import annotations
 
 import keyword
 import os
-import re
 import sys
 import types
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from ._private import codec as _codec
 from ._private.callshape import accepts_positional
 from ._private.lazylog import get_logger
+from ._private.lazypath import PathOnRead
 from ._private.pubname import public_module
 from ._private.typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
 from .errors import NoSnapshotError, NoTypeError, SnapshotEncodingError
 from .storage import SQLiteStorage
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from typing_extensions import Self
@@ -90,6 +90,22 @@ https://documentation.ubuntu.com/juju/3.6/reference/juju-cli/list-of-juju-cli-co
 _FRAMEWORK_STORED_PATH = 'StoredStateData[_stored]'
 
 
+def _split_segment(segment: str) -> tuple[str | None, str | None]:
+    """A handle path segment's kind and key (``on[4]`` gives ``('on', '4')``, ``on`` gives
+    ``('on', None)``); ``(None, None)`` when malformed. Written out, not a regular
+    expression, so that reading deferred events back imports no :mod:`re`."""
+    start = segment.find('[')
+    kind = segment if start < 0 else segment[:start]
+    if not kind or ']' in kind:
+        return None, None
+    if start < 0:
+        return kind, None
+    key = segment[start + 1:]
+    if not key.endswith(']') or '\n' in key:  # the key is anything but a line break
+        return None, None
+    return kind, key[:-1]
+
+
 class Handle:
     """The address of an object or event in the state store: ``parent/kind[key]``.
 
@@ -135,10 +151,10 @@ class Handle:
         """Parse a handle path back into a :class:`Handle`."""
         handle: Handle | None = None
         for segment in path.split('/'):
-            match = re.fullmatch(r'([^\[\]]+)(?:\[(.*)\])?', segment)
-            if match is None:
+            kind, key = _split_segment(segment)
+            if kind is None:
                 raise RuntimeError(f'handle path {path!r} has a malformed segment {segment!r}')
-            handle = Handle(handle, match.group(1), match.group(2))
+            handle = Handle(handle, kind, key)
         assert handle is not None
         return handle
 
@@ -437,7 +453,7 @@ class Framework(Object):
             logger.warning('deprecated: Framework now takes a Storage not a path')
             storage = SQLiteStorage(storage)
         self._storage = storage
-        self.charm_dir = Path(charm_dir) if charm_dir is not None else None
+        self.charm_dir = charm_dir  # a Path when read (see charm_dir below)
         self.meta = meta
         self.model = model
         self._event_name = event_name.replace('-', '_') if event_name else None
@@ -450,6 +466,13 @@ class Framework(Object):
 
     # The framework is its own Object; `model` is a plain attribute here.
     model: Any = None
+
+    if TYPE_CHECKING:
+        charm_dir: Path | None
+    else:
+        charm_dir = PathOnRead('charm_dir')
+    """The charm's directory as a ``pathlib.Path`` (None without a charm); made when first
+    read, so a hook that never reads it imports no pathlib."""
 
     # -- objects and types ---------------------------------------------------------------
 
@@ -705,6 +728,8 @@ class Framework(Object):
     def remove_unreferenced_events(self) -> None:
         """Drop event snapshots no notice refers to (left by older framework versions)."""
         referenced = {event_path for event_path, _, _ in self._storage.notices()}
+        import re
+
         pattern = re.compile(r'^(|.*/)on/[a-zA-Z_]+\[\d+\]$')
         for path in list(self._storage.list_snapshots()):
             if pattern.match(path) and path not in referenced:
@@ -723,6 +748,8 @@ class Framework(Object):
                 raise TypeError('breakpoint names must be strings')
             if name in ('all', 'hook'):
                 raise ValueError('breakpoint names "all" and "hook" are reserved')
+            import re
+
             if not re.match(_BREAKPOINT_NAME, name):
                 raise ValueError('breakpoint names must look like "foo" or "foo-bar"')
         if not self._juju_debug_at:

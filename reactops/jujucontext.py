@@ -19,17 +19,19 @@ uses at run time.
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePosixPath
 
 from ._private import jujunames
+from ._private.lazypath import PathOnRead
 from .errors import ReactopsError
 from .jujuversion import JujuVersion
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dataclasses import dataclass, field
+    from pathlib import Path
     from typing import TypeVar
 
     _T = TypeVar('_T')
@@ -58,20 +60,22 @@ def event_name_from_dispatch_path(path: str) -> str:
     ``''``."""
     if not path:
         return ''
-    pure = PurePosixPath(path)
-    name = pure.name.replace('-', '_')
-    return f'{name}_action' if pure.parent.name == 'actions' else name
+    head, name = posixpath.split(path.rstrip('/'))
+    name = name.replace('-', '_')
+    return f'{name}_action' if posixpath.basename(head.rstrip('/')) == 'actions' else name
 
 
-def _default_charm_dir() -> Path:
+def _default_charm_dir() -> str:
     # A packed charm holds reactops in <charm>/venv/reactops/, so the charm is two up from here.
-    return Path(__file__).resolve().parents[2]
+    here = os.path.realpath(__file__)
+    return os.path.dirname(os.path.dirname(os.path.dirname(here)))
 
 
-def _charm_dir(env: Mapping[str, str]) -> Path:
-    """``JUJU_CHARM_DIR`` resolved, else the default; reads no other variable."""
+def _charm_dir(env: Mapping[str, str]) -> str:
+    """``JUJU_CHARM_DIR`` resolved, else the default; reads no other variable. Text, so
+    the dispatch imports no :mod:`pathlib`; :attr:`JujuContext.charm_dir` is a ``Path``."""
     charm_dir = env.get('JUJU_CHARM_DIR')
-    return Path(charm_dir).resolve() if charm_dir else _default_charm_dir()
+    return os.path.realpath(charm_dir) if charm_dir else _default_charm_dir()
 
 
 
@@ -244,7 +248,7 @@ class JujuContext:
         version = env.get('JUJU_VERSION', '')
         if not version:
             hook = env.get('JUJU_DISPATCH_PATH') or env.get('JUJU_HOOK_NAME') or sys.argv[0]
-            if PurePosixPath(hook).name not in _RESTRICTED_HOOKS:
+            if posixpath.basename(hook.rstrip('/')) not in _RESTRICTED_HOOKS:
                 raise JujuEnvironmentError(
                     'JUJU_VERSION', 'is not set, so the Juju version is unknown; Juju sets it '
                     'for every hook: run the charm from Juju, or set it (e.g. 3.6.1)')
@@ -255,6 +259,12 @@ class JujuContext:
         if relation_id and (problem := jujunames.relation_id_problem(relation_id)):
             raise JujuEnvironmentError('JUJU_RELATION_ID', problem)
         return cls._from_dict(env)  # a malformed storage id or revision: its own error
+
+
+if not TYPE_CHECKING:
+    # A Path when read, kept as the text it was given until then: a hook that never reads
+    # it imports no pathlib. The dispatch reads the text with lazypath.path_text.
+    JujuContext.charm_dir = PathOnRead('charm_dir')
 
 
 # Set for every hook and action.

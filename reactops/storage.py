@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 
 from ._private import codec as _codec
 from ._private.typing import TYPE_CHECKING, cast
@@ -112,7 +111,7 @@ class SQLiteStorage:
         self._closed = False
         in_memory = self._filename == ':memory:'
         if not in_memory:
-            _prepare_file(Path(self._filename))
+            _prepare_file(self._filename)
         try:
             self._db = sqlite3.connect(self._filename, isolation_level=None,
                                        timeout=timeout, check_same_thread=False)
@@ -471,7 +470,7 @@ def _space_cause(filename: str) -> str | None:
     return None
 
 
-def _prepare_file(path: Path) -> None:
+def _prepare_file(path: str) -> None:
     """Create the state file 0600, or check an existing one is safe to use.
 
     A symbolic link is refused before anything is done to it or to what it points at, and
@@ -511,14 +510,14 @@ def _prepare_file(path: Path) -> None:
         os.close(fd)
 
 
-def _refuse_link(path: Path) -> None:
+def _refuse_link(path: str) -> None:
     raise StateStoreError(
         f'state file {path} is a symbolic link (to {os.readlink(path)}); reactops does not '
         "follow it, since a link could point the unit's state, and the chmod that keeps it "
         'private, at any file. Nothing was changed: replace the link with the file itself')
 
 
-def _create(path: Path) -> None:
+def _create(path: str) -> None:
     from ._private.lazylog import get_logger
 
     get_logger(__name__).debug('Initializing SQLite local storage: %s.', path)

@@ -24,9 +24,9 @@ naming the key path, because storing it would mean executing code to read it bac
 from __future__ import annotations
 
 import binascii  # what base64 would call, without base64's own imports
-import json
 
 from ..errors import SnapshotEncodingError
+from . import fastjson
 from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,15 +44,15 @@ def encode(value: Any, *, where: str = 'value') -> str:
     # tagging path; so does anything json cannot encode, and text with our tag in it.
     if type(value) is dict and TAG not in value and all(
             type(k) is str and type(v) in _PLAIN_TYPES for k, v in value.items()):
-        return json.dumps(value, separators=(',', ':'))  # the common flat case
+        return fastjson.dumps(value)  # the common flat case
     try:
-        text = json.dumps(value, separators=(',', ':'), default=_not_plain)
+        text = fastjson.dumps(value, default=_not_plain)
     except (TypeError, ValueError):
         pass
     else:
-        if TAG not in text and json.loads(text) == value:
+        if TAG not in text and fastjson.loads(text) == value:
             return text
-    return json.dumps(_to_json(value, where, ''), separators=(',', ':'), allow_nan=True)
+    return fastjson.dumps(_to_json(value, where, ''))
 
 
 def _not_plain(value: Any) -> Any:
@@ -61,7 +61,7 @@ def _not_plain(value: Any) -> Any:
 
 def decode(text: str | bytes) -> Any:
     """Return the value that :func:`encode` turned into *text*."""
-    return json.loads(text, object_hook=_from_json)
+    return fastjson.loads(text, object_hook=_from_json)
 
 
 def check(value: Any, *, where: str = 'value') -> None:

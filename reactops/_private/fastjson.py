@@ -48,7 +48,7 @@ def _probe() -> tuple[Any, Any, Any] | None:
         make_scanner = _json.make_scanner
         make_encoder = _json.make_encoder
         encode_str = _json.encode_basestring_ascii
-        scanned = make_scanner(_Context(None))('[1,{"a":-0.5}]', 0)
+        scanned = make_scanner(_Context(None))('[1,{"a":-0.5}]', 0)  # type: ignore[arg-type]
         encoded = make_encoder({}, _not_serializable, encode_str, None, ':', ',',
                                True, False, True)([1, {'b': 'é', 'a': None}], 0)
     except (ImportError, AttributeError, TypeError, ValueError):
@@ -116,9 +116,12 @@ def dumps(value: Any, *, sort_keys: bool = False,
     if _ACCEL is None:
         import json
         return json.dumps(value, separators=(',', ':'), sort_keys=sort_keys, default=default)
+    text: str
     if isinstance(value, str):
-        return _ACCEL[2](value)
+        text = _ACCEL[2](value)
+        return text
     # A fresh encoder each call: its cycle markers are not cleared when a call fails.
     encoder = _ACCEL[1]({}, default or _not_serializable, _ACCEL[2], None, ':', ',',
                         sort_keys, False, True)
-    return ''.join(encoder(value, 0))
+    text = ''.join(encoder(value, 0))
+    return text

@@ -148,9 +148,9 @@ class ParseCache:
             with open(path, encoding='utf-8') as f:
                 if os.fstat(f.fileno()).st_mode & 0o022:
                     return
-                import json
+                from . import fastjson
 
-                loaded = json.load(f)
+                loaded = fastjson.loads(f.read())
         except (OSError, ValueError):
             return
         if isinstance(loaded, dict) and loaded.get('version') == 1:
@@ -175,13 +175,13 @@ class ParseCache:
         """Write the cache if a file was parsed; a failure only costs the next hook a parse."""
         if not self.dirty:
             return
-        import json
+        from . import fastjson
 
         temporary = f'{self.path}.{os.getpid()}.tmp'
         try:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with open(fd, 'w', encoding='utf-8') as f:
-                json.dump({'version': 1, 'files': self.entries}, f)
+                f.write(fastjson.dumps({'version': 1, 'files': self.entries}))
             os.replace(temporary, self.path)
         except OSError:
             with contextlib.suppress(OSError):
