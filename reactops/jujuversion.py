@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-import re
+
+from ._private.jujunames import split_version
 
 __all__ = ['JujuVersion']
 
@@ -25,13 +26,6 @@ class JujuVersion:
 
     __slots__ = ('major', 'minor', 'tag', 'patch', 'build')
 
-    # major.minor, then .patch or -<tag><patch>, then an optional .build
-    _PATTERN = re.compile(
-        r'^(?P<major>\d{1,9})\.(?P<minor>\d{1,9})'
-        r'(?:(?:\.|-(?P<tag>[a-z]+))(?P<patch>\d{1,9}))?'
-        r'(?:\.(?P<build>\d{1,9}))?$'
-    )
-
     major: int
     minor: int
     tag: str
@@ -39,16 +33,16 @@ class JujuVersion:
     build: int
 
     def __init__(self, version: str):
-        match = self._PATTERN.match(version)
-        if match is None:
+        # major.minor, then .patch or -<tag><patch>, then an optional .build; one trailing
+        # line break is accepted, as ops' pattern (which ends in $) accepts it.
+        if not isinstance(version, str):
+            raise TypeError(f'a Juju version is a str, not {type(version).__name__}')
+        parts = split_version(version[:-1] if version.endswith('\n') else version)
+        if parts is None:
             raise RuntimeError(
                 f'"{version}" is not a valid Juju version string: expected '
                 f'major.minor.patch[.build] or major.minor-tagN (e.g. 3.6.1, 3.1-beta1)')
-        self.major = int(match['major'])
-        self.minor = int(match['minor'])
-        self.tag = match['tag'] or ''
-        self.patch = int(match['patch'] or 0)
-        self.build = int(match['build'] or 0)
+        self.major, self.minor, self.tag, self.patch, self.build = parts
 
     @classmethod
     def from_environ(cls) -> JujuVersion:

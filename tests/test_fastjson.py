@@ -50,6 +50,13 @@ def test_dumps_writes_what_json_writes(value: Any, sort_keys: bool) -> None:
         outcome(lambda: json_dumps(value, sort_keys=sort_keys))
 
 
+@settings(max_examples=100, deadline=None)
+@given(VALUES, st.sampled_from([(', ', ': '), (',', ':'), (';', '=')]))
+def test_dumps_uses_the_separators_json_uses(value: Any, separators: tuple[str, str]) -> None:
+    assert outcome(lambda: fastjson.dumps(value, separators=separators)) == \
+        outcome(lambda: json.dumps(value, separators=separators))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(KEYS, SCALARS, max_size=6), st.booleans())
 def test_dumps_handles_non_text_keys_as_json_does(value: dict[Any, Any],

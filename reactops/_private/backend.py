@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 import time
 from collections.abc import Mapping
@@ -129,6 +128,8 @@ class ModelBackend:
         """
         if tool not in _RELATION_TOOLS:
             return False
+        import re  # a failed relation tool only
+
         if re.search(r'relation (\d+ )?not found', stderr):
             return True
         if 'permission denied' not in stderr:
@@ -454,6 +455,7 @@ def _check_metrics(metrics: Mapping[str, int | float],
                    labels: Mapping[str, str] | None) -> dict[str, float | str]:
     """*metrics* if they and *labels* are what ``add-metric`` takes; else :class:`ModelError`."""
     import math
+    import re
 
     values: dict[str, float | str] = {}
     for key, value in metrics.items():
@@ -491,6 +493,8 @@ def _tool_errors() -> tuple[type[Exception], ...]:
 
 def _flatten_results(results: Mapping[str, Any], prefix: str = '',
                      into: dict[str, str] | None = None) -> dict[str, str]:
+    import re  # actions with results only
+
     flat: dict[str, str] = {} if into is None else into
     for key, value in results.items():
         if not isinstance(key, str) or not re.match(_ACTION_KEY, key):

@@ -110,18 +110,21 @@ def _plain_utf8(data: bytes | bytearray) -> bool:
 
 
 def dumps(value: Any, *, sort_keys: bool = False,
-          default: Callable[[Any], Any] | None = None) -> str:
-    """*value* as compact JSON text, as ``json.dumps(value, separators=(',', ':'),
-    sort_keys=..., default=...)``: ASCII only, NaN and infinities allowed, cycles refused."""
+          default: Callable[[Any], Any] | None = None,
+          separators: tuple[str, str] = (',', ':')) -> str:
+    """*value* as JSON text, as ``json.dumps(value, separators=..., sort_keys=...,
+    default=...)``: compact unless told, ASCII only, NaN and infinities allowed, cycles
+    refused."""
     if _ACCEL is None:
         import json
-        return json.dumps(value, separators=(',', ':'), sort_keys=sort_keys, default=default)
+        return json.dumps(value, separators=separators, sort_keys=sort_keys, default=default)
     text: str
     if isinstance(value, str):
         text = _ACCEL[2](value)
         return text
     # A fresh encoder each call: its cycle markers are not cleared when a call fails.
-    encoder = _ACCEL[1]({}, default or _not_serializable, _ACCEL[2], None, ':', ',',
-                        sort_keys, False, True)
+    item_separator, key_separator = separators
+    encoder = _ACCEL[1]({}, default or _not_serializable, _ACCEL[2], None, key_separator,
+                        item_separator, sort_keys, False, True)
     text = ''.join(encoder(value, 0))
     return text

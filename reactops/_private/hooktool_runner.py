@@ -7,13 +7,12 @@ that starts the process, counts the call and reads the answer.
 from __future__ import annotations
 
 import collections
-import json
 import math
 import os
-import re
 from collections.abc import Sequence
 
 from ..errors import HookToolMissingError, ModelError, RelationNotFoundError, SecretNotFoundError
+from . import fastjson
 from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -377,8 +376,8 @@ def run_json(tool: str, args: Sequence[str] = (), *, input: str | None = None,
                              f'foreign {tool} on PATH?)', command=command, returncode=0)
         return None
     try:
-        value = json.loads(out)
-    except json.JSONDecodeError:
+        value = fastjson.loads(out)
+    except ValueError:  # json.JSONDecodeError, or a number too long to read
         quoted = ('(not quoted: it may hold secrets)' if tool in _SENSITIVE_OUTPUT
                   else repr(out[:_JSON_PREVIEW]))
         raise ModelError(
@@ -432,6 +431,8 @@ def _shape_problem(value: object, shape: str) -> str | None:
 def _error(tool: str, command: list[str], stderr: str, returncode: int) -> ModelError:
     lowered = stderr.lower()
     kind: type[ModelError] = ModelError
+    import re  # a failed tool only
+
     if tool in _RELATION_TOOLS and re.search(_RELATION_NOT_FOUND, lowered):
         kind = RelationNotFoundError
     elif tool.startswith('secret-') and 'not found' in lowered:

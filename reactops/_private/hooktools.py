@@ -18,14 +18,12 @@ Every failure is a :class:`~reactops.errors.ModelError` carrying the tool's stde
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from ..errors import ModelError, RelationDataTypeError
+from . import fastjson
 from .hooktool_runner import calls, run, run_json
 from .typing import TYPE_CHECKING, overload
 
@@ -42,6 +40,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     import datetime
+    from pathlib import Path
     from typing import Any, Literal
 
     Expiry = datetime.datetime | datetime.timedelta | str
@@ -207,7 +206,7 @@ def relation_set(relation_id: int, endpoint: str, data: Mapping[str, str],
                 f'relation data must be str to str, got {where} holding a '
                 f'{type(value).__name__}; encode it, e.g. with json.dumps')
     args = ['-r', _rel(endpoint, relation_id), *_switch('--app', app), '--file', '-']
-    run('relation-set', args, input=json.dumps(dict(data)))
+    run('relation-set', args, input=fastjson.dumps(dict(data), separators=(', ', ': ')))
 
 
 def relation_model_get(relation_id: int, endpoint: str) -> dict[str, str]:
@@ -307,6 +306,8 @@ def storage_add(counts: Mapping[str, int]) -> None:
 
 def resource_get(name: str) -> Path:
     """Juju fetches the charm resource *name* and prints the path of its file."""
+    from pathlib import Path
+
     return Path(_printed('resource-get', [name], run('resource-get', [name]), 'a file path'))
 
 
@@ -389,6 +390,8 @@ def _with_content_files(tool: str, args: list[str], content: Mapping[str, str]) 
     The files live in a private temporary directory that is removed afterwards, so secret
     values are never on argv (``ps``) nor left on disk.
     """
+    import re  # secret content is rare on a hook
+
     for key, value in content.items():
         if not isinstance(key, str) or not re.match(_SECRET_KEY, key):
             raise ValueError(f'invalid secret key {key!r}: Juju wants at least 3 lowercase '
@@ -507,7 +510,7 @@ def state_get(key: str | None = None) -> Any:
 
 def state_set(data: Mapping[str, str]) -> None:
     """Juju stores string values in this unit's server-side state (via stdin)."""
-    run('state-set', ['--file', '-'], input=json.dumps(dict(data)))
+    run('state-set', ['--file', '-'], input=fastjson.dumps(dict(data), separators=(', ', ': ')))
 
 
 def state_delete(key: str) -> None:

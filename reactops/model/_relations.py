@@ -16,7 +16,6 @@ Writes are buffered until the end of the dispatch: see :mod:`reactops.model._bag
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 
 from .._private import jujurules
@@ -224,6 +223,7 @@ class Relation:
         and *kwargs* are passed on to *cls*.
         """
         import copy
+        import json  # here: a hook that loads nothing imports no json (nor re)
 
         decode = json.loads if decoder is None else decoder
         fields = _juju_fields(cls)
@@ -244,6 +244,8 @@ class Relation:
         field missing from a Pydantic dump is deleted from the bag. Subject to the usual
         write rules.
         """
+        import json
+
         encode = json.dumps if encoder is None else encoder
         values = _field_values(obj)
         self.data[dst].update({key: '' if value is _MISSING else encode(value)
