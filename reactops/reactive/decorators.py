@@ -19,6 +19,7 @@ from .._private.callshape import accepts_positional
 from .._private.lazylog import get_logger
 from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
+from ._declared import DECLARED
 from ._detect import SPEC_ATTRIBUTE
 from .predicates import (
     FileChanged,
@@ -57,13 +58,14 @@ class HandlerSpec:
     """
 
     __slots__ = ('order', 'predicates', 'when_arg_groups', 'passes_hook_relation',
-                 'priority', 'rerun')
+                 'priority', 'rerun', 'func', 'module', 'requires_flag')
 
     def __init__(self, order: int, predicates: list[Predicate] | None = None,
                  when_arg_groups: list[tuple[str, ...]] | None = None,
                  passes_hook_relation: bool = False, priority: int | None = None,
                  rerun: bool = True):
         self.order = order
+        # Add predicates with add(): it keeps the declaration index (_declared) current.
         self.predicates: list[Predicate] = [] if predicates is None else predicates
         # One group of flags per @when/@when_all, for charms.reactive's legacy arguments.
         self.when_arg_groups: list[tuple[str, ...]] = (
@@ -71,6 +73,26 @@ class HandlerSpec:
         self.passes_hook_relation = passes_hook_relation
         self.priority = priority
         self.rerun = rerun
+        # Set for a spec the decorators made: the function and its module, indexed in
+        # DECLARED (a spec made by hand, e.g. for an external handler, is not).
+        self.func: Callable[..., Any] | None = None
+        self.module: str | None = None
+        self.requires_flag = False  # a predicate needs one of its flags set
+
+    def add(self, predicate: Predicate) -> None:
+        """Add a condition (AND with the others), keeping the declaration index current."""
+        self.predicates.append(predicate)
+        if self.module is not None:
+            DECLARED.added(self, predicate)
+
+    def set_options(self, *, priority: int | None = None, rerun: bool | None = None) -> None:
+        """Set ``priority`` and/or ``rerun`` (``None``: leave as is)."""
+        if priority is not None:
+            self.priority = priority
+        if rerun is not None:
+            self.rerun = rerun
+        if self.module is not None:
+            DECLARED.options_changed(self)
 
     def _fields(self) -> tuple[Any, ...]:
         return (self.order, self.predicates, self.when_arg_groups,
@@ -118,6 +140,9 @@ def _spec_for(func: Callable[..., Any], decorator: str) -> HandlerSpec:
     if spec is None:
         spec = HandlerSpec(order=next(_order))
         setattr(func, _SPEC_ATTRIBUTE, spec)
+        spec.func = func
+        spec.module = getattr(func, '__module__', None) or ''
+        DECLARED.created(spec)
     return spec
 
 
@@ -134,17 +159,16 @@ def _flag_decorator(decorator: str, predicate_type: type[Predicate],
             raise HandlerDefinitionError(
                 f'@{decorator} on {_where(func)}: unknown argument(s) '
                 f'{", ".join(sorted(unknown))}; it takes flag names, priority= and rerun=')
+        if 'priority' in options and not isinstance(options['priority'], int):
+            raise HandlerDefinitionError(f'@{decorator} on {_where(func)}: priority must '
+                                         f'be an int, got {options["priority"]!r}')
         spec = _spec_for(func, decorator)
-        spec.predicates.append(predicate_type(tuple(flags)))  # type: ignore[call-arg]
+        spec.add(predicate_type(tuple(flags)))  # type: ignore[call-arg]
         if predicate_type is WhenAll:
             spec.when_arg_groups.append(tuple(flags))
-        if 'priority' in options:
-            if not isinstance(options['priority'], int):
-                raise HandlerDefinitionError(f'@{decorator} on {_where(func)}: priority must '
-                                             f'be an int, got {options["priority"]!r}')
-            spec.priority = options['priority']
-        if 'rerun' in options:
-            spec.rerun = bool(options['rerun'])
+        if options:
+            spec.set_options(priority=options.get('priority'),
+                             rerun=bool(options['rerun']) if 'rerun' in options else None)
         return func
 
     # @when used bare (without parentheses) would pass the function as a flag.
@@ -202,7 +226,7 @@ def hook(*patterns: str) -> Callable[[_F], _F]:
         if not patterns:
             raise HandlerDefinitionError(f'@hook on {_where(func)} needs at least one pattern')
         spec = _spec_for(func, 'hook')
-        spec.predicates.append(HookMatches(tuple(patterns)))
+        spec.add(HookMatches(tuple(patterns)))
         spec.passes_hook_relation = True
         return func
 
@@ -219,7 +243,7 @@ def when_file_changed(*files: str | Callable[[], str],
 
     def apply(func: _F) -> _F:
         spec = _spec_for(func, 'when_file_changed')
-        spec.predicates.append(FileChanged(tuple(files), hash_type))
+        spec.add(FileChanged(tuple(files), hash_type))
         return func
 
     return apply
@@ -228,7 +252,7 @@ def when_file_changed(*files: str | Callable[[], str],
 def only_once(func: Callable[..., Any] | None = None) -> Any:
     """Run the handler once in the unit's life (``@only_once`` or ``@only_once()``)."""
     def apply(target: _F) -> _F:
-        _spec_for(target, 'only_once').predicates.append(OnlyOnce())
+        _spec_for(target, 'only_once').add(OnlyOnce())
         return target
 
     return apply if func is None else apply(func)
@@ -237,7 +261,7 @@ def only_once(func: Callable[..., Any] | None = None) -> Any:
 def collect_metrics() -> Callable[[_F], _F]:
     """Run in the collect-metrics hook (a restricted hook: few hook tools work)."""
     def apply(func: _F) -> _F:
-        _spec_for(func, 'collect_metrics').predicates.append(RestrictedHook('collect-metrics'))
+        _spec_for(func, 'collect_metrics').add(RestrictedHook('collect-metrics'))
         return func
 
     return apply
@@ -247,7 +271,7 @@ def meter_status_changed() -> Callable[[_F], _F]:
     """Run in the meter-status-changed hook (a restricted hook)."""
     def apply(func: _F) -> _F:
         spec = _spec_for(func, 'meter_status_changed')
-        spec.predicates.append(RestrictedHook('meter-status-changed'))
+        spec.add(RestrictedHook('meter-status-changed'))
         return func
 
     return apply

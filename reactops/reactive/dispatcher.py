@@ -62,8 +62,6 @@ class Dispatcher:
         self.max_iterations = max_iterations
         self._endpoint_from_flag = endpoint_from_flag or (lambda flag: None)
         self._hook_relation = hook_relation or (lambda: None)
-        self._ordered = registry.ordered()
-        self._position = {handler.id: i for i, handler in enumerate(self._ordered)}
         self.handler_tests = 0
         self.iterations = 0
 
@@ -96,7 +94,7 @@ class Dispatcher:
         # The iteration after which the flags were in each state (by a hash of the flags and
         # of what changed last): only ints are kept, and the recorder has the rest.
         seen: dict[int, int] = {}
-        limit = max(self.max_iterations, 2 * len(self._ordered) + 10)
+        limit = max(self.max_iterations, 2 * self.registry.size_bound() + 10)
         for iteration in range(limit + 1):
             # Set before testing: a legacy predicate may ask the phase (``_when_all``).
             recorder.iteration = iteration
@@ -117,12 +115,25 @@ class Dispatcher:
             seen[state] = iteration
 
     def _candidates(self, phase: str, changed: set[str] | None) -> list[Handler]:
-        if changed is None:
-            pool = self._ordered
-        else:
-            readers = {h.id: h for flag in changed for h in self.registry.readers_of(flag)}
-            pool = sorted(readers.values(), key=lambda h: self._position[h.id])
+        registry = self.registry
+        if changed is not None:  # iteration n > 0: the readers of what changed
+            readers = {h.id: h for flag in changed for h in registry.readers_of(flag)}
+            pool = registry.in_dispatch_order(readers.values())
+        elif phase == MAIN:  # iteration 0: all but handlers whose required flags are unset
+            self._compute_required_families()
+            pool = registry.may_be_ready(list(self.runtime.flags))
+        else:  # the hooks phase, a restricted hook: their handlers require no flag
+            pool = registry.may_be_ready(())
         return [h for h in pool if h.runs_in(phase) and self._test(h)]
+
+    def _compute_required_families(self) -> None:
+        """Compute the automatic flag families (``config.``, ``endpoint.<name>.``) that a
+        handler requires a flag of, so that looking handlers up by the set flags sees
+        them; the others stay uncomputed until a handler's test reads one."""
+        runtime = self.runtime
+        for prefix in list(getattr(runtime, '_lazy_families', ())):
+            if self.registry.requires_flag_under(prefix):
+                runtime.is_set(prefix)  # reading any flag of the family computes it
 
     def _test(self, handler: Handler) -> bool:
         self.handler_tests += 1
@@ -172,8 +183,8 @@ class Dispatcher:
 
     def _forget_rerun_state(self) -> None:
         """A ``rerun=False`` handler whose predicates are false runs again once they hold."""
-        for handler in self._ordered:
-            if not handler.spec.rerun and not all(
+        for handler in self.registry.without_rerun():
+            if not all(
                     p.test(self.runtime, handler) for p in handler.predicates):
                 self.runtime.storage.kv_delete(_RERUN_KEY + handler.id)
 

@@ -8,13 +8,13 @@ dispatcher use.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .._private.record import FrozenValue
 from .._private.typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
     from ._runtime import ReactiveRuntime
@@ -46,6 +46,12 @@ class Predicate:
     def with_endpoint(self, endpoint_name: str) -> Predicate:
         """This predicate with ``{endpoint_name}`` in its flags replaced."""
         return self
+
+    def required_flags(self) -> tuple[str, ...] | None:
+        """Flags of which at least one must be set for the predicate to hold (``None``:
+        no such flag). The dispatcher looks up, rather than tests, handlers that have one:
+        a handler none of whose required flags is set is not ready."""
+        return None
 
     def after_run(self, runtime: ReactiveRuntime, handler: Handler) -> None:
         """Called after the handler ran (e.g. to remember that it did)."""
@@ -89,6 +95,9 @@ class WhenAll(_FlagPredicate):
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
         return all(runtime.is_set(flag) for flag in self.flags)
 
+    def required_flags(self) -> tuple[str, ...] | None:
+        return self.flags[:1] or None  # every flag is needed: one is enough to look up
+
 
 class WhenAny(_FlagPredicate):
     """At least one flag is set (``@when_any``)."""
@@ -99,6 +108,9 @@ class WhenAny(_FlagPredicate):
 
     def test(self, runtime: ReactiveRuntime, handler: Handler) -> bool:
         return any(runtime.is_set(flag) for flag in self.flags)
+
+    def required_flags(self) -> tuple[str, ...] | None:
+        return self.flags  # () for @when_any(): never true, so never looked up
 
 
 class WhenNone(_FlagPredicate):
@@ -246,7 +258,12 @@ def _expand(patterns: list[str], regex: str,
     pending = list(patterns)
     while pending:
         pattern = pending.pop(0)
-        match = re.search(regex, pattern) if '{' in pattern else None
+        if '{' in pattern:
+            import re  # only here: most patterns have no braces, and re costs 4 ms to import
+
+            match = re.search(regex, pattern)
+        else:
+            match = None
         if match is None:
             result.append(pattern)
             continue

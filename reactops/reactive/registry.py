@@ -13,18 +13,22 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from types import FunctionType, ModuleType
 
 from .._private.typing import TYPE_CHECKING
 from ..errors import HandlerDefinitionError
+from ._declared import DECLARED
 from ._detect import DISCOVERY_ROOTS
 from ._runtime import importing_handler_modules
-from .decorators import HandlerSpec, handler_spec, takes_arguments
-from .predicates import HOOKS, MAIN, RESTRICTED, HookMatches, Predicate
+from .decorators import handler_spec, takes_arguments
+from .predicates import HOOKS, MAIN, RESTRICTED, HookMatches
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
+
+    from .decorators import HandlerSpec
+    from .predicates import Predicate
 
 __all__ = ['DISCOVERY_ROOTS', 'Handler', 'HandlerRegistry', 'discover_modules']
 
@@ -89,129 +93,304 @@ class Handler:
 
 
 class HandlerRegistry:
-    """The handlers of one dispatch, in registration order."""
+    """The handlers of one dispatch, in registration order.
+
+    It holds two kinds of entries. Handler objects added one by one (:meth:`add`, the
+    charm's decorated methods, endpoint methods, legacy functions), and the module-level
+    functions of the modules given to :meth:`collect`, which stay in the declaration
+    index (:mod:`._declared`) until a dispatch needs them: :meth:`may_be_ready` and
+    :meth:`readers_of` make Handler objects only for what they return, so a dispatch of a
+    charm with thousands of handlers pays for the few that may run, not for every one.
+    Asking for every handler (iterating, :func:`len`, :meth:`ordered`, :meth:`get`) makes
+    them all, for the flag graph and tools that want the whole picture.
+    """
 
     def __init__(self, handlers: Iterable[Handler] = ()):
-        self._handlers: list[Handler] = []
+        self._eager: list[Handler] = []
         self._ids: set[str] = set()
-        self._index: dict[str, list[Handler]] | None = None
+        # Handler id -> its place in registration order: (0, decoration order, n) for
+        # what collect() found (module functions n=0), (1, n) for handlers added later.
+        self._keys: dict[str, tuple[int, ...]] = {}
+        self._index: dict[str, list[Handler]] | None = None  # flag -> eager readers
+        self._modules: dict[str, ModuleType] = {}  # whose functions are registered lazily
+        self._charm_dir: Path | str | None = None
+        self._resolved: dict[int, Handler | None] = {}  # id(spec) -> its handler, if any
+        self._by_spec: dict[str, dict[int, Callable[..., Any]]] = {}  # module -> id(spec) -> value
+        self._prioritised: bool | None = None
+        self._every: list[Handler] | None = None
+        self._added = 0
         for handler in handlers:
             self.add(handler)
 
+    # -- adding ------------------------------------------------------------------------
+
     def add(self, handler: Handler) -> None:
         """Register *handler*; the same id twice is an error."""
+        self._add(handler, (1, self._added))
+        self._added += 1
+
+    def _add(self, handler: Handler, key: tuple[int, ...]) -> None:
+        self._claim(handler, key)
+        self._eager.append(handler)
+        self._index = None
+        self._prioritised = None
+        self._every = None
+
+    def _claim(self, handler: Handler, key: tuple[int, ...]) -> None:
         if handler.id in self._ids:
             raise HandlerDefinitionError(f'two handlers have the id {handler.id!r}')
         self._ids.add(handler.id)
-        self._handlers.append(handler)
-        self._index = None
+        self._keys[handler.id] = key
 
-    def add_function(self, func: Callable[..., Any], *, charm_dir: Path | None = None,
+    def add_function(self, func: Callable[..., Any], *, charm_dir: Path | str | None = None,
                      bound_to: Any = None) -> Handler:
         """Register a decorated function (or, with *bound_to*, a method of that object)."""
+        handler = self._function_handler(func, charm_dir, bound_to)
+        self.add(handler)
+        return handler
+
+    def _function_handler(self, func: Callable[..., Any], charm_dir: Path | str | None,
+                          bound_to: Any) -> Handler:
         spec = handler_spec(func)
         if spec is None:
             raise HandlerDefinitionError(f'{func!r} has no handler decorators')
         action = func.__get__(bound_to, type(bound_to)) if bound_to is not None else func
-        handler = Handler(handler_id(func, charm_dir), action, list(spec.predicates), spec,
-                          is_method=bound_to is not None)
-        self.add(handler)
-        return handler
-
-    def ordered(self) -> list[Handler]:
-        """Handlers in dispatch order: by priority, then registration order."""
-        if any(h.spec.priority for h in self._handlers):
-            return sorted(self._handlers, key=lambda h: (h.priority, h.spec.order))
-        return list(self._handlers)
-
-    def readers_of(self, flag: str) -> list[Handler]:
-        """The handlers whose predicates read *flag*."""
-        if self._index is None:
-            index: dict[str, list[Handler]] = {}
-            for handler in self._handlers:
-                for name in handler.flags:
-                    index.setdefault(name, []).append(handler)
-            self._index = index
-        return self._index.get(flag, [])
-
-    def get(self, handler_id: str) -> Handler:
-        """The handler with this id (``KeyError`` if none)."""
-        for handler in self._handlers:
-            if handler.id == handler_id:
-                return handler
-        raise KeyError(handler_id)
-
-    def __iter__(self) -> Iterator[Handler]:
-        return iter(self._handlers)
-
-    def __len__(self) -> int:
-        return len(self._handlers)
+        return Handler(handler_id(func, charm_dir), action, list(spec.predicates), spec,
+                       is_method=bound_to is not None)
 
     def add_endpoint_method(self, func: Callable[..., Any], endpoint: Any, *,
-                            charm_dir: Path | None = None) -> Handler:
+                            charm_dir: Path | str | None = None) -> Handler:
         """Register a decorated method of an Endpoint subclass for one *endpoint*.
 
         ``{endpoint_name}`` in its flags and hook patterns becomes the endpoint's name,
         the id gets ``:<endpoint name>`` appended, and ``self`` is *endpoint*.
         """
+        handler = self._endpoint_handler(func, endpoint, charm_dir)
+        self.add(handler)
+        return handler
+
+    def _endpoint_handler(self, func: Callable[..., Any], endpoint: Any,
+                          charm_dir: Path | str | None) -> Handler:
         spec = handler_spec(func)
         if spec is None:
             raise HandlerDefinitionError(f'{func!r} has no handler decorators')
         name: str = endpoint.endpoint_name
         predicates = [_for_endpoint(p, name) for p in spec.predicates]
-        handler = Handler(f'{handler_id(func, charm_dir)}:{name}',
-                          func.__get__(endpoint, type(endpoint)), predicates, spec,
-                          is_method=True, endpoint_name=name)
-        self.add(handler)
-        return handler
+        return Handler(f'{handler_id(func, charm_dir)}:{name}',
+                       func.__get__(endpoint, type(endpoint)), predicates, spec,
+                       is_method=True, endpoint_name=name)
 
     @classmethod
     def collect(cls, modules: Iterable[ModuleType] = (), charm: Any = None, *,
-                charm_dir: Path | None = None, endpoints: Iterable[Any] = (),
+                charm_dir: Path | str | None = None, endpoints: Iterable[Any] = (),
                 functions: Iterable[Callable[..., Any]] = ()) -> HandlerRegistry:
         """Build a registry from the handlers defined in *modules*, on *charm*'s class
         and on the classes of *endpoints* (once per endpoint, see
         :meth:`add_endpoint_method`).
 
         Handlers are registered in the order they were decorated (an endpoint method
-        used by several endpoints: in endpoint-name order).
+        used by several endpoints: in endpoint-name order). A module's functions are
+        those that are its attributes and were defined in it (one imported from another
+        module is registered there).
         """
+        registry = cls()
+        registry._charm_dir = charm_dir
+        for module in modules:
+            registry._modules.setdefault(module.__name__, module)
         found: list[tuple[int, Callable[..., Any], Any]] = []
         seen: set[int] = set()
-        for module in modules:
-            for value in list(vars(module).values()):
-                spec = handler_spec(value) if callable(value) else None
-                if spec is None or id(value) in seen:
-                    continue
-                if getattr(value, '__module__', None) != module.__name__:
-                    continue  # imported from another module: registered there
-                seen.add(id(value))
-                found.append((spec.order, value, None))
-        for value in functions:  # e.g. @hook methods of legacy RelationBase classes
+
+        def consider(value: Any, bound: Any) -> None:
             spec = handler_spec(value)
-            if spec is not None and id(value) not in seen:
-                seen.add(id(value))
-                found.append((spec.order, value, None))
+            if spec is None or id(value) in seen or registry._lazily_registered(spec):
+                return
+            seen.add(id(value))
+            found.append((spec.order, value, bound))
+
+        for value in functions:  # e.g. @hook methods of legacy RelationBase classes
+            consider(value, None)
         if charm is not None:
             for klass in reversed(type(charm).__mro__):
-                for value in vars(klass).values():
-                    spec = handler_spec(value) if isinstance(value, FunctionType) else None
-                    if spec is not None and id(value) not in seen:
-                        seen.add(id(value))
-                        found.append((spec.order, value, charm))
+                for value in list(vars(klass).values()):
+                    if isinstance(value, FunctionType):
+                        consider(value, charm)
         for endpoint in endpoints:  # already in name order
             for klass in reversed(type(endpoint).__mro__):
                 for value in vars(klass).values():
                     spec = handler_spec(value) if isinstance(value, FunctionType) else None
                     if spec is not None:
                         found.append((spec.order, value, _EndpointBinding(endpoint)))
-        registry = cls()
-        for _, func, bound in sorted(found, key=lambda item: item[0]):
+        for n, (order, func, bound) in enumerate(sorted(found, key=lambda item: item[0])):
             if isinstance(bound, _EndpointBinding):
-                registry.add_endpoint_method(func, bound.endpoint, charm_dir=charm_dir)
+                handler = registry._endpoint_handler(func, bound.endpoint, charm_dir)
             else:
-                registry.add_function(func, charm_dir=charm_dir, bound_to=bound)
+                handler = registry._function_handler(func, charm_dir, bound)
+            registry._add(handler, (0, order, n + 1))
         return registry
+
+    # -- the lazily registered module functions -----------------------------------------
+
+    def _lazily_registered(self, spec: HandlerSpec) -> bool:
+        return spec.module in self._modules and self._resolve(spec) is not None
+
+    def _resolve(self, spec: HandlerSpec) -> Handler | None:
+        """The handler of a declared function of a collected module (``None``: it is not
+        one, e.g. a method, or a function no longer the module's attribute)."""
+        try:
+            return self._resolved[id(spec)]
+        except KeyError:
+            pass
+        handler = None
+        module = self._modules.get(spec.module or '')
+        if module is not None and spec.func is not None:
+            value = vars(module).get(getattr(spec.func, '__name__', ''))
+            if value is None or handler_spec(value) is not spec \
+                    or getattr(value, '__module__', None) != module.__name__:
+                value = self._values_by_spec(module).get(id(spec))
+            if value is not None:
+                handler = Handler(handler_id(value, self._charm_dir), value,
+                                  list(spec.predicates), spec)
+                self._claim(handler, (0, spec.order, 0))
+        self._resolved[id(spec)] = handler
+        return handler
+
+    def _values_by_spec(self, module: ModuleType) -> dict[int, Callable[..., Any]]:
+        """id(spec) -> the module attribute carrying it (for a handler renamed or
+        wrapped), first one wins as in a scan of the module; made once per module."""
+        table = self._by_spec.get(module.__name__)
+        if table is None:
+            table = {}
+            for value in list(vars(module).values()):
+                spec = handler_spec(value) if callable(value) else None
+                if spec is not None and id(spec) not in table \
+                        and getattr(value, '__module__', None) == module.__name__:
+                    table[id(spec)] = value
+            self._by_spec[module.__name__] = table
+        return table
+
+    def _declared(self, table: dict[str, dict[int, HandlerSpec]]) -> list[Handler]:
+        """The handlers of the collected modules' specs in one of DECLARED's tables."""
+        found: list[Handler] = []
+        for name in self._modules:
+            for spec in list(table.get(name, {}).values()):
+                handler = self._resolve(spec)
+                if handler is not None:
+                    found.append(handler)
+        return found
+
+    # -- what a dispatch asks --------------------------------------------------------------
+
+    def may_be_ready(self, set_flags: Iterable[str]) -> list[Handler]:
+        """Every handler that may be ready while exactly *set_flags* are set, in dispatch
+        order: all but those whose required flags (see
+        :meth:`~reactops.reactive.predicates.Predicate.required_flags`) are all unset.
+        Handlers added as objects are always included."""
+        found: dict[str, Handler] = {h.id: h for h in self._declared(DECLARED.free)}
+        requiring = DECLARED.requiring
+        modules = self._modules
+        for flag in set_flags:
+            for spec in requiring.get(flag, ()):
+                if spec.module in modules:
+                    handler = self._resolve(spec)
+                    if handler is not None:
+                        found[handler.id] = handler
+        for handler in self._eager:
+            found[handler.id] = handler
+        return self.in_dispatch_order(found.values())
+
+    def requires_flag_under(self, prefix: str) -> bool:
+        """Whether a registered handler requires a flag starting with *prefix* (so a
+        family of automatic flags computed on first use must be computed first)."""
+        dot = prefix.find('.')
+        flags = DECLARED.required_by_segment.get(prefix[:dot], ()) if dot > 0 \
+            else list(DECLARED.requiring)  # only flags with a dot are indexed by segment
+        for flag in flags:
+            if flag.startswith(prefix) and any(
+                    spec.module in self._modules and self._resolve(spec) is not None
+                    for spec in DECLARED.requiring.get(flag, ())):
+                return True
+        return False
+
+    def readers_of(self, flag: str) -> list[Handler]:
+        """The handlers whose predicates read *flag*, in registration order."""
+        if self._index is None:
+            index: dict[str, list[Handler]] = {}
+            for handler in self._eager:
+                for name in handler.flags:
+                    index.setdefault(name, []).append(handler)
+            self._index = index
+        readers = self._index.get(flag, [])
+        declared = DECLARED.readers.get(flag)
+        if declared:
+            lazy: dict[str, Handler] = {}
+            for spec in declared:
+                if spec.module in self._modules:
+                    found = self._resolve(spec)
+                    if found is not None:
+                        lazy[found.id] = found
+            if lazy:
+                readers = sorted([*readers, *lazy.values()], key=self._registration_key)
+        return readers
+
+    def without_rerun(self) -> list[Handler]:
+        """The handlers declared with ``rerun=False``."""
+        return [*self._declared(DECLARED.no_rerun),
+                *(h for h in self._eager if not h.spec.rerun)]
+
+    def size_bound(self) -> int:
+        """At least the number of handlers, without making them: the functions declared
+        in the collected modules (methods among them) plus the handlers added."""
+        return len(self._eager) + sum(len(DECLARED.by_module.get(name, ()))
+                                      for name in self._modules)
+
+    def in_dispatch_order(self, handlers: Iterable[Handler]) -> list[Handler]:
+        """*handlers* sorted as they run: by priority, then registration order."""
+        if self._has_priorities():
+            return sorted(handlers, key=self._dispatch_key)
+        return sorted(handlers, key=self._registration_key)
+
+    def _registration_key(self, handler: Handler) -> tuple[int, ...]:
+        return self._keys[handler.id]
+
+    def _dispatch_key(self, handler: Handler) -> tuple[Any, ...]:
+        return (handler.priority, handler.spec.order, self._keys[handler.id])
+
+    def _has_priorities(self) -> bool:
+        if self._prioritised is None:
+            self._prioritised = any(h.spec.priority for h in self._eager) or \
+                bool(self._declared(DECLARED.prioritized))
+        return self._prioritised
+
+    # -- the whole picture -------------------------------------------------------------
+
+    def _all(self) -> list[Handler]:
+        """Every handler, in registration order."""
+        if self._every is None:
+            handlers = list(self._eager)
+            for name in self._modules:
+                for spec in list(DECLARED.by_module.get(name, ())):
+                    handler = self._resolve(spec)
+                    if handler is not None:
+                        handlers.append(handler)
+            self._every = sorted(handlers, key=self._registration_key)
+        return self._every
+
+    def ordered(self) -> list[Handler]:
+        """Handlers in dispatch order: by priority, then registration order."""
+        return self.in_dispatch_order(self._all())
+
+    def get(self, handler_id: str) -> Handler:
+        """The handler with this id (``KeyError`` if none)."""
+        for handler in self._all():
+            if handler.id == handler_id:
+                return handler
+        raise KeyError(handler_id)
+
+    def __iter__(self) -> Iterator[Handler]:
+        return iter(list(self._all()))
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 class _EndpointBinding:
@@ -234,7 +413,7 @@ def _for_endpoint(predicate: Predicate, endpoint_name: str) -> Predicate:
     return predicate.with_endpoint(endpoint_name)
 
 
-def handler_id(func: Callable[..., Any], charm_dir: Path | None = None) -> str:
+def handler_id(func: Callable[..., Any], charm_dir: Path | str | None = None) -> str:
     """``<file relative to the charm>:<line>:<qualified name>``, as charms.reactive logs it."""
     code = getattr(func, '__code__', None)
     name = getattr(func, '__qualname__', getattr(func, '__name__', repr(func)))
@@ -242,13 +421,27 @@ def handler_id(func: Callable[..., Any], charm_dir: Path | None = None) -> str:
         return name
     filename = code.co_filename
     if charm_dir is not None:
-        try:
-            filename = os.path.relpath(filename, charm_dir)
-        except ValueError:
-            pass
-        if filename.startswith('..'):
-            filename = code.co_filename
+        filename = _relative(filename, os.fspath(charm_dir))
     return f'{filename}:{code.co_firstlineno}:{name}'
+
+
+_RELATIVE: dict[tuple[str, str], str] = {}  # (file, charm dir) -> the name ids use
+
+
+def _relative(filename: str, charm_dir: str) -> str:
+    """*filename* relative to *charm_dir* when inside it (worked out once per file: a
+    module of a thousand handlers would otherwise pay relpath a thousand times)."""
+    key = (filename, charm_dir)
+    relative = _RELATIVE.get(key)
+    if relative is None:
+        try:
+            relative = os.path.relpath(filename, charm_dir)
+        except ValueError:
+            relative = filename
+        if relative.startswith('..'):
+            relative = filename
+        _RELATIVE[key] = relative
+    return relative
 
 
 def legacy_arguments(handler: Handler, endpoint_from_flag: Callable[[str], Any],
@@ -271,7 +464,7 @@ def legacy_arguments(handler: Handler, endpoint_from_flag: Callable[[str], Any],
     return args
 
 
-def discover_modules(charm_dir: Path) -> list[ModuleType]:
+def discover_modules(charm_dir: Path | str) -> list[ModuleType]:
     """Import the handler modules under the charm's discovery roots, in sorted order.
 
     ``reactive/a.py`` is imported as ``reactive.a`` and ``hooks/relations/pgsql/requires.py``
@@ -280,20 +473,22 @@ def discover_modules(charm_dir: Path) -> list[ModuleType]:
     directories and files are visited in sorted order, so the order does not depend on the
     filesystem.
     """
+    charm_dir = os.fspath(charm_dir)
     _switch_charm(charm_dir)
     modules: list[ModuleType] = []
     for root_name in DISCOVERY_ROOTS:
-        root = charm_dir / root_name
-        if not root.is_dir():
+        root = os.path.join(charm_dir, root_name)
+        if not os.path.isdir(root):
             continue
-        package = root.name
+        package = os.path.basename(root)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d != '__pycache__')
+            inside = os.path.relpath(dirpath, root)
+            prefix = [package] if inside == '.' else [package, *inside.split(os.sep)]
             for filename in sorted(filenames):
                 if not filename.endswith('.py'):
                     continue
-                relative = Path(dirpath, filename).relative_to(root).with_suffix('')
-                parts = [package, *relative.parts]
+                parts = [*prefix, filename[:-3]]
                 if parts[-1] == '__init__':
                     parts.pop()
                 with importing_handler_modules():
@@ -305,10 +500,11 @@ def discover_modules(charm_dir: Path) -> list[ModuleType]:
 _added_paths: list[str] = []
 
 
-def _switch_charm(charm_dir: Path) -> None:
+def _switch_charm(charm_dir: Path | str) -> None:
     """Put *charm_dir* on sys.path, dropping another charm's paths and modules first, so
     two charms loaded one after the other in one process (tests) never mix handlers."""
-    wanted = [str(charm_dir), str(charm_dir / 'hooks')]
+    directory = os.fspath(charm_dir)
+    wanted = [directory, os.path.join(directory, 'hooks')]
     if _added_paths == wanted:
         return
     stale = [name for name in sys.modules

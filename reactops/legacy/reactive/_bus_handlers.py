@@ -181,12 +181,12 @@ class Handler:
 
     def add_predicate(self, predicate: Callable[[], Any]) -> None:
         """Run the handler only when *predicate()* is true as well."""
-        _spec_for(self._action, 'Handler.add_predicate').predicates.append(
+        _spec_for(self._action, 'Handler.add_predicate').add(
             _Condition(predicate))
 
     def add_post_callback(self, callback: Callable[[], Any]) -> None:
         """Call *callback* each time after the handler ran."""
-        _spec_for(self._action, 'Handler.add_post_callback').predicates.append(
+        _spec_for(self._action, 'Handler.add_post_callback').add(
             _AfterRun(callback))
 
     def register_flags(self, flags: Iterable[str]) -> None:
@@ -194,7 +194,7 @@ class Handler:
         dispatch test it again."""
         names = tuple(flags)
         Handler._CONSUMED_FLAGS.update(names)
-        _spec_for(self._action, 'Handler.register_flags').predicates.append(_Watched(names))
+        _spec_for(self._action, 'Handler.register_flags').add(_Watched(names))
 
     def _as_reactops(self) -> _registry.Handler:
         spec = _spec_for(self._action, 'Handler')
