@@ -182,8 +182,9 @@ def bench(session: nox.Session) -> None:
     scripts = sorted((HERE / 'bench').glob('bench_*.py'))
     if not scripts:
         session.error('no bench/bench_*.py scripts found')
-    for script in scripts:
-        session.run('python', str(script.relative_to(HERE)))
+    # One runner for them all: a FAIL in one script no longer stops the session before
+    # the others ran; it ends with every target's verdict and fails if any FAILed.
+    session.run('python', 'bench/run_all.py', *(str(s.relative_to(HERE)) for s in scripts))
 
 
 @nox.session

@@ -10,6 +10,16 @@ reactops) and as a reactive charm with an interface layer for the ``db`` endpoin
 charms.reactive through a layer-basic-like ``hooks/<hook>`` script, and with only its
 imports changed on reactops through ``src/charm.py``).
 
+The ``builtin`` shape is the reactive charm on reactops' built-in ``pgsql`` layer: it asks
+for a database and waits for the server's answer. The pgsql protocol decides readiness
+from *every* joined server unit's bag, where the ``benchdb`` layer reads the hook's remote
+unit only, so at 50 units it needs 50 ``relation-get`` calls the other shapes do not. Its
+like-for-like reference is the ``pgsql`` shape: the same handlers on charms.reactive with
+a charm-local ``pgsql`` requires layer that reads the same bags and decides the same way.
+For these two shapes the fake server units answer as a PostgreSQL charm would
+(``$BENCH_PGSQL``: ``master``, ``database``, ``allowed-units``), so the handlers run to
+the end (request, answer read, active status) on every relation-changed.
+
 The hook tools are ``/bin/sh`` scripts, so one call costs about what starting a shell
 costs and the benchmark measures the frameworks, not the fakes. Every call appends one
 line (the tool's name and arguments) to ``$BENCH_CALLS``; the remote units and their data
@@ -24,7 +34,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-__all__ = ['HOOKS', 'MUST_CALL', 'VARIANTS', 'Variant', 'build_tools', 'build_variant']
+__all__ = ['HOOKS', 'MUST_CALL', 'VARIANTS', 'Variant', 'build_tools', 'build_variant',
+           'must_call']
 
 METADATA = """\
 name: bench
@@ -150,6 +161,91 @@ def use_db():
     current_charm().unit.status = ActiveStatus(f'database at {master.host}')
 '''
 
+# The builtin shape's handlers on charms.reactive (the pgsql shape): the same flags and
+# calls as BUILTIN_HANDLERS, with the charm-local layer of PGSQL_REQUIRES.
+PGSQL_HANDLERS = '''\
+"""The bench charm, reactive style, on a charm-local pgsql layer."""
+
+from charmhelpers.core.hookenv import config, status_set
+from charms.reactive import endpoint_from_flag, hook, set_flag, when, when_not
+
+
+@when_not('bench.installed')
+def install():
+    status_set('maintenance', 'installed')
+    set_flag('bench.installed')
+
+
+@hook('config-changed')
+def configure():
+    status_set('active', f'serving on port {config()["port"]}')
+
+
+@hook('update-status')
+def update_status():
+    status_set('active', 'ready')
+
+
+@when('db.connected')
+@when_not('db.master.available')
+def request_database():
+    endpoint_from_flag('db.connected').set_database('bench')
+    status_set('waiting', 'waiting for the database')
+
+
+@when('db.master.available')
+def use_db():
+    master = endpoint_from_flag('db.master.available').master
+    status_set('active', f'database at {master["host"]}')
+'''
+
+# The client side of pgsql on charms.reactive, as far as the bench charm uses it: the
+# same readiness rule as reactops.layers.pgsql (every answering server unit must name our
+# database and allow this unit), so it reads the same bags.
+PGSQL_REQUIRES = '''\
+"""The requires side of ``pgsql``, as much as the bench charm uses."""
+
+import re
+
+from charms.reactive import Endpoint, toggle_flag
+
+CONNINFO = r"""(\\w+)\\s*=\\s*(?:'((?:\\\\.|[^'\\\\])*)'|(\\S*))(?=\\s|\\Z)"""
+
+
+class PgsqlRequires(Endpoint):
+    def manage_flags(self):
+        joined = self.is_joined
+        toggle_flag(self.expand_name('{endpoint_name}.connected'), joined)
+        toggle_flag(self.expand_name('{endpoint_name}.master.available'),
+                    joined and self.master is not None)
+
+    def set_database(self, dbname):
+        for relation in self.relations:
+            relation.to_publish_raw['database'] = dbname
+        self.manage_flags()
+
+    @property
+    def master(self):
+        for relation in self.relations:
+            answering = [unit for unit in relation.joined_units
+                         if 'master' in unit.received_raw or 'standbys' in unit.received_raw]
+            if not answering or not all(self._ready(relation, u) for u in answering):
+                continue
+            for unit in answering:
+                parts = {key: quoted or plain for key, quoted, plain
+                         in re.findall(CONNINFO, unit.received_raw.get('master', ''))}
+                if all(parts.get(k) for k in ('host', 'port', 'dbname', 'user', 'password')):
+                    return parts
+        return None
+
+    def _ready(self, relation, unit):
+        theirs, ours = unit.received_raw, relation.to_publish_raw
+        allowed = (theirs.get('allowed-units') or '').split()
+        return (__import__('os').environ['JUJU_UNIT_NAME'] in allowed
+                and all(ours.get(k, '') == theirs.get(k, '')
+                        for k in ('database', 'roles', 'extensions')))
+'''
+
 INTERFACE_REQUIRES = '''\
 """The requires side of the bench's ``benchdb`` interface."""
 
@@ -227,6 +323,18 @@ MUST_CALL = {
     'db-relation-changed': ['relation-get', 'relation-set', 'status-set'],
 }
 
+
+def must_call(style: str, hook: str, units: int) -> list[str]:
+    """The hook tools the *style* of charm needs for *hook* with *units* remote units.
+
+    The pgsql protocol (the builtin and pgsql shapes) needs the joined units
+    (``relation-list``) and every one's bag (one ``relation-get`` each) on
+    relation-changed; the benchdb charms need the remote unit's bag only.
+    """
+    if style in ('builtin', 'pgsql') and hook == 'db-relation-changed':
+        return ['relation-list', *['relation-get'] * units, 'relation-set', 'status-set']
+    return MUST_CALL[hook]
+
 # One /bin/sh script behind every tool name; answers as Juju would for this charm.
 TOOL_SCRIPT = r"""#!/bin/sh
 tool=${0##*/}
@@ -244,8 +352,16 @@ case $tool in
     for last; do :; done
     case $last in
       bench/*) echo '{"private-address": "10.0.0.9", "ingress-address": "10.0.0.9"}' ;;
-      *) printf '{"host": "db-%s.%s.internal", "private-address": "10.1.0.1"}\n' \
-           "$BENCH_SEQ" "${last#db/}" ;;
+      *) if [ -n "$BENCH_PGSQL" ]; then  # a PostgreSQL server unit's answer
+           printf '{"host": "db-%s.%s.internal", "private-address": "10.1.0.1", ' \
+             "$BENCH_SEQ" "${last#db/}"
+           printf '"database": "bench", "allowed-units": "bench/0", "master": '
+           printf '"dbname=bench host=db-%s.%s.internal password=pw port=5432 user=u"}\n' \
+             "$BENCH_SEQ" "${last#db/}"
+         else
+           printf '{"host": "db-%s.%s.internal", "private-address": "10.1.0.1"}\n' \
+             "$BENCH_SEQ" "${last#db/}"
+         fi ;;
     esac ;;
   relation-set)
     case "$*" in
@@ -288,6 +404,8 @@ class Variant:
 VARIANTS = (
     Variant('ops', 'ops style on ops', 'ops', 'ops'),
     Variant('reactive', 'reactive on charms.reactive', 'charms.reactive', 'reactive'),
+    Variant('reactive-pgsql', 'reactive on charms.reactive, charm-local pgsql layer',
+            'charms.reactive', 'pgsql'),
     Variant('reactops-ops', 'ops style on reactops', 'reactops', 'ops'),
     Variant('reactops-reactive', 'reactive on reactops', 'reactops', 'reactive'),
     Variant('reactops-builtin', 'reactive on reactops, built-in pgsql layer', 'reactops',
@@ -310,12 +428,22 @@ def build_tools(bin_dir: Path) -> None:
 def build_variant(variant: Variant, charm_dir: Path) -> None:
     """Write the charm of *variant* into *charm_dir*."""
     charm_dir.mkdir(parents=True, exist_ok=True)
-    metadata = METADATA.replace('benchdb', 'pgsql') if variant.style == 'builtin' else METADATA
+    pgsql = variant.style in ('builtin', 'pgsql')
+    metadata = METADATA.replace('benchdb', 'pgsql') if pgsql else METADATA
     (charm_dir / 'metadata.yaml').write_text(metadata)
     (charm_dir / 'config.yaml').write_text(CONFIG)
     if variant.style == 'builtin':
         _write(charm_dir / 'src' / 'charm.py', REACTOPS_ENTRY, executable=True)
         _write(charm_dir / 'reactive' / 'bench.py', BUILTIN_HANDLERS)
+        return
+    if variant.style == 'pgsql':
+        hook_source = LAYER_BASIC_HOOK.format(python=sys.executable)
+        for hook in {name for name, _ in HOOKS.values()}:
+            _write(charm_dir / 'hooks' / hook, hook_source, executable=True)
+        _write(charm_dir / 'reactive' / 'bench.py', PGSQL_HANDLERS)
+        _write(charm_dir / 'hooks' / 'relations' / 'pgsql' / 'requires.py', PGSQL_REQUIRES)
+        (charm_dir / 'hooks' / 'relations' / 'pgsql' / '__init__.py').write_text('')
+        (charm_dir / 'hooks' / 'relations' / '__init__.py').write_text('')
         return
     if variant.style == 'ops':
         module = 'ops' if variant.framework == 'ops' else 'reactops'

@@ -1,4 +1,5 @@
-"""Issue 16's benchmark: a Kubernetes charm's pebble-ready hook on reactops beside ops.
+"""Issue 16's benchmark with issue 21's targets: a Kubernetes charm's pebble-ready hook on
+reactops beside ops, and beside its floor, side by side in one run.
 
 1. Hook latency: one charm source, run with ``import ops`` and with ``import reactops as
    ops``; its ``<container>-pebble-ready`` hook (``JUJU_WORKLOAD_NAME`` set) gets the
@@ -6,6 +7,14 @@
    ``/bin/sh`` fake hook tools; median of ``--runs`` runs, interleaved. Pebble is the fake
    of ``tests/pebbleserver.py``, served from a thread of this process on a Unix socket; the
    requests each hook sent are counted, so both sides are seen to do the same work.
+   Targets (issue 21): at most 0.3x ops, and at most 1.05x the floor.
+
+   The floor of a Pebble hook: ``python -c`` with PyYAML and a minimal raw client (a Unix
+   socket, HTTP/1.1 written by hand, JSON) that sends Pebble exactly the requests the
+   reactops hook sent (the same methods, paths and bodies, the layer dumped to YAML as a
+   client must; the change it waits for is the one its replan started), plus one measured
+   hook-tool call for the ``status-set`` the charm makes: what this hook cannot do without,
+   whatever framework runs it. The floor run is checked to send what the hook sent.
 2. A machine charm's hooks import no Pebble code: the ``_hookcharms`` charms (ops style and
    reactive, on reactops) run every hook under ``-X importtime``; no ``reactops.pebble``
    or ``reactops._private.pebble_*`` may appear. The pebble-ready hook's Pebble imports
@@ -45,7 +54,40 @@ import _hookcharms as charms  # noqa: E402
 import _measures as measures  # noqa: E402
 from pebbleserver import PebbleServer  # noqa: E402
 
-RATIO = 0.5  # reactops' pebble-ready hook at most this times ops'
+RATIO = 0.3          # reactops' pebble-ready hook at most this times ops' (issue 21)
+FLOOR_FACTOR = 1.05  # ... and at most this times its floor (raw client + tools it needs)
+MUST_CALL = ('status-set',)  # the hook tools the charm's logic needs, juju-log aside
+
+# The floor's Pebble client: the requests in REQUESTS, one connection each, nothing else
+# imported than what speaking HTTP+JSON over a Unix socket needs (and PyYAML for the layer).
+RAW_CLIENT = """\
+import json, re, socket, sys, yaml
+
+def call(method, path, body):
+    data = b'' if body is None else json.dumps(body).encode()
+    conn = socket.socket(socket.AF_UNIX)
+    conn.connect(sys.argv[1])
+    conn.sendall(f'{method} {path} HTTP/1.1\\r\\nHost: localhost\\r\\n'
+                 f'Content-Type: application/json\\r\\nContent-Length: {len(data)}\\r\\n'
+                 f'Connection: close\\r\\n\\r\\n'.encode() + data)
+    chunks = []
+    while chunk := conn.recv(65536):
+        chunks.append(chunk)
+    conn.close()
+    head, _, reply = b''.join(chunks).partition(b'\\r\\n\\r\\n')
+    if not head.startswith((b'HTTP/1.0 2', b'HTTP/1.1 2')):
+        sys.exit(f'{method} {path}: {head.splitlines()[0]!r}')
+    return json.loads(reply)
+
+change = None
+for method, path, body in REQUESTS:
+    if body is not None and isinstance(body.get('layer'), dict):
+        body = {**body, 'layer': yaml.safe_dump(body['layer'])}
+    if change is not None:
+        path = re.sub('^/v1/changes/[^/]+/', f'/v1/changes/{change}/', path)
+    answer = call(method, path, body)
+    change = answer.get('change') or change
+"""
 CONTAINER = 'workload'
 JUJU_CONTAINERS = Path('/charm/containers')
 PEBBLE_MODULES = ('reactops.pebble', 'reactops._private.pebble_')
@@ -186,6 +228,7 @@ class PebbleHookRunner:
             **extra_env,
         }
         self.argv = [sys.executable, str(self.charm_dir / 'src' / 'charm.py')]
+        self.last_requests: list[dict[str, Any]] = []
 
     def run(self) -> dict[str, Any]:
         """Run the hook once: its wall time, CPU, max RSS, tool calls and Pebble requests."""
@@ -195,13 +238,64 @@ class PebbleHookRunner:
                                                                  cwd=self.charm_dir)
         if code:
             raise SystemExit(f'{self.label}: pebble-ready failed ({code}):\n{stderr}')
-        sent = [f'{r["method"]} {r["path"]}' for r in self.server.requests[before:]]
+        self.last_requests = self.server.requests[before:]
+        sent = [f'{r["method"]} {r["path"]}' for r in self.last_requests]
         if 'POST /v1/layers' not in sent or 'POST /v1/services' not in sent:
             raise SystemExit(f'{self.label}: the hook did not add a layer and replan: {sent}')
         lines = self.calls.read_text().splitlines()
         logs = sum(1 for line in lines if line.startswith('juju-log '))
         return {'time': elapsed, 'rss': rss, 'cpu': cpu, 'tools': len(lines) - logs,
                 'logs': logs, 'pebble': len(sent)}
+
+
+class PebbleFloor:
+    """The floor of the pebble-ready hook: PyYAML and a raw client sending Pebble the
+    requests *hook* sent, as a fresh process; the tools the charm needs are added apart."""
+
+    def __init__(self, hook: PebbleHookRunner, pycache: Path):
+        self.server = hook.server
+        self.requests = [_replayable(r) for r in hook.last_requests]
+        source = f'REQUESTS = {self.requests!r}\n' + RAW_CLIENT
+        self.argv = [sys.executable, '-c', source, self.server.socket_path]
+        self.env = {key: value for key, value in hook.env.items()
+                    if not key.startswith(('JUJU_', 'REACTOPS_', 'BENCH_'))}
+        self.env['PATH'] = os.environ.get('PATH', os.defpath)
+        self.env['PYTHONPYCACHEPREFIX'] = str(pycache)
+
+    def run(self) -> float:
+        """Run the floor client once; its wall seconds."""
+        elapsed, _, code, stderr, _ = measures.timed_process(self.argv, env=self.env)
+        if code:
+            raise SystemExit(f'the floor client failed ({code}):\n{stderr}')
+        return elapsed
+
+    def same_requests(self, hook_requests: list[dict[str, Any]]) -> bool:
+        """Whether one floor run sends Pebble what the hook sent (change ids aside)."""
+        before = len(self.server.requests)
+        self.run()
+        return ([_comparable(r) for r in self.server.requests[before:]]
+                == [_comparable(r) for r in hook_requests])
+
+
+def _replayable(request: dict[str, Any]) -> tuple[str, str, Any]:
+    """(method, path with query, body) of a recorded request, its layer as a mapping
+    (the raw client dumps it to YAML itself, as any client must)."""
+    import urllib.parse
+
+    import yaml
+
+    body = request['body']
+    if isinstance(body, dict) and isinstance(body.get('layer'), str):
+        body = {**body, 'layer': yaml.safe_load(body['layer'])}
+    query = urllib.parse.urlencode(request['query'], doseq=True)
+    return request['method'], request['path'] + (f'?{query}' if query else ''), body
+
+
+def _comparable(request: dict[str, Any]) -> tuple[str, str, Any]:
+    import re
+
+    method, path, body = _replayable(request)
+    return method, re.sub('^/v1/changes/[^/]+/', '/v1/changes/*/', path), body
 
 
 def machine_env(root: Path, charm_dir: Path, hook: str, units: int) -> dict[str, str]:
@@ -242,12 +336,22 @@ def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
     for runner in runners:  # warm-up: compile every module once
         runner.run()
     measures.timed_process(machine[0], env=machine[1], cwd=machine_dir)
+    reactops = next((r for r in runners if r.label == 'reactops'), None)
+    floor = PebbleFloor(reactops, pycache) if reactops is not None else None
+    same_floor = floor is not None and floor.same_requests(reactops.last_requests)
+    tool_cmd = [str(root / 'bin' / MUST_CALL[0]), 'active', 'serving']
+    tool_env = {**runners[0].env, 'BENCH_CALLS': os.devnull}
     results: dict[str, list[dict[str, Any]]] = {r.label: [] for r in runners}
     scale: list[float] = []
-    for _ in range(runs):  # interleaved, so a slow moment of the machine hits both
+    floors: list[float] = []
+    tools: list[float] = []
+    for _ in range(runs):  # interleaved, so a slow moment of the machine hits every side
         for runner in runners:
             results[runner.label].append(runner.run())
         scale.append(measures.timed_process(machine[0], env=machine[1], cwd=machine_dir)[0])
+        if floor is not None:
+            floors.append(floor.run())
+            tools.append(measures.timed_process(tool_cmd, env=tool_env)[0])
     med = {label: {key: statistics.median(r[key] for r in found) for key in found[0]}
            for label, found in results.items()}
     lines += [f'{CONTAINER}-pebble-ready (get_container, add_layer combine=True, replan, '
@@ -270,12 +374,27 @@ def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
         verdicts.append((f'ops and {side} send Pebble the same number of requests '
                          f'({med["ops"]["pebble"]:.0f} and {med[side]["pebble"]:.0f})',
                          med['ops']['pebble'] == med[side]['pebble']))
+    if floor is not None:
+        budget = statistics.median(floors) + statistics.median(tools) * len(MUST_CALL)
+        sent = ', '.join(f'{method} {path}' for method, path, _ in floor.requests)
+        lines += [f'floor: python + PyYAML + a raw client sending the same {len(floor.requests)} '
+                  f'Pebble requests ({sent}): {_ms(statistics.median(floors))}; '
+                  f'+ {len(MUST_CALL)} hook-tool call ({", ".join(MUST_CALL)}) at '
+                  f'{_ms(statistics.median(tools))} = {_ms(budget)}']
+        verdicts.append(('the floor client sends Pebble what the reactops hook sent '
+                         f'({len(floor.requests)} requests)', same_floor))
+        for side in ('reactops', 'reactops (ops)'):
+            if side in med:
+                excess = med[side]['time'] / budget
+                lines.append(f'{"ratio " + side + " / floor":<34}{excess:>14.2f}')
+                verdicts.append((f'latency of pebble-ready on {side} <= {FLOOR_FACTOR:g}x '
+                                 f'(floor + the tools and Pebble requests the charm needs) '
+                                 f'({excess:.2f}x)', excess <= FLOOR_FACTOR))
     if 'reactops' in med:
-        floor = statistics.median(scale)
+        machine_time = statistics.median(scale)
         lines.append(f"for scale: a machine charm's update-status on reactops (ops style, no "
-                     f'Pebble) takes {_ms(floor)}; the Pebble work adds '
-                     f'{_ms(med["reactops"]["time"] - floor)}')
-    reactops = next((r for r in runners if r.label == 'reactops'), None)
+                     f'Pebble) takes {_ms(machine_time)}; the Pebble work adds '
+                     f'{_ms(med["reactops"]["time"] - machine_time)}')
     return lines, verdicts, reactops
 
 
