@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from .._private.typing import TYPE_CHECKING
 
@@ -17,10 +17,10 @@ DISCOVERY_ROOTS = ('reactive', 'hooks/reactive', 'hooks/relations')
 SPEC_ATTRIBUTE = '_reactops_handler'
 
 
-def wants_reactive(charm_class: type[Any], charm_dir: Path) -> bool:
+def wants_reactive(charm_class: type[Any], charm_dir: str | os.PathLike[str]) -> bool:
     """Whether a dispatch needs the reactive layer: handler directories in the charm, or
     decorated methods on its class."""
-    if any((charm_dir / root).is_dir() for root in DISCOVERY_ROOTS):
+    if any(os.path.isdir(os.path.join(charm_dir, root)) for root in DISCOVERY_ROOTS):
         return True
     return any(hasattr(value, SPEC_ATTRIBUTE)
                for klass in charm_class.__mro__ for value in vars(klass).values()

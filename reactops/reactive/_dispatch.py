@@ -11,15 +11,16 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 
+from .._private.lazypath import path_text
 from .._private.typing import TYPE_CHECKING
 from ..charm import CharmBase
 from ..framework import Framework
 from ._runtime import ReactiveRuntime, activate, current
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 __all__ = ['ReactiveCharm', 'ReactiveExtension', 'current_charm']
@@ -77,7 +78,8 @@ class ReactiveExtension:
         from .registry import HandlerRegistry, discover_modules
 
         install_automatic_flags(runtime, charm, runtime.hook_name)
-        charm_dir = self.framework.charm_dir or Path('.')
+        # As text: a Path would import pathlib (3 ms) in every hook.
+        charm_dir = path_text(self.framework, 'charm_dir') or '.'
         modules = discover_modules(charm_dir)
         endpoints: list[Any] = []
         from_flag: Callable[[str], Any] | None = None
@@ -87,7 +89,7 @@ class ReactiveExtension:
             # Only charms with relation endpoints pay for the endpoint machinery.
             from .endpoint import create_endpoints, endpoint_from_flag, hook_endpoint
 
-            endpoints = create_endpoints(runtime, charm, charm_dir)
+            endpoints = create_endpoints(runtime, charm, _as_path(charm_dir))
             modules += _interface_modules(endpoints, modules)
             from_flag, hook_relation = endpoint_from_flag, hook_endpoint
             # A RelationBase subclass can exist only once its module is loaded: when no
@@ -98,7 +100,8 @@ class ReactiveExtension:
                 legacy_functions = [f for m in modules for f in relation_base_handlers(m)]
         registry = HandlerRegistry.collect(modules, charm, charm_dir=charm_dir,
                                            endpoints=endpoints, functions=legacy_functions)
-        self.before_dispatch(registry, charm_dir)
+        if type(self).before_dispatch is not ReactiveExtension.before_dispatch:
+            self.before_dispatch(registry, _as_path(charm_dir))
         try:
             Dispatcher(registry, runtime, endpoint_from_flag=from_flag,
                        hook_relation=hook_relation).dispatch(restricted=restricted)
@@ -118,6 +121,12 @@ class ReactiveExtension:
     def stop(self) -> None:
         """Leave the runtime."""
         self._stack.close()
+
+
+def _as_path(directory: str) -> Path:
+    from pathlib import Path
+
+    return Path(directory)
 
 
 def _interface_modules(endpoints: list[Any], known: list[ModuleType]) -> list[ModuleType]:
