@@ -14,6 +14,11 @@ Flags are kept where charms.reactive kept them: keys ``reactive.states.<flag>`` 
 state store's key-value table, with the flag's value as JSON. A legacy reactive charm
 upgraded in place therefore keeps its flags, and a failed hook keeps none of its changes
 (they are in the dispatch's transaction).
+
+A steady unit's hooks write only what changed: setting a flag to the value its row already
+holds writes nothing, and flags that last only for their hook (``config.*``: see
+:meth:`ReactiveRuntime.keep_in_memory`) never reach the store, so a hook that changes
+nothing leaves its flags' pages untouched.
 """
 
 from __future__ import annotations
@@ -89,11 +94,19 @@ class ReactiveRuntime:
         self.flags: dict[str, Any] = {
             key[len(FLAG_PREFIX):]: value
             for key, value in self.storage.kv_items(FLAG_PREFIX)}
+        # The JSON text of each flag's row as the store holds it (re-encoded, so a row an
+        # older writer spelled otherwise is rewritten once): a set() that would write the
+        # same text writes nothing.
+        self._stored: dict[str, str] = {}
         # An order-free hash of every (flag, value), kept up to date in O(1) per change,
         # so the dispatcher can tell a loop (a state seen before) from progress.
         self.state_hash = 0
         for flag, value in self.flags.items():
-            self.state_hash ^= _entry_hash(flag, value)
+            text = 'null' if value is None else _codec.encode(value)
+            self._stored[flag] = text
+            self.state_hash ^= hash((flag, None if value is None else text))
+        # Which flags live only in memory for this dispatch (see keep_in_memory).
+        self._in_memory: Callable[[str], bool] | None = None
         self._triggers: dict[tuple[str, bool], list[Trigger]] = {}
         self._trigger_keys: set[tuple[Any, ...]] = set()
         self.changed: set[str] = set()       # flags set or cleared since last taken
@@ -140,7 +153,11 @@ class ReactiveRuntime:
             self.state_hash ^= _entry_hash(flag, self.flags[flag])
         self.state_hash ^= hash((flag, None if value is None else text))
         self.flags[flag] = value
-        self.storage.kv_set_text(FLAG_PREFIX + flag, text)
+        if self._stored.get(flag) != text and not (
+                self._in_memory is not None and self._in_memory(flag)
+                and flag not in self._stored):
+            self.storage.kv_set_text(FLAG_PREFIX + flag, text)
+            self._stored[flag] = text
         if was_set:
             return
         self.changed.add(flag)
@@ -156,11 +173,32 @@ class ReactiveRuntime:
         if flag not in self.flags:
             return
         self.state_hash ^= _entry_hash(flag, self.flags.pop(flag))
-        self.storage.kv_delete(FLAG_PREFIX + flag)
+        if self._stored.pop(flag, None) is not None:
+            self.storage.kv_delete(FLAG_PREFIX + flag)
         self.changed.add(flag)
         if self.recorder is not None:
             self.recorder.flag_changed(flag, False, None)
         self._fire(flag, on_set=False)
+
+    def keep_in_memory(self, rule: Callable[[str], bool] | None) -> None:
+        """Keep the flags for which *rule* is true out of the store for this dispatch.
+
+        For flags that last only for their hook (the automatic ``config.*`` flags): they
+        are set as the hook starts and removed as it ends (:meth:`forget`), so writing
+        their rows would only dirty pages for nothing. They read as any other flag while
+        the dispatch runs, through this runtime; a raw ``unitdata`` read of the store does
+        not see them. A row already in the store (left by another writer) stays there
+        until :meth:`forget` removes it.
+        """
+        self._in_memory = rule
+
+    def forget(self, flag: str) -> None:
+        """Drop *flag* at the end of its hook: no trigger fires, no change is counted;
+        its row is deleted if the store holds one."""
+        if flag in self.flags:
+            self.state_hash ^= _entry_hash(flag, self.flags.pop(flag))
+        if self._stored.pop(flag, None) is not None:
+            self.storage.kv_delete(FLAG_PREFIX + flag)
 
     # -- triggers ----------------------------------------------------------------------
 

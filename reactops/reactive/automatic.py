@@ -38,7 +38,7 @@ from ._runtime import ReactiveRuntime
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ['CONFIG_PREVIOUS_KEY', 'clear_hook_flags', 'install_automatic_flags']
+__all__ = ['CONFIG_PREVIOUS_KEY', 'clear_hook_flags', 'install_automatic_flags', 'is_hook_flag']
 
 #: Where digests of the config seen by the last hook that computed the config flags are kept:
 #: ``{DIGESTS_LAYOUT: 1, 'key': <hex>, 'digests': {option: <hex>}}``. Before, the values
@@ -51,7 +51,12 @@ _LEGACY_CONFIG_FILE = '.juju-persistent-config'
 
 
 def install_automatic_flags(runtime: ReactiveRuntime, charm: Any, hook_name: str) -> None:
-    """Arrange for the automatic flags of this dispatch."""
+    """Arrange for the automatic flags of this dispatch.
+
+    The flags that last only for the hook are kept in memory: set at its start and
+    dropped at its end, their rows would be written and deleted in every hook.
+    """
+    runtime.keep_in_memory(is_hook_flag)
     if hook_name == 'pre-series-upgrade':
         runtime.set('upgrade.series.in-progress')
     elif hook_name == 'post-series-upgrade':
@@ -155,9 +160,15 @@ def _toggle(runtime: ReactiveRuntime, flag: str, should_set: bool) -> None:
 def clear_hook_flags(runtime: ReactiveRuntime) -> None:
     """Remove the flags that last only for their hook (``config.*``, a container's notice
     and recovered-check flags), without triggers."""
-    for flag in [f for f in runtime.flags if f.startswith('config.') or _container_hook_flag(f)]:
-        del runtime.flags[flag]
-        runtime.storage.kv_delete(f'reactive.states.{flag}')
+    for flag in [f for f in runtime.flags if is_hook_flag(f)]:
+        runtime.forget(flag)
+    runtime.keep_in_memory(None)  # a flag set after the dispatch is stored as any other
+
+
+def is_hook_flag(flag: str) -> bool:
+    """Whether *flag* lasts only for its hook (``config.*``, a container's notice and
+    recovered-check flags)."""
+    return flag.startswith('config.') or _container_hook_flag(flag)
 
 
 def _container_hook_flag(flag: str) -> bool:

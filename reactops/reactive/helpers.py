@@ -30,6 +30,7 @@ _DATA_KEY = 'reactive.data_changed.'
 _FILE_KEY = 'reactive.files_changed.'
 _HANDLER_FILE_KEY = 'reactops.files_seen.'
 _INVOKED_KEY = 'reactive.invoked.'
+_ABSENT = object()  # no row (a missing file's hash is None, and is stored)
 
 
 def _data_hash(data: Any, hash_type: str) -> str:
@@ -112,7 +113,9 @@ def was_invoked(invocation_id: str) -> bool:
 
 def mark_invoked(invocation_id: str) -> None:
     """Remember that *invocation_id* ran (``@only_once`` uses the handler's id)."""
-    current().storage.kv_set(_INVOKED_KEY + invocation_id, True)
+    storage = current().storage
+    if storage.kv_get(_INVOKED_KEY + invocation_id) is not True:
+        storage.kv_set(_INVOKED_KEY + invocation_id, True)
 
 
 class _FileChanges:
@@ -138,10 +141,12 @@ class _FileChanges:
 
     def consume(self, handler_id: str, files: Iterable[str | Callable[[], str]],
                 hash_type: str = 'md5') -> None:
-        """Record that *handler_id* ran on the files as they are now."""
+        """Record that *handler_id* ran on the files as they are now (a file whose hash
+        the store already holds is not written again)."""
         for name in map(_name, files):
-            self._storage.kv_set(f'{_HANDLER_FILE_KEY}{handler_id}:{name}',
-                                 self._hash(name, hash_type))
+            key, new = f'{_HANDLER_FILE_KEY}{handler_id}:{name}', self._hash(name, hash_type)
+            if self._storage.kv_get(key, _ABSENT) != new:
+                self._storage.kv_set(key, new)
 
 
 def _file_changes(runtime: ReactiveRuntime) -> _FileChanges:
