@@ -52,7 +52,28 @@ TOKEN_KEY = 'hook-token:'  # meta key prefix: a running hook's token -> "<hook i
 #: The files of this program, copied together into ``<model-dir>/bin`` (the rule book's
 #: come from ``jujurules.FILES``).
 FILES = ('_tool.py', '_toolcli.py', '_toolclient.py')
-__all__ = ['FILES', 'TOOLS', 'Caller', 'issue_hook_token', 'main', 'revoke_hook_token', 'run']
+__all__ = ['FILES', 'TOOLS', 'Caller', 'connect', 'issue_hook_token', 'main', 'revoke_hook_token',
+           'run']
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open the model file *path* the one way every opener uses (the model's own
+    connection, the tool server's, a tool run as a process): autocommit (each statement
+    commits, ``BEGIN IMMEDIATE`` groups), a write-ahead log, ``synchronous=NORMAL``.
+
+    Why: ``synchronous`` is a setting of the connection, not of the file, and SQLite's
+    default (FULL) syncs the log on every commit: 0.68 ms a write commit against 0.014 ms
+    with NORMAL (measured, ext4 on a virtual disk; every tool call that writes commits).
+    NORMAL syncs only when the log is copied into the file, and a killed process loses
+    nothing (its commits are in the OS's cache). OFF, a larger cache and in-memory temp
+    tables were measured too and gain nothing more (the model is a few hundred KB and
+    never sorts through temp tables), while OFF could leave the file corrupt after a power
+    cut rather than merely short of its last commits; so they are not used.
+    """
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute('PRAGMA journal_mode=WAL')  # kept in the file; cheap to ask again
+    db.execute('PRAGMA synchronous=NORMAL')
+    return db
 
 class Caller:
     """Who runs a tool, as the tool sees it: the hook's environment, its standard input
@@ -549,7 +570,7 @@ def run(argv: list[str], caller: Caller, db: sqlite3.Connection | None = None,
         if not path or not os.path.exists(path):
             return 1, '', ('ERROR not in a hook of the reactops local model '
                            '(REACTOPS_MODEL_DB names no model file)\n')
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db = connect(path)
     try:
         db.execute('BEGIN IMMEDIATE')
         try:

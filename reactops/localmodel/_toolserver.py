@@ -102,7 +102,7 @@ class ToolServer:
 
     def _serve(self) -> None:
         assert self._listener is not None
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        db = _tool.connect(self.db_path)
         try:
             while not self._stopping.is_set():
                 try:
