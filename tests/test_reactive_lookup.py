@@ -9,12 +9,13 @@ import random
 import sys
 import textwrap
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 
 from reactops.reactive import Dispatcher, HandlerRegistry, ReactiveRuntime, activate
+from reactops.reactive.registry import Handler
 from reactops.storage import SQLiteStorage
 
 FLAGS = ('a', 'b', 'c', 'd', 'e', 'config.x')
@@ -78,6 +79,13 @@ def _run(registry: HandlerRegistry, flags: list[str], hook_name: str) -> tuple[A
     return ([i.rsplit(':', 1)[1] for i in recorder.handlers_run], sorted(runtime.flags))
 
 
+class EveryHandlerTested(HandlerRegistry):
+    """The rule looking up stands for: iteration 0 tests every handler."""
+
+    def may_be_ready(self, set_flags: Iterable[str]) -> list[Handler]:
+        return self.ordered()
+
+
 @pytest.mark.parametrize('seed', range(40))
 def test_a_collected_module_dispatches_as_its_functions_added_one_by_one(
         seed: int, module_factory: Callable[[str], types.ModuleType]) -> None:
@@ -94,8 +102,10 @@ def test_a_collected_module_dispatches_as_its_functions_added_one_by_one(
                        key=lambda n: int(n[1:])):
         registry.add_function(getattr(eager_module, name))
     eager = _run(registry, flags, hook_name)
-    assert lazy == eager, source
-    assert lazy_module.RAN == eager_module.RAN
+    every_module = module_factory(source)
+    every = _run(EveryHandlerTested.collect([every_module]), flags, hook_name)
+    assert lazy == eager == every, source
+    assert lazy_module.RAN == eager_module.RAN == every_module.RAN
 
 
 def test_one_ready_handler_among_many_is_the_only_one_tested(

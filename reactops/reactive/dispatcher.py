@@ -8,7 +8,9 @@ order (``docs/flags-and-handlers.md`` has an example for each):
    are queued and run.
 2. **Main loop.** Iteration 0 queues every ``@when*`` handler whose predicates hold.
    Iteration *n* > 0 queues only the handlers that read a flag which changed (was set or
-   cleared) during iteration *n-1*. The loop ends when the queue is empty.
+   cleared) during iteration *n-1*. The loop ends when the queue is empty. (Iteration 0
+   tests only the handlers the registry says may be ready, those requiring no flag or a
+   set one: the others' predicates cannot hold, so the queue is the same.)
 3. **Inside an iteration**, handlers run in registration order. A flag a handler sets
    never adds to the running queue: handlers waiting for it run in the next iteration.
    Any ``clear_flag`` call re-tests the rest of the queue, dropping handlers whose

@@ -112,6 +112,7 @@ class HandlerRegistry:
         # what collect() found (module functions n=0), (1, n) for handlers added later.
         self._keys: dict[str, tuple[int, ...]] = {}
         self._index: dict[str, list[Handler]] | None = None  # flag -> eager readers
+        self._requiring: tuple[dict[str, list[Handler]], list[Handler]] | None = None
         self._modules: dict[str, ModuleType] = {}  # whose functions are registered lazily
         self._charm_dir: Path | str | None = None
         self._resolved: dict[int, Handler | None] = {}  # id(spec) -> its handler, if any
@@ -283,24 +284,36 @@ class HandlerRegistry:
     def may_be_ready(self, set_flags: Iterable[str]) -> list[Handler]:
         """Every handler that may be ready while exactly *set_flags* are set, in dispatch
         order: all but those whose required flags (see
-        :meth:`~reactops.reactive.predicates.Predicate.required_flags`) are all unset.
-        Handlers added as objects are always included."""
+        :meth:`~reactops.reactive.predicates.Predicate.required_flags`) are all unset."""
         found: dict[str, Handler] = {h.id: h for h in self._declared(DECLARED.free)}
-        requiring = DECLARED.requiring
-        modules = self._modules
-        for flag in set_flags:
-            for spec in requiring.get(flag, ()):
-                if spec.module in modules:
-                    handler = self._resolve(spec)
-                    if handler is not None:
-                        found[handler.id] = handler
-        for handler in self._eager:
+        eager_requiring, eager_free = self._eager_requiring()
+        for handler in eager_free:
             found[handler.id] = handler
+        declared, modules = DECLARED.requiring, self._modules
+        for flag in set_flags:
+            for spec in declared.get(flag, ()):
+                if spec.module in modules:
+                    resolved = self._resolve(spec)
+                    if resolved is not None:
+                        found[resolved.id] = resolved
+            for handler in eager_requiring.get(flag, ()):
+                found[handler.id] = handler
         return self.in_dispatch_order(found.values())
+
+    def _eager_requiring(self) -> tuple[dict[str, list[Handler]], list[Handler]]:
+        """The handlers added as objects: flag -> those requiring it, and those requiring
+        none (made again when a handler is added, or when the ``_index`` is dropped)."""
+        if self._index is None or self._requiring is None:
+            self._index = None
+            self._eager_index()
+        assert self._requiring is not None
+        return self._requiring
 
     def requires_flag_under(self, prefix: str) -> bool:
         """Whether a registered handler requires a flag starting with *prefix* (so a
         family of automatic flags computed on first use must be computed first)."""
+        if any(flag.startswith(prefix) for flag in self._eager_requiring()[0]):
+            return True
         dot = prefix.find('.')
         flags = DECLARED.required_by_segment.get(prefix[:dot], ()) if dot > 0 \
             else list(DECLARED.requiring)  # only flags with a dot are indexed by segment
@@ -313,13 +326,7 @@ class HandlerRegistry:
 
     def readers_of(self, flag: str) -> list[Handler]:
         """The handlers whose predicates read *flag*, in registration order."""
-        if self._index is None:
-            index: dict[str, list[Handler]] = {}
-            for handler in self._eager:
-                for name in handler.flags:
-                    index.setdefault(name, []).append(handler)
-            self._index = index
-        readers = self._index.get(flag, [])
+        readers = self._eager_index().get(flag, [])
         declared = DECLARED.readers.get(flag)
         if declared:
             lazy: dict[str, Handler] = {}
@@ -331,6 +338,26 @@ class HandlerRegistry:
             if lazy:
                 readers = sorted([*readers, *lazy.values()], key=self._registration_key)
         return readers
+
+    def _eager_index(self) -> dict[str, list[Handler]]:
+        """Flag -> the handlers added as objects that read it (and, beside it, the
+        table of :meth:`_eager_requiring`)."""
+        if self._index is None:
+            index: dict[str, list[Handler]] = {}
+            requiring: dict[str, list[Handler]] = {}
+            free: list[Handler] = []
+            for handler in self._eager:
+                for name in handler.flags:
+                    index.setdefault(name, []).append(handler)
+                required = next((flags for p in handler.predicates
+                                 if (flags := p.required_flags()) is not None), None)
+                if required is None:
+                    free.append(handler)
+                for name in required or ():
+                    requiring.setdefault(name, []).append(handler)
+            self._index = index
+            self._requiring = (requiring, free)
+        return self._index
 
     def without_rerun(self) -> list[Handler]:
         """The handlers declared with ``rerun=False``."""
