@@ -92,6 +92,16 @@ def _traced_flags(trace: dict[str, Any]) -> set[str]:
     return {flag for flag, is_set in state.items() if is_set}
 
 
+def _truncation_note(dropped: dict[str, Any]) -> str:
+    """What a truncated trace left out, in words (the charm's set_trace_limit bounds it)."""
+    words = {'run': 'handler runs', 'set': 'flag sets', 'clear': 'flag clears',
+             'failed': 'failures'}
+    parts = [f'{count} {words.get(kind, kind)}' for kind, count in sorted(dropped.items())]
+    return (f'the trace of the last dispatch was truncated: {sum(dropped.values())} steps '
+            f'were left out ({", ".join(parts)}) by the trace limit (set_trace_limit); '
+            'it keeps handler runs first, then the flag changes nearest its start and end')
+
+
 def mask_secrets(text: str) -> str:
     """*text* with every Juju secret id or URI replaced by ``secret:***``."""
     return _SECRET_URI.sub('secret:***', text)
@@ -219,11 +229,19 @@ def explain_handler(loaded: LoadedCharm, key: str, flags: list[str], *, source: 
     explanation = Explanation(handler.id, source, hook, sorted(flag_set), '', values)
     if safe_trace is not None:
         ran = any(step.get('run') == handler.id for step in safe_trace.get('steps', ()))
-        explanation.verdict = f'it {"ran" if ran else "did not run"} in the last dispatch'
+        dropped = safe_trace.get('dropped')
+        dropped = dropped if isinstance(dropped, dict) else {}
+        if ran or not dropped.get('run'):
+            explanation.verdict = f'it {"ran" if ran else "did not run"} in the last dispatch'
+        else:  # its run may be among those the limit left out
+            explanation.verdict = ('it is not among the handler runs the trace kept of the '
+                                   'last dispatch (it may have run: the trace was truncated)')
         explanation.reasons = graph.why_not(handler.id, flag_set, trace=safe_trace)
         explanation.notes.append('predicate values are for the flags as the last dispatch '
                                  'left them (automatic flags as it saw them), which may '
                                  'differ from when the handler was tested')
+        if dropped:
+            explanation.notes.append(_truncation_note(dropped))
         return explanation
     if from_unit:
         explanation.notes.append('the unit kept no trace of its last dispatch (no reactive '

@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     'remove_state': 'flags',
     'set_flag': 'flags',
     'set_state': 'flags',
+    'set_trace_limit': '_trace',
     'toggle_flag': 'flags',
     'toggle_state': 'flags',
     'when': 'decorators',
@@ -88,7 +89,7 @@ if TYPE_CHECKING:
         ReactiveRuntime,
         activate,
     )
-    from ._trace import load_trace
+    from ._trace import load_trace, set_trace_limit
     from .decorators import (
         collect_metrics,
         hook,
@@ -159,7 +160,8 @@ __all__ = [
     'get_flag_value', 'get_flags', 'get_state', 'get_states', 'get_unset_flags', 'hook',
     'is_data_changed', 'is_flag_set', 'is_state', 'load_trace', 'meter_status_changed',
     'not_unless',
-    'only_once', 'register_trigger', 'remove_state', 'set_flag', 'set_state', 'toggle_flag',
+    'only_once', 'register_trigger', 'remove_state', 'set_flag', 'set_state',
+    'set_trace_limit', 'toggle_flag',
     'toggle_state', 'when', 'when_all', 'when_any', 'when_file_changed', 'when_none',
     'when_not', 'when_not_all',
 ]

@@ -8,6 +8,13 @@ reads (saved in the state store at the end of the dispatch), records which handl
 changed which flag (the graph's run-time edges), and forwards every step to the blinker
 signals of :mod:`reactops.reactive.signals` once anyone has imported that module. So a
 hook whose charm subscribes to nothing never imports blinker.
+
+The stored trace is bounded: :func:`set_trace_limit` caps how many steps it keeps
+(:data:`DEFAULT_TRACE_LIMIT` unless the charm says otherwise; 0 keeps none). A longer
+dispatch keeps its handler runs first and the flag changes nearest its start and its end,
+and says how many steps of each kind it dropped, so ``reactops explain`` can tell a
+truncated trace from a complete one. The recorder itself keeps every step while the
+dispatch runs (a loop error needs them all).
 """
 
 from __future__ import annotations
@@ -23,13 +30,46 @@ if TYPE_CHECKING:
 
     from .registry import Handler
 
-__all__ = ['TRACE_KEY', 'DispatchRecorder', 'load_trace']
+__all__ = ['DEFAULT_TRACE_LIMIT', 'TRACE_KEY', 'DispatchRecorder', 'dropped_steps',
+           'load_trace', 'set_trace_limit', 'trace_limit']
 
 logger = get_logger('reactops.reactive')
 
 #: Where the last dispatch's trace is kept in the state store's key-value table.
 TRACE_KEY = 'reactops.trace.last'
 _SIGNALS_MODULE = 'reactops.reactive.signals'
+
+#: How many steps the stored trace keeps unless the charm calls :func:`set_trace_limit`:
+#: about 100 KB at the longest (a step is 30 to 100 bytes, by its names' lengths).
+DEFAULT_TRACE_LIMIT = 2000
+_limit: list[int] = [DEFAULT_TRACE_LIMIT]
+# The order steps are kept in when a trace is too long: a failure, then handler runs,
+# then flag changes (what ``explain`` reads first).
+_TIERS = (('failed',), ('run',), ('set', 'clear'))
+
+
+def set_trace_limit(steps: int | None) -> int:
+    """Keep at most *steps* steps of each dispatch's trace in the state store (``None``:
+    :data:`DEFAULT_TRACE_LIMIT`; 0: store no trace); returns the limit it replaces.
+
+    Call it at the top of a handler module: it holds for every dispatch of the process,
+    and a hook is one process. A trace over the limit keeps every failure and handler
+    run it can, then the flag changes nearest the start and the end of the dispatch, and
+    records how many steps of each kind it dropped.
+    """
+    if steps is None:
+        steps = DEFAULT_TRACE_LIMIT
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f'set_trace_limit takes a number of steps, 0 or more (or None for '
+                         f'the default, {DEFAULT_TRACE_LIMIT}), not {steps!r}')
+    previous = _limit[0]
+    _limit[0] = steps
+    return previous
+
+
+def trace_limit() -> int:
+    """The number of steps a stored trace keeps at most (see :func:`set_trace_limit`)."""
+    return _limit[0]
 
 
 def _send(name: str, sender: Any, **data: Any) -> None:
@@ -122,17 +162,68 @@ class DispatchRecorder:
         return [_step_dict(step) for step in self._steps]
 
     def to_json(self) -> dict[str, Any]:
-        """The trace as :func:`load_trace` gives it back for ``explain``."""
-        return {'hook': self.hook_name, 'steps': self.steps,
-                'written_by': {k: sorted(v) for k, v in self.written_by.items()}}
+        """The trace as :func:`load_trace` gives it back for ``explain``: bounded as
+        stored, with ``dropped`` (steps left out, by kind) when the limit cut it."""
+        steps, dropped = _bounded(self._steps, _limit[0])
+        trace: dict[str, Any] = {
+            'hook': self.hook_name, 'steps': [_step_dict(step) for step in steps],
+            'written_by': {k: sorted(v) for k, v in
+                           _changed_by(steps, ('set', 'clear')).items()}}
+        if dropped:
+            trace['dropped'] = dropped
+        return trace
 
     def to_text(self) -> str:
         """The trace as JSON text for the state store, in its compact form (steps as
         ``[kind, subject, detail]`` lists, about three times cheaper to encode than
-        :meth:`to_json`'s objects). It skips the store's general encoder, which would
-        check a round trip of what holds only names, numbers and lists."""
-        stored = {'hook': self.hook_name, 'format': _FORMAT, 'steps': self._steps}
+        :meth:`to_json`'s objects), bounded by :func:`set_trace_limit`. It skips the
+        store's general encoder, which would check a round trip of what holds only names,
+        numbers and lists."""
+        steps, dropped = _bounded(self._steps, _limit[0])
+        stored: dict[str, Any] = {'hook': self.hook_name, 'format': _FORMAT, 'steps': steps}
+        if dropped:
+            stored['dropped'] = dropped
         return json.dumps(stored, separators=(',', ':'), check_circular=False)
+
+    def save(self, storage: Any) -> None:
+        """Keep the trace in *storage* (a :class:`~reactops.storage.SQLiteStorage`) as
+        the last dispatch's: not rewritten when the stored text is the same (a steady
+        unit repeating a hook), removed when the limit is 0."""
+        if _limit[0] == 0:
+            if storage.kv_get(TRACE_KEY) is not None:
+                storage.kv_delete(TRACE_KEY)
+            return
+        text = self.to_text()
+        stored = storage.kv_get(TRACE_KEY)
+        if stored is None or json.dumps(stored, separators=(',', ':')) != text:
+            storage.kv_set_text(TRACE_KEY, text)
+
+
+def _bounded(steps: list[list[Any]], limit: int) -> tuple[list[list[Any]], dict[str, int]]:
+    """At most *limit* of *steps*, in their order, and how many of each kind were left
+    out: failures first, then handler runs, then flag changes; within the kind that does
+    not fit whole, those nearest the start and the end of the dispatch."""
+    if len(steps) <= limit:
+        return steps, {}
+    keep: set[int] = set()
+    for kinds in _TIERS:
+        room = limit - len(keep)
+        if room <= 0:
+            break
+        found = [i for i, step in enumerate(steps) if step[0] in kinds]
+        if len(found) <= room:
+            keep.update(found)
+            continue
+        head = (room + 1) // 2
+        keep.update(found[:head])
+        keep.update(found[len(found) - (room - head):])
+        break
+    kept = [step for i, step in enumerate(steps) if i in keep]
+    dropped: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        if i not in keep:
+            dropped[step[0]] = dropped.get(step[0], 0) + 1
+    return kept, dropped
 
 
 _FORMAT = 2  # compact steps; a stored trace without 'format' has to_json's shape
@@ -158,8 +249,19 @@ def load_trace(stored: object) -> dict[str, Any] | None:
                if isinstance(step, list) and len(step) == 3
                and step[0] in ('run', 'failed', 'set', 'clear')]
     written_by = _changed_by(compact, ('set', 'clear'))
-    return {'hook': stored.get('hook'), 'steps': [_step_dict(step) for step in compact],
-            'written_by': {k: sorted(v) for k, v in written_by.items()}}
+    trace = {'hook': stored.get('hook'), 'steps': [_step_dict(step) for step in compact],
+             'written_by': {k: sorted(v) for k, v in written_by.items()}}
+    dropped = stored.get('dropped')
+    if isinstance(dropped, dict) and dropped:
+        trace['dropped'] = {str(kind): count for kind, count in dropped.items()
+                            if isinstance(count, int) and not isinstance(count, bool)}
+    return trace
+
+
+def dropped_steps(trace: dict[str, Any]) -> int:
+    """How many steps the limit left out of *trace* (as :func:`load_trace` gives it)."""
+    dropped = trace.get('dropped')
+    return sum(dropped.values()) if isinstance(dropped, dict) else 0
 
 
 def _changed_by(steps: list[list[Any]], kinds: tuple[str, ...]) -> dict[str, set[str]]:
