@@ -30,11 +30,9 @@ from .meta import (
     ContainerMeta,
     ContainerStorageMeta,
     JujuAssumes,
-    JujuAssumesCondition,
     MetadataLinks,
     PayloadMeta,
     RelationMeta,
-    RelationRole,
     ResourceMeta,
     StorageMeta,
 )
@@ -52,6 +50,7 @@ if TYPE_CHECKING:
         PebbleReadyEvent,
         WorkloadEvent,
     )
+    from .meta import JujuAssumesCondition, RelationRole
     from .model import (
         Application,
         ConfigData,
@@ -614,4 +613,8 @@ def __getattr__(name: str) -> Any:
         from ._private import workload_events
 
         return getattr(workload_events, name)
+    if name in ('RelationRole', 'JujuAssumesCondition'):  # made on first use: see meta
+        from . import meta
+
+        return getattr(meta, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

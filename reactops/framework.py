@@ -453,7 +453,7 @@ class Framework(Object):
             logger.warning('deprecated: Framework now takes a Storage not a path')
             storage = SQLiteStorage(storage)
         self._storage = storage
-        self.charm_dir = charm_dir  # a Path when read (see charm_dir below)
+        self.charm_dir = cast('Path | None', charm_dir)  # a Path when read (see charm_dir)
         self.meta = meta
         self.model = model
         self._event_name = event_name.replace('-', '_') if event_name else None

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 
 from ._private import jujunames
 from ._private.lazypath import PathOnRead
+from ._private.typing import cast
 from .errors import ReactopsError
 from .jujuversion import JujuVersion
 
@@ -103,7 +104,7 @@ class JujuContext:
     """``JUJU_VERSION``; ``0.0.0`` when not set."""
     availability_zone: str | None = None
     """``JUJU_AVAILABILITY_ZONE``."""
-    charm_dir: Path = field(default_factory=_default_charm_dir)
+    charm_dir: Path = field(default_factory=lambda: cast('Path', _default_charm_dir()))
     """``JUJU_CHARM_DIR``, resolved; defaults to the directory that holds reactops' venv."""
     debug: bool = False
     """Whether ``JUJU_DEBUG`` is set at all (its value does not matter)."""
@@ -208,7 +209,7 @@ class JujuContext:
             unit_name=env.get('JUJU_UNIT_NAME', ''),
             version=JujuVersion(env.get('JUJU_VERSION', '0.0.0')),
             availability_zone=get('JUJU_AVAILABILITY_ZONE'),
-            charm_dir=_charm_dir(env),
+            charm_dir=cast('Path', _charm_dir(env)),  # text, read back as a Path
             debug='JUJU_DEBUG' in env,
             debug_at=frozenset(name.strip() for name in debug_at.split(','))
             if debug_at else frozenset(),

@@ -14,7 +14,6 @@ cache can store them as JSON and rebuild the same :class:`CharmMeta` without YAM
 
 from __future__ import annotations
 
-import enum
 import os
 from collections.abc import Mapping
 
@@ -23,10 +22,12 @@ from ._private.meta_validate import Where as _Where
 from ._private.typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from dataclasses import dataclass
+    from dataclasses import dataclass, field
     from typing import IO, Any, ClassVar, Literal
+
+    from ._private.metaenums import JujuAssumesCondition, RelationRole
 else:  # the same classes, without dataclasses' start-up cost in every hook
-    from ._private.record import dataclass
+    from ._private.record import dataclass, field
 
 __all__ = [
     'SOURCE_FILES',
@@ -56,23 +57,22 @@ a file appearing (say ``actions.yaml`` after an upgrade) changes the result too.
 """
 
 
-class RelationRole(enum.Enum):
-    """The side this charm takes on a relation endpoint: ``requires`` (it consumes the
-    interface), ``provides`` (it serves it) or ``peer`` (between its own units)."""
-
-    peer = 'peer'
-    requires = 'requires'
-    provides = 'provides'
-
-    def is_peer(self) -> bool:
-        """Whether this is the peer role (a shortcut for ``role is RelationRole.peer``)."""
-        return self is RelationRole.peer
+_ENUMS = frozenset({'RelationRole', 'JujuAssumesCondition'})
 
 
-_ROLE_KEYS = {
-    RelationRole.requires: 'requires', RelationRole.provides: 'provides',
-    RelationRole.peer: 'peers',
-}
+def __getattr__(name: str) -> Any:
+    # RelationRole and JujuAssumesCondition live in _private.metaenums so that loading the
+    # metadata (every hook) imports no enum; they are made when a charm first names one.
+    if name in _ENUMS:
+        from ._private import metaenums
+
+        value = globals()[name] = getattr(metaenums, name)
+        return value
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+# A role's value (RelationRole.x.value) -> the metadata key its endpoints are listed under.
+_ROLE_KEYS = {'requires': 'requires', 'provides': 'provides', 'peer': 'peers'}
 
 
 def _new(cls: type[_T]) -> _T:
@@ -90,7 +90,6 @@ class RelationMeta:
 
     VALID_SCOPES: ClassVar[list[str]] = ['global', 'container']
 
-    role: RelationRole
     relation_name: str
     interface_name: str
     limit: int | None
@@ -101,13 +100,15 @@ class RelationMeta:
     """Informational only: Juju treats every relation as optional."""
 
     def __init__(self, role: RelationRole, relation_name: str, raw: Mapping[str, Any] | str):
-        self._init(role, relation_name, raw,
-                   _Where('metadata.yaml', f'{_ROLE_KEYS.get(role, role)}.{relation_name}'))
+        from ._private.metaenums import RelationRole
 
-    def _init(self, role: RelationRole, name: str, raw: object, where: _Where) -> None:
         if not isinstance(role, RelationRole):
             raise TypeError(f'role must be a RelationRole, not {role!r}')
-        self.role = role
+        self._init(role.value, relation_name, raw,
+                   _Where('metadata.yaml', f'{_ROLE_KEYS[role.value]}.{relation_name}'))
+
+    def _init(self, role: str, name: str, raw: object, where: _Where) -> None:
+        self._role = role  # the RelationRole's value: the enum is made when read
         self.relation_name = name
         if isinstance(raw, str):
             raw = {'interface': raw}
@@ -131,8 +132,23 @@ class RelationMeta:
         self.scope = scope
         self.optional = _v.flag(fields, 'optional', where)
 
+    @property
+    def role(self) -> RelationRole:
+        """Which side of the relation this charm takes."""
+        from ._private.metaenums import RelationRole
+
+        return RelationRole(self._role)
+
+    @role.setter
+    def role(self, role: RelationRole) -> None:
+        self._role = role.value
+
+    def _is_peer(self) -> bool:
+        """``self.role.is_peer()``, without making the enum (the model asks every hook)."""
+        return self._role == 'peer'
+
     def __repr__(self) -> str:
-        return (f'RelationMeta({self.role.value}, {self.relation_name!r}, '
+        return (f'RelationMeta({self._role}, {self.relation_name!r}, '
                 f'interface={self.interface_name!r})')
 
 
@@ -228,11 +244,10 @@ class MetadataLinks:
     documentation: str | None
 
 
-class JujuAssumesCondition(enum.Enum):
-    """Whether a group of assumed Juju features must all hold, or any one of them."""
+def _all_of() -> JujuAssumesCondition:
+    from ._private.metaenums import JujuAssumesCondition
 
-    ALL = 'all-of'
-    ANY = 'any-of'
+    return JujuAssumesCondition.ALL
 
 
 @dataclass(frozen=True)
@@ -241,34 +256,46 @@ class JujuAssumes:
     ``k8s-api``; an item may be a nested group with its own condition."""
 
     features: list[str | JujuAssumes]
-    condition: JujuAssumesCondition = JujuAssumesCondition.ALL
+    condition: JujuAssumesCondition = field(default_factory=_all_of)
+    """``JujuAssumesCondition.ALL`` unless given."""
 
     @classmethod
     def from_list(cls, raw: list[Any],
-                  condition: JujuAssumesCondition = JujuAssumesCondition.ALL) -> JujuAssumes:
-        """Build from the ``assumes`` list of the metadata."""
-        return cls._parse(raw, condition, _Where('metadata.yaml', 'assumes'))
+                  condition: JujuAssumesCondition | None = None) -> JujuAssumes:
+        """Build from the ``assumes`` list of the metadata (*condition*: ALL if not given)."""
+        tree = _assumes_tree(raw, _Where('metadata.yaml', 'assumes'))
+        return cls._build(tree, _all_of() if condition is None else condition)
 
     @classmethod
-    def _parse(cls, raw: object, condition: JujuAssumesCondition, where: _Where
-               ) -> JujuAssumes:
-        if raw is None:
-            raw = []
-        if not isinstance(raw, list):
-            where.expected('a list of features', raw)
-        features: list[str | JujuAssumes] = []
-        for i, item in enumerate(raw):
-            if isinstance(item, str):
-                features.append(item)
-                continue
-            group = _v.mapping(item, where / i, 'a feature or an all-of/any-of group')
-            if len(group) != 1 or next(iter(group)) not in ('all-of', 'any-of'):
-                (where / i).expected(
-                    'a single all-of or any-of key', item,
-                    'write "- any-of: [feature, ...]" or "- all-of: [feature, ...]"')
-            key, nested = next(iter(group.items()))
-            features.append(cls._parse(nested, JujuAssumesCondition(key), where / i / key))
+    def _build(cls, tree: list[Any], condition: JujuAssumesCondition) -> JujuAssumes:
+        from ._private.metaenums import JujuAssumesCondition
+
+        features: list[str | JujuAssumes] = [
+            item if isinstance(item, str)
+            else cls._build(item[1], JujuAssumesCondition(item[0])) for item in tree]
         return cls(features=features, condition=condition)
+
+
+def _assumes_tree(raw: object, where: _Where) -> list[Any]:
+    """The checked ``assumes`` list as plain data: a feature is its text, a group a
+    ``(condition value, [items])`` pair; :meth:`JujuAssumes._build` makes the objects."""
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        where.expected('a list of features', raw)
+    tree: list[Any] = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            tree.append(item)
+            continue
+        group = _v.mapping(item, where / i, 'a feature or an all-of/any-of group')
+        if len(group) != 1 or next(iter(group)) not in ('all-of', 'any-of'):
+            (where / i).expected(
+                'a single all-of or any-of key', item,
+                'write "- any-of: [feature, ...]" or "- all-of: [feature, ...]"')
+        key, nested = next(iter(group.items()))
+        tree.append((key, _assumes_tree(nested, where / i / key)))
+    return tree
 
 
 class ActionMeta:
@@ -469,7 +496,7 @@ class CharmMeta:
     subordinate: bool
     min_juju_version: str | None
     charm_user: Literal['root', 'sudoer', 'non-root']
-    assumes: JujuAssumes
+    _assumes: JujuAssumes | None
     requires: dict[str, RelationMeta]
     provides: dict[str, RelationMeta]
     peers: dict[str, RelationMeta]
@@ -540,6 +567,17 @@ class CharmMeta:
             cache.save()  # only once the metadata proved valid
         return obj
 
+    @property
+    def assumes(self) -> JujuAssumes:
+        """The Juju features the charm needs (``assumes``); none is ``JujuAssumes([])``."""
+        if self._assumes is None:
+            self._assumes = JujuAssumes._build(self._assumes_tree, _all_of())
+        return self._assumes
+
+    @assumes.setter
+    def assumes(self, assumes: JujuAssumes) -> None:
+        self._assumes = assumes
+
     # -- parsing -----------------------------------------------------------------------
 
     def _load(self, parts: _v.Parts, juju_version: str | None) -> None:
@@ -556,8 +594,9 @@ class CharmMeta:
         self.terms = _v.texts(meta, 'terms', w)
         self.series = _v.texts(meta, 'series', w)
         self.subordinate = _v.flag(meta, 'subordinate', w)
-        self.assumes = JujuAssumes._parse(meta.get('assumes'), JujuAssumesCondition.ALL,
-                                          w / 'assumes')
+        # Checked now, made into JujuAssumes (and its enum) when first read.
+        self._assumes_tree = _assumes_tree(meta.get('assumes'), w / 'assumes')
+        self._assumes = None
         self.min_juju_version = _v.optional_text(meta, 'min-juju-version', w)
         self.charm_user = _v.choice(  # type: ignore[assignment]
             meta, 'charm-user', w, ('root', 'sudoer', 'non-root'), 'root')
@@ -604,21 +643,21 @@ class CharmMeta:
 
     def _load_relations(self, meta: dict[str, Any], w: _Where) -> None:
         self.relations = {}
-        by_role: dict[RelationRole, dict[str, RelationMeta]] = {}
+        by_role: dict[str, dict[str, RelationMeta]] = {}
         for role, key in _ROLE_KEYS.items():
             endpoints = by_role[role] = {}
             for name, value in _v.section(meta, key, w).items():
                 if name in self.relations:
                     (w / key / name).fail(
                         f'the endpoint name {name!r} is also declared under '
-                        f'{_ROLE_KEYS[self.relations[name].role]}',
+                        f'{_ROLE_KEYS[self.relations[name]._role]}',
                         'Juju needs endpoint names to be unique: rename one of them')
                 relation: RelationMeta = _new(RelationMeta)
                 relation._init(role, name, value, w / key / name)
                 endpoints[name] = self.relations[name] = relation
-        self.requires = by_role[RelationRole.requires]
-        self.provides = by_role[RelationRole.provides]
-        self.peers = by_role[RelationRole.peer]
+        self.requires = by_role['requires']
+        self.provides = by_role['provides']
+        self.peers = by_role['peer']
 
 
 def _make(cls: type[_T], name: str, raw: object, where: _Where) -> _T:

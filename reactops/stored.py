@@ -21,14 +21,16 @@ from collections.abc import (
     MutableSet,
     Set,
 )
-from typing import TYPE_CHECKING, Any, overload
 
 from ._private import codec as _codec
 from ._private.pubname import public_module
+from ._private.typing import TYPE_CHECKING, overload
 from .errors import NoSnapshotError
 from .framework import Object
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .framework import CommitEvent
 
 __all__ = [
@@ -204,7 +206,7 @@ def _checked(data: StoredStateData, value: Any, where: str) -> Any:
     return value
 
 
-class StoredDict(MutableMapping[Any, Any]):
+class StoredDict(MutableMapping['Any', 'Any']):
     """A dict held in stored state; changes mark the state for saving."""
 
     def __init__(self, stored_data: StoredStateData, under: dict[Any, Any]):
@@ -241,7 +243,7 @@ class StoredDict(MutableMapping[Any, Any]):
         return _repr(self, self._under)
 
 
-class StoredList(MutableSequence[Any]):
+class StoredList(MutableSequence['Any']):
     """A list held in stored state; changes mark the state for saving."""
 
     def __init__(self, stored_data: StoredStateData, under: list[Any]):
@@ -315,7 +317,7 @@ class StoredList(MutableSequence[Any]):
         return _repr(self, self._under)
 
 
-class StoredSet(MutableSet[Any]):
+class StoredSet(MutableSet['Any']):
     """A set held in stored state; changes mark the state for saving."""
 
     def __init__(self, stored_data: StoredStateData, under: set[Any]):

@@ -50,7 +50,7 @@ class Model:
         # Juju lets every unit read a peer relation's app bag: the backend needs to know
         # which endpoints are peers to tell a gone relation from a refused read.
         backend._peer_endpoints = frozenset(
-            name for name, relation in meta.relations.items() if relation.role.is_peer())
+            name for name, relation in meta.relations.items() if relation._is_peer())
         self._pod: Pod | None = None
         self._resources: Resources | None = None
         self._storages: StorageMapping | None = None

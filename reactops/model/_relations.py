@@ -54,7 +54,7 @@ class RelationMapping(Mapping[str, list['Relation']]):
     def __init__(self, relations_meta: Mapping[str, RelationMeta], our_unit: Unit,
                  backend: ModelBackend, cache: _ModelCache, broken_relation_id: int | None,
                  _remote_unit: Unit | None = None):
-        self._peers = {name for name, meta in relations_meta.items() if meta.role.is_peer()}
+        self._peers = {name for name, meta in relations_meta.items() if meta._is_peer()}
         self._our_unit = our_unit
         self._backend = backend
         self._cache = cache
