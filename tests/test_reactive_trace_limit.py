@@ -41,9 +41,15 @@ def _default_limit() -> Iterator[None]:
     _runtime.reset_default()
 
 
-class FakeHandler:
+class _Handler:
+    """What the recorder reads of a handler: its id."""
+
     def __init__(self, id: str):
         self.id = id
+
+
+def _handler(id: str) -> Any:
+    return _Handler(id)
 
 
 def _recorded(runs: int) -> DispatchRecorder:
@@ -52,7 +58,7 @@ def _recorded(runs: int) -> DispatchRecorder:
     recorder.flag_changed('auto', True, None)
     for n in range(runs):
         recorder.iteration = n
-        handler = FakeHandler(f'reactive/a.py:{n}:h{n}')
+        handler = _handler(f'reactive/a.py:{n}:h{n}')
         recorder.handler_started(handler)
         recorder.flag_changed(f'f{n}', True, None)
         recorder.handler_finished(handler)
@@ -105,7 +111,7 @@ def test_a_long_trace_keeps_runs_first_then_changes_nearest_its_ends() -> None:
 
 def test_when_runs_alone_overflow_the_first_and_last_runs_are_kept() -> None:
     recorder = _recorded(10)
-    failing = FakeHandler('reactive/a.py:99:bad')
+    failing = _handler('reactive/a.py:99:bad')
     recorder.handler_started(failing)
     recorder.handler_failed(failing, RuntimeError('boom'))
     set_trace_limit(5)

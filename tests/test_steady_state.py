@@ -37,8 +37,10 @@ from reactops.jujucontext import JujuContext
 from reactops.jujuversion import JujuVersion
 from reactops.meta import CharmMeta
 from reactops.reactive._dispatch import ReactiveCharm, ReactiveExtension
+from reactops.reactive._runtime import FLAG_PREFIX
 from reactops.reactive._trace import TRACE_KEY
-from reactops.testing import State
+from reactops.storage import SQLiteStorage
+from reactops.testing import Relation, State
 from reactops.testing._backend import SimulatedBackend
 
 QUICK_HOOKS = 150
@@ -50,7 +52,7 @@ TIME_RATIO = 1.3
 TIME_FLOOR = 0.003    # seconds: a fast machine's scheduling noise is not a trend
 _WRITES = ('INSERT', 'REPLACE', 'UPDATE', 'DELETE')
 
-METADATA = 'name: steady\n'
+METADATA = 'name: steady\nrequires:\n  web:\n    interface: http-steady\n'
 CONFIG = ('options:\n'
           '  port: {type: int, default: 8080}\n'
           '  motd: {type: string, default: hello}\n')
@@ -59,8 +61,8 @@ REACTIVE_HANDLERS = '''\
 """A steady reactive charm: every handler that can run in every hook does, setting the
 same flags to the same values."""
 
-from reactops import (ActiveStatus, current_charm, data_changed, only_once, set_flag,
-                      when, when_file_changed, when_not)
+from reactops import (ActiveStatus, current_charm, data_changed, endpoint_from_flag,
+                      only_once, set_flag, when, when_file_changed, when_not)
 
 
 @when_not('steady.installed')
@@ -95,6 +97,18 @@ def every_hook():
 @when('steady.ready', rerun=False)
 def once_per_change():
     set_flag('steady.announced')
+
+
+@when('endpoint.web.joined')
+def web_joined():
+    web = endpoint_from_flag('endpoint.web.joined')
+    set_flag('steady.web-units', len(web.all_joined_units))
+
+
+@when('endpoint.web.changed.host')
+def web_host():
+    set_flag('steady.web-host', endpoint_from_flag('endpoint.web.changed').all_joined_units
+             .received['host'])
 
 
 @when_file_changed('metadata.yaml')
@@ -182,28 +196,47 @@ def _run_unit(tmp_path: Path, charm_class: type[reactops.CharmBase], hooks: int,
         (charm_dir / 'reactive' / 'steady_handlers.py').write_text(reactive)
     meta = CharmMeta.from_charm_root(charm_dir)
     state_file = tmp_path / '.unit-state.db'
-    state = State(config={'port': 8080, 'motd': 'hello'})
+    web = Relation('web', id=1, remote_app_name='proxy',
+                   remote_units_data={0: {'host': 'proxy-0.example.com'}})
+    state = State(config={'port': 8080, 'motd': 'hello'}, relations={web})
     names = ['install', 'config-changed', 'start']
-    names += ['update-status', 'config-changed'] * ((hooks - len(names)) // 2 + 1)
+    names += ['update-status', 'config-changed', 'web-relation-changed'] * (hooks // 3 + 1)
     result = Hooks()
-    for name in names[:hooks]:
-        context = JujuContext(dispatch_path=f'hooks/{name}', hook_name=name,
-                              unit_name='steady/0', model_name='steady-model',
-                              model_uuid='00000000-0000-4000-8000-000000000000',
-                              version=JujuVersion('3.6.1'), charm_dir=charm_dir)
-        counter = _CountWrites()
-        extensions: list[Any] = [counter]
-        if reactive is not None:
-            extensions.append(ReactiveExtension())
-        backend = SimulatedBackend(state, meta, context)
-        started = time.process_time()
-        Dispatch(charm_class, context, extensions).execute(backend, meta=meta,
-                                                           state_file=state_file)
-        result.seconds.append(time.process_time() - started)
-        result.written.append(sum(map(len, counter.statements)))
-        result.keys.append({_key_of(s) for s in counter.statements})
-        result.sizes.append(os.path.getsize(state_file))
+    cwd = os.getcwd()
+    os.chdir(charm_dir)  # as Juju runs a hook
+    try:
+        for name in names[:hooks]:
+            _run_hook(name, charm_class, charm_dir, meta, state, state_file, result,
+                      reactive is not None)
+    finally:
+        os.chdir(cwd)
     return result
+
+
+def _run_hook(name: str, charm_class: type[reactops.CharmBase], charm_dir: Path,
+              meta: CharmMeta, state: State, state_file: Path, result: Hooks,
+              reactive: bool) -> None:
+    """Run hook *name* as Juju would, adding what it wrote and took to *result*."""
+    relation: dict[str, Any] = {} if 'relation' not in name else {
+        'relation_name': 'web', 'relation_id': 1, 'remote_app_name': 'proxy',
+        'remote_unit_name': 'proxy/0'}
+    context = JujuContext(dispatch_path=f'hooks/{name}', hook_name=name,
+                          unit_name='steady/0', model_name='steady-model',
+                          model_uuid='00000000-0000-4000-8000-000000000000',
+                          version=JujuVersion('3.6.1'), charm_dir=charm_dir,
+                          **relation)
+    counter = _CountWrites()
+    extensions: list[Any] = [counter]
+    if reactive:
+        extensions.append(ReactiveExtension())
+    backend = SimulatedBackend(state, meta, context)
+    started = time.process_time()
+    Dispatch(charm_class, context, extensions).execute(backend, meta=meta,
+                                                       state_file=state_file)
+    result.seconds.append(time.process_time() - started)
+    result.written.append(sum(map(len, counter.statements)))
+    result.keys.append({_key_of(s) for s in counter.statements})
+    result.sizes.append(os.path.getsize(state_file))
 
 
 def _windows(count: int) -> tuple[slice, slice]:
@@ -251,6 +284,19 @@ def test_a_steady_reactive_unit_stays_flat(tmp_path: Path, hooks: int) -> None:
     # bookkeeping write nothing.
     steady = set().union(*run.keys[WARM_UP:])
     assert steady <= {TRACE_KEY, 'StoredStateData[_stored]'}, steady
+    store = SQLiteStorage(tmp_path / '.unit-state.db')
+    try:  # every handler did run: the flags they set are there
+        flags = {key[len(FLAG_PREFIX):]: value for key, value in store.kv_items(FLAG_PREFIX)}
+    finally:
+        store.close()
+    assert {flag: flags.get(flag, 'unset') for flag in (
+        'steady.first-hook-seen', 'steady.port', 'steady.motd', 'steady.config-seen',
+        'steady.announced', 'steady.metadata-seen', 'steady.web-units', 'steady.web-host',
+        'endpoint.web.joined')} == {
+        'steady.first-hook-seen': None, 'steady.port': 8080, 'steady.motd': 'hello',
+        'steady.config-seen': None, 'steady.announced': None, 'steady.metadata-seen': None,
+        'steady.web-units': 1, 'steady.web-host': 'proxy-0.example.com',
+        'endpoint.web.joined': None}
 
 
 @pytest.mark.parametrize('hooks', _hook_counts())
