@@ -51,13 +51,9 @@ def main(charm_class: type[CharmBase] | None = None,
         raise TypeError(
             f'main() needs the charm class, e.g. main(MyCharm): without one it runs reactive '
             f'handlers, but {charm_dir} has none ({", ".join(DISCOVERY_ROOTS)} are missing)')
-    # wants_reactive takes a Path: _detect imports pathlib already (see issue 21, item 3).
-    from pathlib import Path
-
     from .reactive._dispatch import ReactiveCharm, ReactiveExtension
 
-    run_handlers = charm_class is None or has_roots or wants_reactive(charm_class,
-                                                                      Path(charm_dir))
+    run_handlers = charm_class is None or has_roots or wants_reactive(charm_class, charm_dir)
     dispatch_main(charm_class or ReactiveCharm, use_juju_for_storage,
                   extensions=[ReactiveExtension(run_handlers=run_handlers)])
 
