@@ -356,19 +356,19 @@ def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
            for label, found in results.items()}
     lines += [f'{CONTAINER}-pebble-ready (get_container, add_layer combine=True, replan, '
               f'status), median of {runs}',
-              f'{"":<34}' + ''.join(f'{label:>14}' for label in med), '-' * (34 + 14 * len(med))]
+              f'{"":<34}' + ''.join(f'{label:>16}' for label in med), '-' * (34 + 16 * len(med))]
     rows = (('latency', lambda m: _ms(m['time'])), ('CPU (user + system)', lambda m: _ms(
         m['cpu'])), ('peak memory (max RSS)', lambda m: f'{m["rss"] / 1024:.1f} MB'),
         ('hook tools + juju-log', lambda m: f'{m["tools"]:.0f} + {m["logs"]:.0f}'),
         ('Pebble requests', lambda m: f'{m["pebble"]:.0f}'))
     for name, show in rows:
-        lines.append(f'{name:<34}' + ''.join(f'{show(m):>14}' for m in med.values()))
+        lines.append(f'{name:<34}' + ''.join(f'{show(m):>16}' for m in med.values()))
     verdicts: list[tuple[str, bool]] = []
     for side in ('reactops', 'reactops (ops)'):
         if 'ops' not in med or side not in med:
             continue
         ratio = med[side]['time'] / med['ops']['time']
-        lines.append(f'{"ratio " + side + " / ops":<34}{ratio:>14.2f}')
+        lines.append(f'{"ratio " + side + " / ops":<34}{ratio:>16.2f}')
         verdicts.append((f'latency of pebble-ready on {side} <= {RATIO:g}x ops '
                          f'({ratio:.2f}x)', ratio <= RATIO))
         verdicts.append((f'ops and {side} send Pebble the same number of requests '
@@ -386,7 +386,7 @@ def measure_pebble_ready(runs: int, root: Path, server: PebbleServer,
         for side in ('reactops', 'reactops (ops)'):
             if side in med:
                 excess = med[side]['time'] / budget
-                lines.append(f'{"ratio " + side + " / floor":<34}{excess:>14.2f}')
+                lines.append(f'{"ratio " + side + " / floor":<34}{excess:>16.2f}')
                 verdicts.append((f'latency of pebble-ready on {side} <= {FLOOR_FACTOR:g}x '
                                  f'(floor + the tools and Pebble requests the charm needs) '
                                  f'({excess:.2f}x)', excess <= FLOOR_FACTOR))
