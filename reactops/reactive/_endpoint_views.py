@@ -8,9 +8,9 @@ when the dispatch commits, only the changed keys, nothing when the hook fails).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 
+from .._private import fastjson
 from .._private.typing import TYPE_CHECKING, TypeVar, overload
 from ..errors import ReactiveError, RelationDataTypeError
 
@@ -206,13 +206,16 @@ def _decode(raw: str | None) -> Any:
     if raw is None:
         return None
     try:
-        return json.loads(raw)
+        return fastjson.loads(raw)
     except ValueError:
         return raw  # not JSON (a plain string someone published raw): as it is
 
 
 def _encode(key: str, value: object, owner: str) -> str:
-    # Standard JSON only (no NaN or Infinity): the other side may not be Python.
+    # Standard JSON only (no NaN or Infinity): the other side may not be Python. json (and
+    # the re it imports) only when the charm publishes: fastjson cannot refuse NaN.
+    import json
+
     try:
         return json.dumps(value, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as e:

@@ -19,9 +19,9 @@ dispatch runs (a loop error needs them all).
 
 from __future__ import annotations
 
-import json
 import sys
 
+from .._private import fastjson
 from .._private.lazylog import get_logger
 from .._private.typing import TYPE_CHECKING
 
@@ -183,7 +183,7 @@ class DispatchRecorder:
         stored: dict[str, Any] = {'hook': self.hook_name, 'format': _FORMAT, 'steps': steps}
         if dropped:
             stored['dropped'] = dropped
-        return json.dumps(stored, separators=(',', ':'), check_circular=False)
+        return fastjson.dumps(stored)
 
     def save(self, storage: Any) -> None:
         """Keep the trace in *storage* (a :class:`~reactops.storage.SQLiteStorage`) as
@@ -195,7 +195,7 @@ class DispatchRecorder:
             return
         text = self.to_text()
         stored = storage.kv_get(TRACE_KEY)
-        if stored is None or json.dumps(stored, separators=(',', ':')) != text:
+        if stored is None or fastjson.dumps(stored) != text:
             storage.kv_set_text(TRACE_KEY, text)
 
 

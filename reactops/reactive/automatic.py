@@ -29,13 +29,14 @@ and the unit's name the first time, then kept, so the same hook gives the same s
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import os
 
+from .._private import fastjson
 from .._private.typing import TYPE_CHECKING
 from ._runtime import ReactiveRuntime
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 __all__ = ['CONFIG_PREVIOUS_KEY', 'clear_hook_flags', 'install_automatic_flags', 'is_hook_flag']
@@ -132,15 +133,16 @@ def _digest(key: bytes, value: object) -> str:
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - an interpreter built without it
         from hashlib import blake2b
-    text = json.dumps(value, sort_keys=True, separators=(',', ':'))
+    text = fastjson.dumps(value, sort_keys=True)
     return blake2b(text.encode(), key=key, digest_size=16).hexdigest()
 
 
-def _legacy_previous(charm_dir: Path | None) -> dict[str, Any] | None:
+def _legacy_previous(charm_dir: str | Path | None) -> dict[str, Any] | None:
     if charm_dir is None:
         return None
     try:
-        data = json.loads((charm_dir / _LEGACY_CONFIG_FILE).read_text())
+        with open(os.path.join(charm_dir, _LEGACY_CONFIG_FILE), encoding='utf-8') as f:
+            data = fastjson.loads(f.read())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -61,9 +61,9 @@ state store under ``reactive.endpoints.departed.<n>`` until the charm empties it
 from __future__ import annotations
 
 import importlib
+import os
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from types import ModuleType
 
 from .._private.typing import TYPE_CHECKING
@@ -380,7 +380,8 @@ def _legacy_relation_from_flag(flag: str) -> Any:
 # -- finding an endpoint's class: the seam for interface layers -------------------------------
 
 
-def find_endpoint_class(charm_dir: Path, interface: str, role: str) -> type[Endpoint] | None:
+def find_endpoint_class(charm_dir: str | os.PathLike[str], interface: str,
+                        role: str) -> type[Endpoint] | None:
     """The Endpoint subclass implementing *interface* for *role*, or ``None``.
 
     *role* is a metadata section: ``provides``, ``requires`` or ``peers``. Looked up in
@@ -398,7 +399,7 @@ def find_endpoint_class(charm_dir: Path, interface: str, role: str) -> type[Endp
     """
     from .registry import _switch_charm
 
-    _switch_charm(charm_dir)  # the charm's own layers import as discovery imports them
+    _switch_charm(os.fspath(charm_dir))  # the charm's own layers import as discovery does
     for level in (_charm_classes, _entry_point_classes, _builtin_classes):
         found = level(charm_dir, interface, role)
         if len(found) > 1:
@@ -412,17 +413,18 @@ def find_endpoint_class(charm_dir: Path, interface: str, role: str) -> type[Endp
     return None
 
 
-def _charm_classes(charm_dir: Path, interface: str,
+def _charm_classes(charm_dir: str | os.PathLike[str], interface: str,
                    role: str) -> list[tuple[str, type[Endpoint]]]:
     found: list[tuple[str, type[Endpoint]]] = []
+    root = os.fspath(charm_dir)  # os.path, not pathlib: no pathlib on the hook path
     for directory, package in CHARM_INTERFACE_DIRS:
-        path = charm_dir / directory / interface / f'{role}.py'
-        if not path.is_file():
+        where = f'{directory}/{interface}/{role}.py'
+        if not os.path.isfile(os.path.join(root, where)):
             continue
         module = importlib.import_module(f'{package}.{interface}.{role}')
-        cls = _most_derived(module, str(path.relative_to(charm_dir)))
+        cls = _most_derived(module, where)
         if cls is not None:
-            found.append((str(path.relative_to(charm_dir)), cls))
+            found.append((where, cls))
     return found
 
 
@@ -439,7 +441,7 @@ def _most_derived(module: ModuleType, where: str) -> type[Endpoint] | None:
     return leaves[0] if leaves else None
 
 
-def _entry_point_classes(charm_dir: Path, interface: str,
+def _entry_point_classes(charm_dir: str | os.PathLike[str], interface: str,
                          role: str) -> list[tuple[str, type[Endpoint]]]:
     from ._entry_points import entry_points  # no importlib.metadata: see that module
 
@@ -454,7 +456,7 @@ def _entry_point_classes(charm_dir: Path, interface: str,
     return found
 
 
-def _builtin_classes(charm_dir: Path, interface: str,
+def _builtin_classes(charm_dir: str | os.PathLike[str], interface: str,
                      role: str) -> list[tuple[str, type[Endpoint]]]:
     name = f'reactops.layers.{interface.replace("-", "_")}'
     try:
@@ -480,7 +482,7 @@ def _builtin_classes(charm_dir: Path, interface: str,
 
 
 def create_endpoints(runtime: ReactiveRuntime, charm: Any,
-                     charm_dir: Path) -> list[Endpoint]:
+                     charm_dir: str | os.PathLike[str]) -> list[Endpoint]:
     """Make this dispatch's endpoints (sorted by name) and apply their automatic flags."""
     meta = charm.framework.meta
     relations: dict[str, Any] = dict(getattr(meta, 'relations', None) or {})

@@ -12,9 +12,9 @@ when the dispatch succeeds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 
+from .._private import fastjson
 from .._private.typing import TYPE_CHECKING
 from ._runtime import current
 
@@ -35,7 +35,8 @@ _ABSENT = object()  # no row (a missing file's hash is None, and is stored)
 
 def _data_hash(data: Any, hash_type: str) -> str:
     try:
-        text = json.dumps(data, sort_keys=True)
+        # json.dumps' default separators, as charms.reactive hashed: the same hashes.
+        text = fastjson.dumps(data, sort_keys=True, separators=(', ', ': '))
     except TypeError as e:
         raise TypeError(f'data_changed needs JSON-serialisable data: {e}') from None
     return _hexdigest(hash_type, text.encode('utf-8'))
