@@ -320,8 +320,10 @@ class Dispatch:
             return args
         return []
 
-    def _run_legacy_hook(self, charm_dir: str) -> int:
-        """Run ``<charm dir>/<dispatch path>`` if it is another executable; return its code."""
+    def _run_legacy_hook(self, charm_dir: Any) -> int:
+        """Run ``<charm dir>/<dispatch path>`` if it is another executable; return its code.
+
+        *charm_dir* is text (typed ``Any`` only while overrides still declare ``Path``)."""
         path = self.context.dispatch_path
         if not path:
             return 0
