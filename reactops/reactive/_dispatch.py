@@ -89,7 +89,7 @@ class ReactiveExtension:
             # Only charms with relation endpoints pay for the endpoint machinery.
             from .endpoint import create_endpoints, endpoint_from_flag, hook_endpoint
 
-            endpoints = create_endpoints(runtime, charm, _as_path(charm_dir))
+            endpoints = create_endpoints(runtime, charm, charm_dir)
             modules += _interface_modules(endpoints, modules)
             from_flag, hook_relation = endpoint_from_flag, hook_endpoint
             # A RelationBase subclass can exist only once its module is loaded: when no
