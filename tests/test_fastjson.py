@@ -58,6 +58,13 @@ def test_dumps_uses_the_separators_json_uses(value: Any, separators: tuple[str, 
 
 
 @settings(max_examples=200, deadline=None)
+@given(VALUES, st.booleans())
+def test_dumps_refuses_nan_when_told_as_json_does(value: Any, sort_keys: bool) -> None:
+    assert outcome(lambda: fastjson.dumps(value, sort_keys=sort_keys, allow_nan=False)) == \
+        outcome(lambda: json_dumps(value, sort_keys=sort_keys, allow_nan=False))
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(KEYS, SCALARS, max_size=6), st.booleans())
 def test_dumps_handles_non_text_keys_as_json_does(value: dict[Any, Any],
                                                   sort_keys: bool) -> None:

@@ -111,13 +111,14 @@ def _plain_utf8(data: bytes | bytearray) -> bool:
 
 def dumps(value: Any, *, sort_keys: bool = False,
           default: Callable[[Any], Any] | None = None,
-          separators: tuple[str, str] = (',', ':')) -> str:
+          separators: tuple[str, str] = (',', ':'), allow_nan: bool = True) -> str:
     """*value* as JSON text, as ``json.dumps(value, separators=..., sort_keys=...,
-    default=...)``: compact unless told, ASCII only, NaN and infinities allowed, cycles
-    refused."""
+    default=..., allow_nan=...)``: compact unless told, ASCII only, NaN and infinities
+    allowed unless told, cycles refused."""
     if _ACCEL is None:
         import json
-        return json.dumps(value, separators=separators, sort_keys=sort_keys, default=default)
+        return json.dumps(value, separators=separators, sort_keys=sort_keys, default=default,
+                          allow_nan=allow_nan)
     text: str
     if isinstance(value, str):
         text = _ACCEL[2](value)
@@ -125,6 +126,6 @@ def dumps(value: Any, *, sort_keys: bool = False,
     # A fresh encoder each call: its cycle markers are not cleared when a call fails.
     item_separator, key_separator = separators
     encoder = _ACCEL[1]({}, default or _not_serializable, _ACCEL[2], None, key_separator,
-                        item_separator, sort_keys, False, True)
+                        item_separator, sort_keys, False, allow_nan)
     text = ''.join(encoder(value, 0))
     return text
