@@ -205,19 +205,39 @@ class UnitDataView(MutableMapping[str, 'Any']):
 def _decode(raw: str | None) -> Any:
     if raw is None:
         return None
+    if not _may_be_json(raw.strip(_JSON_SPACE)):
+        return raw  # a plain string published raw (an address, a name): as it is
     try:
         return fastjson.loads(raw)
     except ValueError:
-        return raw  # not JSON (a plain string someone published raw): as it is
+        return raw  # not JSON after all: as it is
+
+
+_JSON_SPACE = ' \t\n\r'
+_JSON_WORDS = frozenset(('true', 'false', 'null', 'NaN', 'Infinity', '-Infinity'))
+_JSON_CLOSING = {'{': '}', '[': ']', '"': '"'}
+_NUMBER_CHARS = frozenset('0123456789+-.eE')
+
+
+def _may_be_json(text: str) -> bool:
+    """False for *text* that cannot be one JSON value (``10.0.0.1``, ``db-0.example``),
+    which is most raw relation data: parsing it would fail, and the failure would import
+    ``json`` (and ``re``) to build its error."""
+    if not text:
+        return False
+    first = text[0]
+    if first in _JSON_CLOSING:
+        return len(text) > 1 and text[-1] == _JSON_CLOSING[first]
+    if text in _JSON_WORDS:
+        return True
+    return (first in '-0123456789' and text.count('.') <= 1
+            and all(c in _NUMBER_CHARS for c in text))
 
 
 def _encode(key: str, value: object, owner: str) -> str:
-    # Standard JSON only (no NaN or Infinity): the other side may not be Python. json (and
-    # the re it imports) only when the charm publishes: fastjson cannot refuse NaN.
-    import json
-
+    # Standard JSON only (no NaN or Infinity): the other side may not be Python.
     try:
-        return json.dumps(value, sort_keys=True, allow_nan=False)
+        return fastjson.dumps(value, sort_keys=True, separators=(', ', ': '), allow_nan=False)
     except (TypeError, ValueError) as e:
         raise RelationDataTypeError(
             f'cannot publish {key!r} in {owner}: {e}; the JSON view takes values standard '

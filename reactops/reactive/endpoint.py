@@ -490,7 +490,8 @@ def create_endpoints(runtime: ReactiveRuntime, charm: Any,
     _ENDPOINTS[runtime] = endpoints
     for name in sorted(relations):
         rel_meta = relations[name]
-        role_name: str = rel_meta.role.value
+        # The role's text as the metadata keeps it: .role would make the RelationRole enum.
+        role_name: str = rel_meta._role
         role = {'peer': 'peers'}.get(role_name, role_name)
         cls = find_endpoint_class(charm_dir, rel_meta.interface_name, role) or Endpoint
         endpoints[name] = cls(name, None)
