@@ -35,7 +35,7 @@ class JujuVersion:
     def __init__(self, version: str):
         # major.minor, then .patch or -<tag><patch>, then an optional .build; one trailing
         # line break is accepted, as ops' pattern (which ends in $) accepts it.
-        if not isinstance(version, str):
+        if not isinstance(version, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f'a Juju version is a str, not {type(version).__name__}')
         parts = split_version(version[:-1] if version.endswith('\n') else version)
         if parts is None:

@@ -270,11 +270,12 @@ def test_usages_in_the_source_make_their_differences_apply(tmp_path: Path) -> No
             """,
         'reactive/b.py': """\
             from charms.reactive import when
+            from charmhelpers.core import unitdata
 
 
             @when('b.ready')
             def b():
-                pass
+                unitdata.kv().get('reactive.states.config.changed')
             """,
         'metadata.yaml': """\
             name: built
@@ -298,6 +299,7 @@ def test_usages_in_the_source_make_their_differences_apply(tmp_path: Path) -> No
     assert found['leadership'] == ['reactive/a.py:19']
     assert found['endpoint-flags'] == ['reactive/a.py:20']  # db has no Endpoint layer
     assert found['config-previous'] == ['reactive/a.py:22']
+    assert found['config-flag-rows'] == ['reactive/b.py:7']
     assert found['dispatch-keys'] == ['reactive/a.py:23']
     assert found['bus-dispatch'] == ['reactive/a.py:24']
     assert found['discovery-order'] == ['reactive/a.py', 'reactive/b.py']

@@ -108,10 +108,6 @@ def test_the_tinyweb_example_imports_only_what_its_own_code_needs(tmp_path: Path
         assert (hook, imported & KEPT_OUT - {'re', 'enum'}) == (hook, set())
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    'reactive/endpoint.py reads rel_meta.role.value, which makes the RelationRole enum '
-    '(rel_meta._role is the same text without it), and a relation hook imports json in '
-    'reactive/_endpoint_views.py (reactops._private.fastjson replaces it)'))
 def test_a_reactive_hook_imports_none_of_them(tmp_path: Path) -> None:
     unit = _unit(tmp_path, {'src/charm.py': REACTIVE_ENTRY, 'reactive/guard.py': REACTIVE_HANDLERS,
                             'hooks/relations/guarddb/requires.py': INTERFACE})

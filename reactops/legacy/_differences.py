@@ -85,6 +85,14 @@ DIFFERENCES: tuple[Difference, ...] = (
                'set by layer-basic at the start of every hook (one config-get), cleared at '
                'its end', 'the same names and rules, computed when first read, cleared at '
                'the end of the hook', 'nothing', ('handlers',)),
+    Difference('config-flag-rows', 'config.* flags in the kv store',
+               'written to reactive.states.config.* rows at the start of every hook and '
+               'deleted at its end',
+               'kept in memory for the hook (writing and deleting the rows in every hook '
+               'only dirtied the state file): the flag functions, is_state and external '
+               'handlers see them; a raw unitdata.kv() read of the rows does not',
+               'code that reads reactive.states.* rows through unitdata.kv() instead of '
+               'is_flag_set()', ('raw-flag-keys',)),
     Difference('config-previous', 'hookenv.config().previous()/changed()',
                'remembered in .juju-persistent-config, saved at atexit',
                'remembered in the state store (the file is read once, after the upgrade, '

@@ -13,6 +13,7 @@ A marker is a use's name (``when_file_changed``) and ``<module>.<name>``
   dispatch keys (``reactive.dispatch.removed_state``, ``reactive.state_watch``) or
   ``.juju-persistent-config``;
 * ``leadership-flags``: a ``leadership.set.*`` or ``leadership.changed.*`` flag;
+* ``raw-flag-keys``: a string naming a flag's row in the kv store (``reactive.states.``);
 * ``endpoint-flag:<name>``: an ``endpoint.<name>.*`` flag of a named endpoint;
   ``endpoint-changed``: an ``endpoint.*.changed*`` flag;
 * ``kv-flush``, ``kv-conn``, ``kv-history``: ``.flush()``, ``.conn``/``.cursor``,
@@ -258,6 +259,8 @@ def _literals(tree: ast.AST, result: FileScan) -> None:
             result.mark('dispatch-keys', line)
         if '.juju-persistent-config' in text:
             result.mark('persistent-config', line)
+        if text.startswith('reactive.states.'):
+            result.mark('raw-flag-keys', line)
         if text.startswith(('leadership.set', 'leadership.changed')):
             result.mark('leadership-flags', line)
         if text.startswith('endpoint.'):

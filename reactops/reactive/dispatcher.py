@@ -36,7 +36,7 @@ from collections.abc import Callable
 from .._private.typing import TYPE_CHECKING
 from ..errors import DispatchLoopError
 from ._runtime import ReactiveRuntime
-from ._trace import TRACE_KEY, DispatchRecorder
+from ._trace import DispatchRecorder
 from .predicates import HOOKS, MAIN, RESTRICTED
 from .registry import Handler, HandlerRegistry, legacy_arguments
 
@@ -85,7 +85,7 @@ class Dispatcher:
         finally:
             recorder.dispatch_finished(ok)
             if ok:
-                runtime.storage.kv_set_text(TRACE_KEY, recorder.to_text())
+                recorder.save(runtime.storage)
         return recorder
 
     def _run_phases(self, recorder: DispatchRecorder) -> None:
