@@ -6,12 +6,22 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from fakejuju import FakeJuju
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write *files* (path under *root* -> dedented text) into *root*; return *root*."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
 
 
 class CharmUnit:

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from charmrun import REPO, CharmUnit
+from charmrun import REPO, CharmUnit, write_files
 
 from reactops.cli import main
 from reactops.cli._charmload import load_charm
@@ -87,14 +87,6 @@ SKETCHWEB = {
             clear_flag('web.installed')
         """,
 }
-
-
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
 
 
 @pytest.fixture(scope='module')

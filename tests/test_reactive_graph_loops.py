@@ -9,13 +9,12 @@ prints a loop naming both handlers and the flag.
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from charmrun import REPO
+from charmrun import REPO, write_files
 from graphids import hid, no_static_triggers, node  # noqa: F401 - an autouse fixture
 
 from reactops.cli import main
@@ -292,14 +291,6 @@ def test_a_legacy_charm_loads_with_its_relation_names_expanded() -> None:
 # -- the command -------------------------------------------------------------------------
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
-
-
 OSCILLATING = {
     'metadata.yaml': 'name: oscillating\nsummary: s\ndescription: d\n',
     'reactive/swing.py': """\
@@ -320,7 +311,7 @@ OSCILLATING = {
 
 def test_reactops_check_reports_the_oscillation_naming_both_handlers(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    charm = _write(tmp_path / 'oscillating', OSCILLATING)
+    charm = write_files(tmp_path / 'oscillating', OSCILLATING)
 
     assert main(['check', str(charm)]) == 0  # a loop is a warning
     out = capsys.readouterr().out

@@ -4,13 +4,12 @@ failures and handler runs first and says what it dropped, and ``explain`` says s
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from charmrun import CharmUnit
+from charmrun import CharmUnit, write_files
 
 import reactops
 from reactops.cli import main
@@ -171,14 +170,6 @@ def test_a_dispatch_stores_a_trace_within_the_limit() -> None:
     assert trace['dropped'] == {'run': 10, 'set': 30}
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
-
-
 CHAIN_CHARM = {
     'metadata.yaml': 'name: chain\nsummary: s\ndescription: d\n',
     'src/charm.py': """\
@@ -218,7 +209,7 @@ def _unit_after_install(root: Path, limit: int) -> Path:
     module calling set_trace_limit(*limit*) at import; returns the model directory."""
     files = {**CHAIN_CHARM,
              'reactive/chain.py': CHAIN_CHARM['reactive/chain.py'].replace('LIMIT', str(limit))}
-    charm = _write(root / 'source', files)
+    charm = write_files(root / 'source', files)
     CharmUnit(root / 'model' / 'units' / 'chain-0', charm, 'chain/0').ok('hooks/install')
     return root / 'model'
 
