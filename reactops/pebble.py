@@ -14,32 +14,16 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import json
 import sys
 import time
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, overload
 
-from ._private.pebble_files import (
-    MultipartReader,
-    auth_fields,
-    encode_multipart,
-    raise_on_path_error,
-    read_single_file,
-)
+from ._private import fastjson
 from ._private.pebble_plan import (
     Check,
-    CheckDict,
-    ExecDict,
-    HttpDict,
     Layer,
-    LayerDict,
     LogTarget,
-    LogTargetDict,
     Plan,
-    PlanDict,
     Service,
-    ServiceDict,
-    TcpDict,
 )
 from ._private.pebble_records import (
     Change,
@@ -53,7 +37,6 @@ from ._private.pebble_records import (
 )
 from ._private.pebble_types import (
     APIError,
-    BasicIdentityDict,
     ChangeError,
     ChangeID,
     ChangeKind,
@@ -67,8 +50,6 @@ from ._private.pebble_types import (
     ExecError,
     FileType,
     IdentityAccess,
-    IdentityDict,
-    LocalIdentityDict,
     NoticesUsers,
     NoticeType,
     PathError,
@@ -79,6 +60,7 @@ from ._private.pebble_types import (
     TimeoutError,
     WarningState,
 )
+from ._private.typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     import datetime
@@ -88,7 +70,21 @@ if TYPE_CHECKING:
     import types
     import urllib.request
     from collections.abc import Generator, Iterable, Iterator, Mapping
+    from typing import Any, BinaryIO, TextIO
 
+    from ._private.pebble_dicts import (
+        BasicIdentityDict,
+        CheckDict,
+        ExecDict,
+        HttpDict,
+        IdentityDict,
+        LayerDict,
+        LocalIdentityDict,
+        LogTargetDict,
+        PlanDict,
+        ServiceDict,
+        TcpDict,
+    )
     from ._private.pebble_exec import ExecProcess, _WebSocket
     from ._private.pebble_http import Headers, Response
     from ._private.pebble_notices import BasicIdentity, Identity, LocalIdentity, Notice
@@ -108,10 +104,22 @@ else:
     # The exec machinery (and the websocket library) load only when someone asks for it.
     _EXEC_NAMES = frozenset({'ExecProcess', '_WebSocket', '_WebsocketReader',
                              '_WebsocketWriter', '_reader_to_websocket', '_websocket_to_writer'})
+    # The dict shapes are TypedDicts: loaded with typing when first named.
+    _DICT_NAMES = frozenset({'BasicIdentityDict', 'CheckDict', 'ExecDict', 'HttpDict',
+                             'IdentityDict', 'LayerDict', 'LocalIdentityDict', 'LogTargetDict',
+                             'PlanDict', 'ServiceDict', 'TcpDict'})
     # Notices and identities are dataclasses: loaded with dataclasses when first used.
     _NOTICE_NAMES = frozenset({'BasicIdentity', 'Identity', 'LocalIdentity', 'Notice'})
 
     def __getattr__(name: str) -> Any:
+        if name in _DICT_NAMES:
+            from ._private import pebble_dicts
+
+            return getattr(pebble_dicts, name)
+        if name == '_MultipartParser':  # ops' private name for the multipart reader
+            from ._private.pebble_files import MultipartReader
+
+            return MultipartReader
         if name in _EXEC_NAMES:
             from ._private import pebble_exec
 
@@ -163,9 +171,6 @@ class _Tracer:
         return span
 
 
-#: ops' private name for the multipart reader, for code that reached into ops for it.
-_MultipartParser = MultipartReader
-
 #: Every client call runs in a span from this tracer, with ``pebble.socket_path`` set.
 tracer: Any = _Tracer()
 
@@ -173,6 +178,22 @@ tracer: Any = _Tracer()
 def _format_timeout(seconds: float) -> str:
     """A duration as Pebble (Go's ``time.ParseDuration``) reads it, to the millisecond."""
     return f'{seconds:.3f}s'
+
+
+# The characters ``urllib.parse.urlencode`` leaves as they are.
+_URL_PLAIN = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~')
+
+
+def _urlencode(query: dict[str, Any]) -> str:
+    """``urllib.parse.urlencode(query, doseq=True)``; a query of plain words (a timeout, a
+    select) is joined here, so that waiting for a change does not load urllib.parse, re and
+    ipaddress (5 ms of a hook)."""
+    if all(type(key) is str and type(value) is str and _URL_PLAIN.issuperset(key + value)
+           for key, value in query.items()):
+        return '&'.join(f'{key}={value}' for key, value in query.items())
+    import urllib.parse
+
+    return urllib.parse.urlencode(query, doseq=True)
 
 
 def _names(values: Iterable[str], what: str) -> list[str]:
@@ -236,11 +257,11 @@ class Client:
         headers = {'Accept': 'application/json'}
         data = None
         if body is not None:
-            data = json.dumps(body).encode('utf-8')
+            data = fastjson.dumps(body, separators=(', ', ': ')).encode('utf-8')
             headers['Content-Type'] = 'application/json'
         response = self._request_raw(method, path, query, headers, data)
         self._ensure_content_type(response.headers, 'application/json')
-        result: dict[str, Any] = json.loads(response.read())
+        result: dict[str, Any] = fastjson.loads(response.read())
         return result
 
     @staticmethod
@@ -265,9 +286,7 @@ class Client:
 
         target = path
         if query:
-            import urllib.parse
-
-            target = f'{path}?{urllib.parse.urlencode(query, doseq=True)}'
+            target = f'{path}?{_urlencode(query)}'
         if self.opener is not None:
             return pebble_http.open_with_opener(self.opener, self.base_url + target,
                                                 self.timeout, self.socket_path, method,
@@ -590,6 +609,8 @@ class Client:
             boundary = options.get('boundary', '')
             if not boundary:
                 raise ProtocolError(f'invalid boundary {boundary!r}')
+            from ._private.pebble_files import read_single_file
+
             return read_single_file(response, boundary, path, encoding, self._chunk_size)
 
     def push(self, path: str | pathlib.PurePath, source: _IOSource, *,
@@ -602,6 +623,8 @@ class Client:
         *permissions* (Pebble's default 0o644) and ownership apply to the file. A group may
         only be given with a user. :class:`PathError` if the file cannot be written.
         """
+        from ._private.pebble_files import auth_fields, encode_multipart, raise_on_path_error
+
         path = str(path)
         with self._start_span('pebble push') as span:
             info = auth_fields(permissions, user_id, user, group_id, group)
@@ -614,7 +637,7 @@ class Client:
             headers = {'Accept': 'application/json', 'Content-Type': content_type}
             response = self._request_raw('POST', '/v1/files', None, headers, data)
             self._ensure_content_type(response.headers, 'application/json')
-            raise_on_path_error(json.loads(response.read()), path)
+            raise_on_path_error(fastjson.loads(response.read()), path)
 
     def list_files(self, path: str | pathlib.PurePath, *, pattern: str | None = None,
                    itself: bool = False) -> list[FileInfo]:
@@ -638,6 +661,8 @@ class Client:
                  group: str | None = None) -> None:
         """Create the directory *path* (Pebble's default mode 0o755); *make_parents* creates
         missing parents too. :class:`PathError` if it cannot be made."""
+        from ._private.pebble_files import auth_fields, raise_on_path_error
+
         path = str(path)
         with self._start_span('pebble make_dir') as span:
             info = auth_fields(permissions, user_id, user, group_id, group)
@@ -652,6 +677,8 @@ class Client:
     def remove_path(self, path: str | pathlib.PurePath, *, recursive: bool = False) -> None:
         """Remove a file or an empty directory; with *recursive*, a whole tree, and a path
         that does not exist is no error (like ``rm -rf``)."""
+        from ._private.pebble_files import raise_on_path_error
+
         path = str(path)
         with self._start_span('pebble remove_path') as span:
             info: dict[str, Any] = {'path': path}

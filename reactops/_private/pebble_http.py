@@ -10,9 +10,9 @@ through :mod:`urllib` (:func:`open_with_opener`). Loaded on the first request.
 from __future__ import annotations
 
 import builtins
-import json
 import socket
 
+from . import fastjson
 from .pebble_types import APIError, ConnectionError, ProtocolError, TimeoutError
 
 TYPE_CHECKING = False
@@ -214,7 +214,7 @@ def api_error(code: int, reason: str, raw: bytes | Exception) -> APIError:
     try:
         if isinstance(raw, Exception):
             raise raw
-        body: dict[str, Any] = json.loads(raw)
+        body: dict[str, Any] = fastjson.loads(raw)
         message: str = body['result']['message']
     except (OSError, ValueError, KeyError, TypeError) as e:
         body, message = {}, f'{type(e).__name__} - {e}'

@@ -15,7 +15,8 @@ from .pebble_records import _enum_or_raw
 from .pebble_types import IdentityAccess, NoticeType
 
 if TYPE_CHECKING:
-    from .pebble_types import BasicIdentityDict, IdentityDict, LocalIdentityDict, _NoticeDict
+    from .pebble_dicts import BasicIdentityDict, IdentityDict, LocalIdentityDict
+    from .pebble_types import _NoticeDict
 
 __all__ = ['BasicIdentity', 'Identity', 'LocalIdentity', 'Notice']
 

@@ -9,80 +9,39 @@ Re-exported by :mod:`reactops.pebble`.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Sequence
-from typing import Any, Literal, TypedDict, cast
-
 from .pebble_types import CheckLevel, CheckStartup
+from .typing import TYPE_CHECKING, cast
 
-__all__ = [
-    'Check', 'CheckDict', 'ExecDict', 'HttpDict', 'Layer', 'LayerDict', 'LogTarget',
-    'LogTargetDict', 'Plan', 'PlanDict', 'Service', 'ServiceDict', 'TcpDict',
-]
+if TYPE_CHECKING:
+    from typing import Any
 
-ServiceDict = TypedDict('ServiceDict', {
-    'summary': str, 'description': str, 'startup': str, 'override': str, 'command': str,
-    'after': Sequence[str], 'before': Sequence[str], 'requires': Sequence[str],
-    'environment': dict[str, str], 'user': str, 'user-id': int | None, 'group': str,
-    'group-id': int | None, 'working-dir': str, 'on-success': str, 'on-failure': str,
-    'on-check-failure': dict[str, Any], 'backoff-delay': str,
-    'backoff-factor': int | None, 'backoff-limit': str, 'kill-delay': str | None,
-}, total=False)
+    from .pebble_dicts import (
+        CheckDict,
+        ExecDict,
+        HttpDict,
+        LayerDict,
+        LogTargetDict,
+        PlanDict,
+        ServiceDict,
+        TcpDict,
+    )
 
-ExecDict = TypedDict('ExecDict', {
-    'command': str, 'service-context': str, 'environment': dict[str, str],
-    'user-id': int | None, 'user': str, 'group-id': int | None, 'group': str,
-    'working-dir': str,
-}, total=False)
+__all__ = ['Check', 'Layer', 'LogTarget', 'Plan', 'Service']
+# The dict shapes (TypedDicts, which need typing) are in pebble_dicts, loaded when named.
 
+def _deepcopy(value: Any) -> Any:
+    """A deep copy of *value*, as ``copy.deepcopy`` makes it; the dicts, lists and scalars
+    a layer holds are copied here, so that adding a layer does not load :mod:`copy`."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _deepcopy(item) for key, item in value.items()}
+    if kind is list:
+        return [_deepcopy(item) for item in value]
+    if value is None or kind in (str, int, float, bool):
+        return value
+    import copy
 
-class HttpDict(TypedDict, total=False):
-    """An HTTP check's probe: the URL to GET, with extra headers."""
-
-    url: str
-    headers: dict[str, str]
-
-
-class TcpDict(TypedDict, total=False):
-    """A TCP check's probe: the port (and host) to connect to."""
-
-    port: int
-    host: str
-
-
-class CheckDict(TypedDict, total=False):
-    """A check in a layer's dict form."""
-
-    override: str
-    level: CheckLevel | str
-    startup: Literal['', 'enabled', 'disabled']
-    period: str | None
-    timeout: str | None
-    http: HttpDict | None
-    tcp: TcpDict | None
-    exec: ExecDict | None
-    threshold: int | None
-
-
-class LogTargetDict(TypedDict, total=False):
-    """A log target in a layer's dict form."""
-
-    override: Literal['merge', 'replace']
-    type: Literal['loki', 'opentelemetry']
-    location: str
-    services: list[str]
-    labels: dict[str, str]
-
-
-LayerDict = TypedDict('LayerDict', {
-    'summary': str, 'description': str, 'services': dict[str, ServiceDict],
-    'checks': dict[str, CheckDict], 'log-targets': dict[str, LogTargetDict],
-}, total=False)
-
-PlanDict = TypedDict('PlanDict', {
-    'services': dict[str, ServiceDict], 'checks': dict[str, CheckDict],
-    'log-targets': dict[str, LogTargetDict],
-}, total=False)
+    return copy.deepcopy(value)
 
 
 def _set_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -109,6 +68,16 @@ class _Item:
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.to_dict()!r})'
+
+
+#: ``ServiceDict``'s keys in its order (the order ``to_dict`` and the YAML dump follow), kept
+#: here so that a layer is dumped without loading the TypedDicts (and typing).
+SERVICE_KEYS = (
+    'summary', 'description', 'startup', 'override', 'command', 'after', 'before', 'requires',
+    'environment', 'user', 'user-id', 'group', 'group-id', 'working-dir', 'on-success',
+    'on-failure', 'on-check-failure', 'backoff-delay', 'backoff-factor', 'backoff-limit',
+    'kill-delay',
+)
 
 
 class Service(_Item):
@@ -142,7 +111,7 @@ class Service(_Item):
     def to_dict(self) -> ServiceDict:
         """The layer form: only the fields that are set."""
         return cast('ServiceDict', _set_fields([
-            (key, getattr(self, key.replace('-', '_'))) for key in ServiceDict.__annotations__
+            (key, getattr(self, key.replace('-', '_'))) for key in SERVICE_KEYS
         ]))
 
     def _merge(self, other: Service) -> None:
@@ -192,9 +161,9 @@ class Check(_Item):
         self.period: str | None = d.get('period', '')
         self.timeout: str | None = d.get('timeout', '')
         self.threshold: int | None = d.get('threshold')
-        self.http: HttpDict | None = copy.deepcopy(d.get('http'))
-        self.tcp: TcpDict | None = copy.deepcopy(d.get('tcp'))
-        self.exec: ExecDict | None = copy.deepcopy(d.get('exec'))
+        self.http: HttpDict | None = _deepcopy(d.get('http'))
+        self.tcp: TcpDict | None = _deepcopy(d.get('tcp'))
+        self.exec: ExecDict | None = _deepcopy(d.get('exec'))
 
     def to_dict(self) -> CheckDict:
         """The layer form: only the fields that are set."""
@@ -239,7 +208,7 @@ class LogTarget(_Item):
         self.type = d.get('type', '')
         self.location = d.get('location', '')
         self.services: list[str] = list(d.get('services', []))
-        self.labels: dict[str, str] = copy.deepcopy(d.get('labels') or {})
+        self.labels: dict[str, str] = _deepcopy(d.get('labels') or {})
 
     def to_dict(self) -> LogTargetDict:
         """The layer form: only the fields that are set."""

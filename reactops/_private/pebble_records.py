@@ -7,11 +7,6 @@ adds; an enum value this client does not know is kept as the raw string. Re-expo
 
 from __future__ import annotations
 
-import datetime
-import enum
-from typing import TYPE_CHECKING, Any
-
-from . import timeconv
 from .pebble_types import (
     ChangeID,
     CheckLevel,
@@ -22,15 +17,19 @@ from .pebble_types import (
     ServiceStatus,
     TaskID,
 )
+from .typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime
+    import enum
+    from typing import Any
+
+    from .pebble_dicts import _ServiceInfoDict, _SystemInfoDict
     from .pebble_types import (
         _ChangeDict,
         _CheckInfoDict,
         _FileInfoDict,
         _ProgressDict,
-        _ServiceInfoDict,
-        _SystemInfoDict,
         _TaskDict,
         _WarningDict,
     )
@@ -51,8 +50,45 @@ def _enum_or_raw(kind: type[enum.Enum], value: Any) -> Any:
         return value
 
 
+def _parse_time(value: str) -> datetime.datetime:
+    from . import timeconv  # with datetime and re: loaded when a time is read
+
+    return timeconv.parse_rfc3339(value)
+
+
 def _time_or_none(value: str | None) -> datetime.datetime | None:
-    return timeconv.parse_rfc3339(value) if value else None
+    return _parse_time(value) if value else None
+
+
+class _Unread(str):
+    """A timestamp Pebble sent, not parsed yet (see :class:`_TimeOnRead`)."""
+
+    __slots__ = ()
+
+
+def _unread_or_none(value: str | None) -> _Unread | None:
+    return _Unread(value) if value else None
+
+
+class _TimeOnRead:
+    """A data descriptor for a change's or task's times: ``from_dict`` stores Pebble's text,
+    parsed into a ``datetime`` on the first read, so a hook that only waits for a change
+    (replan) loads neither datetime nor the parser's ``re``. Assigned values are kept as
+    given."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f'_{name}'
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self._slot]
+        if isinstance(value, _Unread):
+            value = instance.__dict__[self._slot] = _parse_time(value)
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self._slot] = value
 
 
 class SystemInfo:
@@ -88,8 +124,8 @@ class Warning:  # noqa: A001 - ops' public name
         """Read Pebble's JSON."""
         return cls(
             message=d['message'],
-            first_added=timeconv.parse_rfc3339(d['first-added']),
-            last_added=timeconv.parse_rfc3339(d['last-added']),
+            first_added=_parse_time(d['first-added']),
+            last_added=_parse_time(d['last-added']),
             last_shown=_time_or_none(d.get('last-shown')),
             expire_after=d['expire-after'],
             repeat_after=d['repeat-after'],
@@ -126,6 +162,9 @@ class TaskProgress:
 class Task:
     """One step of a change; ``data`` carries task results such as an exec's ``exit-code``."""
 
+    spawn_time = _TimeOnRead()
+    ready_time = _TimeOnRead()
+
     def __init__(self, id: TaskID, kind: str, summary: str, status: str, log: list[str],
                  progress: TaskProgress, spawn_time: datetime.datetime,
                  ready_time: datetime.datetime | None, data: dict[str, Any] | None = None):
@@ -145,8 +184,8 @@ class Task:
         return cls(
             id=TaskID(d['id']), kind=d['kind'], summary=d['summary'], status=d['status'],
             log=d.get('log') or [], progress=TaskProgress.from_dict(d['progress']),
-            spawn_time=timeconv.parse_rfc3339(d['spawn-time']),
-            ready_time=_time_or_none(d.get('ready-time')),
+            spawn_time=_Unread(d['spawn-time']),
+            ready_time=_unread_or_none(d.get('ready-time')),
             data=d.get('data') or {},
         )
 
@@ -160,6 +199,9 @@ class Change:
 
     ``ready`` turns true when it has finished; ``err`` is set if it failed.
     """
+
+    spawn_time = _TimeOnRead()
+    ready_time = _TimeOnRead()
 
     def __init__(self, id: ChangeID, kind: str, summary: str, status: str, tasks: list[Task],
                  ready: bool, err: str | None, spawn_time: datetime.datetime,
@@ -182,8 +224,8 @@ class Change:
             id=ChangeID(d['id']), kind=d['kind'], summary=d['summary'], status=d['status'],
             tasks=[Task.from_dict(t) for t in d.get('tasks') or []],
             ready=d['ready'], err=d.get('err'),
-            spawn_time=timeconv.parse_rfc3339(d['spawn-time']),
-            ready_time=_time_or_none(d.get('ready-time')),
+            spawn_time=_Unread(d['spawn-time']),
+            ready_time=_unread_or_none(d.get('ready-time')),
             data=d.get('data') or {},
         )
 
@@ -249,7 +291,7 @@ class FileInfo:
         return cls(
             path=d['path'], name=d['name'], type=_enum_or_raw(FileType, d['type']),
             size=d.get('size'), permissions=int(d['permissions'], 8),
-            last_modified=timeconv.parse_rfc3339(d['last-modified']),
+            last_modified=_parse_time(d['last-modified']),
             user_id=d.get('user-id'), user=d.get('user'),
             group_id=d.get('group-id'), group=d.get('group'),
         )

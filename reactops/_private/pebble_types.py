@@ -1,5 +1,8 @@
 """The words Pebble's API speaks in: its errors, its enums and the shapes of its JSON.
 
+The shapes that exist at run time (``LayerDict``, ``IdentityDict``...) are in
+:mod:`reactops._private.pebble_dicts`, loaded only when named: they need :mod:`typing`.
+
 Re-exported by :mod:`reactops.pebble`, which is where users reach them; the records built
 from the JSON are in :mod:`reactops._private.pebble_records`.
 """
@@ -8,19 +11,23 @@ from __future__ import annotations
 
 import builtins
 import enum
-from typing import TYPE_CHECKING, Any, AnyStr, Generic, Literal, TypedDict
+
+from .typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from typing import Any, Literal, TypedDict
+
     from typing_extensions import NotRequired
 
     from .pebble_records import Change
 
+AnyStr = TypeVar('AnyStr', bytes, str)  # typing's own AnyStr, for ExecError's output
+
 __all__ = [
-    'APIError', 'BasicIdentityDict', 'ChangeError', 'ChangeID', 'ChangeKind', 'ChangeState',
-    'ChangeStatus', 'CheckLevel', 'CheckStartup', 'CheckStatus', 'ConnectionError', 'Error',
-    'ExecError', 'FileType', 'IdentityAccess', 'IdentityDict', 'LocalIdentityDict',
-    'NoticeType', 'NoticesUsers', 'PathError', 'ProtocolError', 'ServiceStartup',
-    'ServiceStatus', 'TaskID', 'TimeoutError', 'WarningState',
+    'APIError', 'ChangeError', 'ChangeID', 'ChangeKind', 'ChangeState', 'ChangeStatus',
+    'CheckLevel', 'CheckStartup', 'CheckStatus', 'ConnectionError', 'Error', 'ExecError',
+    'FileType', 'IdentityAccess', 'NoticeType', 'NoticesUsers', 'PathError', 'ProtocolError',
+    'ServiceStartup', 'ServiceStatus', 'TaskID', 'TimeoutError', 'WarningState',
 ]
 
 
@@ -254,29 +261,6 @@ class IdentityAccess(str, enum.Enum):
 
 
 # --- JSON shapes --------------------------------------------------------------------------
-
-LocalIdentityDict = TypedDict('LocalIdentityDict', {'user-id': int})
-
-
-class BasicIdentityDict(TypedDict):
-    password: str
-
-
-class IdentityDict(TypedDict):
-    access: IdentityAccess | Literal['untrusted', 'metrics', 'read', 'admin']
-    local: NotRequired[LocalIdentityDict]
-    basic: NotRequired[BasicIdentityDict]
-
-
-class _SystemInfoDict(TypedDict):
-    version: str
-
-
-class _ServiceInfoDict(TypedDict):
-    startup: str
-    current: str
-    name: str
-
 
 if TYPE_CHECKING:
     class _ProgressDict(TypedDict):

@@ -10,17 +10,19 @@ with it the Pebble client; a machine charm's hook never does.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, overload
+from collections.abc import Mapping
 
 from .. import pebble as _pebble
 from .._private.lazylog import get_logger
-from .._private.pebble_files import file_info
+from .._private.typing import TYPE_CHECKING, TypeVar, overload
 from ..errors import ModelError
 
 if TYPE_CHECKING:
+    # pathlib (with re, urllib.parse...) and typing load only when a tree is copied, or not.
     import datetime
+    from collections.abc import Callable, Generator, Iterable, Iterator
+    from pathlib import Path, PurePath
+    from typing import Any, BinaryIO, TextIO
 
     from .._private.backend import ModelBackend
 
@@ -314,6 +316,8 @@ class Container:
         directories are copied, keeping their mode and owner. Every path is tried; the
         failures are raised together as one :class:`MultiPushPullError`.
         """
+        from pathlib import Path
+
         sources = [Path(p) for p in _as_paths(source_path)]
         destination = Path(dest_dir)
         errors: list[tuple[str, Exception]] = []
@@ -340,6 +344,8 @@ class Container:
         The same naming rules as :meth:`push_path`; failures are collected into one
         :class:`MultiPushPullError`.
         """
+        from pathlib import Path
+
         sources = [Path(p) for p in _as_paths(source_path)]
         destination = Path(dest_dir)
         errors: list[tuple[str, Exception]] = []
@@ -367,6 +373,8 @@ class Container:
         *list_func* lists one directory, or gives a file's own entry. Directories come
         before their contents; other kinds of entries (devices, sockets) are skipped.
         """
+        from pathlib import Path
+
         if path.name == '*':
             path = path.parent
         for info in list_func(path):
@@ -386,6 +394,8 @@ class Container:
         The part of *file_path* below *source_path*'s parent is kept, so a copied directory
         keeps its own name.
         """
+        from pathlib import Path
+
         file_path, source_path = Path(file_path), Path(source_path)
         prefix = str(source_path.parent)
         if prefix != '.' and os.path.commonpath([prefix, str(file_path)]) != prefix:
@@ -448,6 +458,8 @@ def _as_paths(source: Any) -> list[Any]:
 
 def _local_listing(path: Path) -> list[_pebble.FileInfo]:
     """A local directory's entries, or a local file's own entry, as Pebble would list them."""
+    from .._private.pebble_files import file_info
+
     entries = path.iterdir() if path.is_dir() else [path]
     return [file_info(entry) for entry in entries]
 
