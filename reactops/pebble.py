@@ -25,40 +25,18 @@ from ._private.pebble_plan import (
     Plan,
     Service,
 )
-from ._private.pebble_records import (
-    Change,
-    CheckInfo,
-    FileInfo,
-    ServiceInfo,
-    SystemInfo,
-    Task,
-    TaskProgress,
-    Warning,
-)
+from ._private.pebble_records import Change, SystemInfo, Task, TaskProgress, Warning
 from ._private.pebble_types import (
     APIError,
     ChangeError,
     ChangeID,
-    ChangeKind,
-    ChangeState,
-    ChangeStatus,
-    CheckLevel,
-    CheckStartup,
-    CheckStatus,
     ConnectionError,
     Error,
     ExecError,
-    FileType,
-    IdentityAccess,
-    NoticesUsers,
-    NoticeType,
     PathError,
     ProtocolError,
-    ServiceStartup,
-    ServiceStatus,
     TaskID,
     TimeoutError,
-    WarningState,
 )
 from ._private.typing import TYPE_CHECKING, overload
 
@@ -85,8 +63,24 @@ if TYPE_CHECKING:
         ServiceDict,
         TcpDict,
     )
+    from ._private.pebble_enums import (
+        ChangeKind,
+        ChangeState,
+        ChangeStatus,
+        CheckLevel,
+        CheckStartup,
+        CheckStatus,
+        FileType,
+        IdentityAccess,
+        NoticesUsers,
+        NoticeType,
+        ServiceStartup,
+        ServiceStatus,
+        WarningState,
+    )
     from ._private.pebble_exec import ExecProcess, _WebSocket
     from ._private.pebble_http import Headers, Response
+    from ._private.pebble_infos import CheckInfo, FileInfo, ServiceInfo
     from ._private.pebble_notices import BasicIdentity, Identity, LocalIdentity, Notice
     from ._private.pebble_types import (  # noqa: F401 - the JSON shapes, for annotations
         _ChangeDict,
@@ -104,6 +98,11 @@ else:
     # The exec machinery (and the websocket library) load only when someone asks for it.
     _EXEC_NAMES = frozenset({'ExecProcess', '_WebSocket', '_WebsocketReader',
                              '_WebsocketWriter', '_reader_to_websocket', '_websocket_to_writer'})
+    # The enums load with enum when first named (the pebble-ready hook needs none).
+    from ._private.pebble_types import _ENUM_NAMES
+
+    # The records that hold an enum, loaded with the enums.
+    _INFO_NAMES = frozenset({'CheckInfo', 'FileInfo', 'ServiceInfo'})
     # The dict shapes are TypedDicts: loaded with typing when first named.
     _DICT_NAMES = frozenset({'BasicIdentityDict', 'CheckDict', 'ExecDict', 'HttpDict',
                              'IdentityDict', 'LayerDict', 'LocalIdentityDict', 'LogTargetDict',
@@ -112,6 +111,14 @@ else:
     _NOTICE_NAMES = frozenset({'BasicIdentity', 'Identity', 'LocalIdentity', 'Notice'})
 
     def __getattr__(name: str) -> Any:
+        if name in _ENUM_NAMES:
+            from ._private import pebble_enums
+
+            return getattr(pebble_enums, name)
+        if name in _INFO_NAMES:
+            from ._private import pebble_infos
+
+            return getattr(pebble_infos, name)
         if name in _DICT_NAMES:
             from ._private import pebble_dicts
 
@@ -215,6 +222,13 @@ def _signal_name(sig: int | str) -> str:
     return sig
 
 
+def _infos() -> types.ModuleType:
+    """The service, check and file records' module (with the enums), loaded on first use."""
+    from ._private import pebble_infos
+
+    return pebble_infos
+
+
 def _notices() -> types.ModuleType:
     """The notice and identity dataclasses' module, loaded on first use."""
     from ._private import pebble_notices
@@ -301,10 +315,11 @@ class Client:
         with self._start_span('pebble get_system_info'):
             return SystemInfo.from_dict(self._request('GET', '/v1/system-info')['result'])
 
-    def get_warnings(self, select: WarningState = WarningState.PENDING) -> list[Warning]:
-        """Pebble's warnings: the pending ones, or all."""
+    def get_warnings(self, select: WarningState | None = None) -> list[Warning]:
+        """Pebble's warnings: the pending ones (``WarningState.PENDING``, the default), or
+        all. (The default is spelled ``None`` so that defining it does not load the enums.)"""
         with self._start_span('pebble get_warnings') as span:
-            query = {'select': select.value}
+            query = {'select': select.value if select is not None else 'pending'}
             span.set_attributes(query)
             resp = self._request('GET', '/v1/warnings', query)
             return [Warning.from_dict(w) for w in resp['result']]
@@ -316,11 +331,12 @@ class Client:
             count: int = self._request('POST', '/v1/warnings', body=body)['result']
             return count
 
-    def get_changes(self, select: ChangeState = ChangeState.IN_PROGRESS,
+    def get_changes(self, select: ChangeState | None = None,
                     service: str | None = None) -> list[Change]:
-        """The changes in the given state, only those of *service* if it is given."""
+        """The changes in the given state (``ChangeState.IN_PROGRESS`` by default), only those
+        of *service* if it is given."""
         with self._start_span('pebble get_changes') as span:
-            query = {'select': select.value}
+            query = {'select': select.value if select is not None else 'in-progress'}
             if service is not None:
                 query['for'] = service
             span.set_attributes(query)
@@ -469,7 +485,7 @@ class Client:
                 query = {'names': ','.join(wanted)}
                 span.set_attribute('names', wanted)
             resp = self._request('GET', '/v1/services', query)
-            return [ServiceInfo.from_dict(info) for info in resp['result']]
+            return [_infos().ServiceInfo.from_dict(info) for info in resp['result']]
 
     def send_signal(self, sig: int | str, services: Iterable[str]) -> None:
         """Send a signal (``'SIGHUP'``, ``1`` or ``signal.SIGHUP``) to the running services
@@ -492,7 +508,7 @@ class Client:
                 query['names'] = list(names)
             span.set_attributes(query)
             resp = self._request('GET', '/v1/checks', query)
-            return [CheckInfo.from_dict(info) for info in resp['result']]
+            return [_infos().CheckInfo.from_dict(info) for info in resp['result']]
 
     def start_checks(self, checks: Iterable[str]) -> list[str]:
         """Start the named checks; return those that were not already running."""
@@ -555,6 +571,8 @@ class Client:
             if user_id is not None:
                 query['user-id'] = str(user_id)
             if types is not None:
+                from ._private.pebble_enums import NoticeType
+
                 query['types'] = [t.value if isinstance(t, NoticeType) else t for t in types]
             if keys is not None:
                 query['keys'] = list(keys)
@@ -653,7 +671,7 @@ class Client:
             span.set_attributes(query)
             query['action'] = 'list'
             resp = self._request('GET', '/v1/files', query)
-            return [FileInfo.from_dict(d) for d in resp['result'] or []]
+            return [_infos().FileInfo.from_dict(d) for d in resp['result'] or []]
 
     def make_dir(self, path: str | pathlib.PurePath, *, make_parents: bool = False,
                  permissions: int | None = None, user_id: int | None = None,

@@ -2,7 +2,8 @@
 
 Issue 21: the hook that gets its container, adds a layer (``combine=True``) and replans
 once loaded json (with re and enum), typing, pathlib (with urllib.parse, ipaddress and
-fnmatch), datetime, copy and the files helpers; none of them is needed for that work. The
+fnmatch), datetime, copy, socket (with selectors and enum), Pebble's enums and the files
+helpers; none of them is needed for that work. The
 hook runs as a real process (``python -S``, so that no site start-up hook loads modules
 first) against the fake Pebble of ``tests/pebbleserver.py``; these guards count modules,
 never time (``bench/bench_pebble.py`` has the timings).
@@ -28,7 +29,9 @@ from reactops import pebble
 # What the pebble-ready hook no longer loads, and what each one brought in or cost.
 KEPT_OUT = {
     'json', 're', 'typing', 'pathlib', 'urllib.parse', 'ipaddress', 'fnmatch', 'datetime',
-    'copy', 'dataclasses', 'http.client', 'email',
+    'copy', 'dataclasses', 'http.client', 'email', 'enum', 'socket', 'selectors',
+    'reactops._private.pebble_enums',   # the enums (enum), made when first named or read
+    'reactops._private.pebble_infos',   # service, check and file states (they hold enums)
     'reactops._private.pebble_files',   # pull, push, directories
     'reactops._private.pebble_dicts',   # the TypedDicts (typing)
     'reactops._private.pebble_exec',    # commands (websocket)
@@ -168,6 +171,10 @@ def test_the_names_ops_gives_stay_real_when_loaded_lazily() -> None:
 
     assert issubclass(pebble.ServiceStatus, enum.Enum)
     assert pebble.ServiceStatus('active') is pebble.ServiceStatus.ACTIVE
+    from reactops._private import pebble_types
+    assert pebble_types.CheckLevel is pebble.CheckLevel
+    assert pebble.ServiceInfo.from_dict({'name': 'web', 'startup': 'enabled',
+                                         'current': 'active'}).is_running()
     assert typing.is_typeddict(pebble.LayerDict) and typing.is_typeddict(pebble.IdentityDict)
     assert pebble.ExecError[str] is pebble.ExecError
     # Service.to_dict follows ServiceDict's keys without loading it.
@@ -176,3 +183,24 @@ def test_the_names_ops_gives_stay_real_when_loaded_lazily() -> None:
         'id': '7', 'kind': 'replan', 'summary': '', 'status': 'Done', 'ready': True,
         'spawn-time': '2024-01-02T03:04:05.5Z', 'ready-time': None})
     assert change.spawn_time.microsecond == 500000 and change.ready_time is None
+
+
+def test_a_checks_level_and_startup_are_the_enums_ops_gives_when_read() -> None:
+    check = pebble.Check('up', {'override': 'replace', 'level': 'alive',
+                                'tcp': {'port': 8080}})
+    assert check.to_dict() == {'override': 'replace', 'level': 'alive', 'tcp': {'port': 8080}}
+    assert check.level is pebble.CheckLevel.ALIVE
+    assert check.startup is pebble.CheckStartup.UNSET
+    assert pebble.Check('x', {'level': 'sometimes'}).level == 'sometimes'  # a newer Pebble's
+    assert type(pebble.Check('x', {'level': 'sometimes'}).level) is str
+    with pytest.raises(ValueError, match='sometimes'):
+        pebble.Check('x', {'startup': 'sometimes'})  # type: ignore[arg-type]
+    check.startup = pebble.CheckStartup.DISABLED
+    assert check.to_dict()['startup'] == 'disabled'
+    layer = pebble.Layer({'checks': {'up': {'override': 'replace', 'startup': 'disabled',
+                                            'level': 'ready', 'period': '5s'}}})
+    over = pebble.Layer({'checks': {'up': {'override': 'merge', 'period': '10s'}}})
+    merged = layer.checks['up']
+    merged._merge(over.checks['up'])
+    assert merged.to_dict() == {'override': 'merge', 'startup': 'disabled', 'level': 'ready',
+                                'period': '10s'}

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .pebble_http import Response
-    from .pebble_records import FileInfo
+    from .pebble_infos import FileInfo
 
 __all__ = ['FilesParser', 'MultipartReader', 'auth_fields', 'encode_multipart', 'file_info',
            'raise_on_path_error', 'read_single_file']
@@ -55,8 +55,8 @@ def file_info(local: Path, shown: str | None = None) -> FileInfo:
     import datetime
     import stat
 
-    from .pebble_records import FileInfo
-    from .pebble_types import FileType
+    from .pebble_enums import FileType
+    from .pebble_infos import FileInfo
 
     if local.is_symlink():
         kind = FileType.SYMLINK

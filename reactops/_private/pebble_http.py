@@ -9,8 +9,9 @@ through :mod:`urllib` (:func:`open_with_opener`). Loaded on the first request.
 
 from __future__ import annotations
 
+import _socket
 import builtins
-import socket
+import io
 
 from . import fastjson
 from .pebble_types import APIError, ConnectionError, ProtocolError, TimeoutError
@@ -83,6 +84,23 @@ class Headers:
         return params
 
 
+class _SocketReader(io.RawIOBase):
+    """The reading end of a connected socket as a raw binary file, for a buffered reader
+    (what ``socket.makefile('rb')`` gives; closing it leaves the socket open). A socket
+    timeout raises ``TimeoutError``, as a read of ``makefile``'s file does."""
+
+    def __init__(self, sock: _socket.socket):
+        super().__init__()
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count: int = self._sock.recv_into(buffer)
+        return count
+
+
 class Response:
     """Pebble's answer to one request: ``status``, ``reason``, ``headers``, and the body
     through :meth:`read`. Closing it (or reading it to the end) closes the connection."""
@@ -91,7 +109,7 @@ class Response:
     reason: str
     headers: Headers
 
-    def __init__(self, sock: socket.socket, stream: BinaryIO, method: str, target: str):
+    def __init__(self, sock: _socket.socket, stream: BinaryIO, method: str, target: str):
         self._sock = sock
         self._stream = stream
         self._closed = False
@@ -249,7 +267,9 @@ def send(socket_path: str, timeout: float, method: str, target: str,
     socket timeout while waiting for the answer is a TimeoutError; an error status is an
     APIError.
     """
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # The C socket itself: the socket module would cost the hook 2-3 ms (selectors, array,
+    # and the enums it makes of every constant) for a makefile this module does below.
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
         sock.connect(socket_path)
@@ -273,7 +293,7 @@ def send(socket_path: str, timeout: float, method: str, target: str,
     except BaseException:
         sock.close()
         raise
-    stream = sock.makefile('rb')
+    stream = io.BufferedReader(_SocketReader(sock))
     try:
         response = Response(sock, stream, method, target)
     except BaseException:

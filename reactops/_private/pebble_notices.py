@@ -11,8 +11,8 @@ import datetime
 from typing import TYPE_CHECKING, Literal
 
 from . import timeconv
-from .pebble_records import _enum_or_raw
-from .pebble_types import IdentityAccess, NoticeType
+from .pebble_enums import IdentityAccess, NoticeType
+from .pebble_infos import _enum_or_raw
 
 if TYPE_CHECKING:
     from .pebble_dicts import BasicIdentityDict, IdentityDict, LocalIdentityDict

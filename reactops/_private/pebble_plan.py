@@ -9,7 +9,6 @@ Re-exported by :mod:`reactops.pebble`.
 
 from __future__ import annotations
 
-from .pebble_types import CheckLevel, CheckStartup
 from .typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
         ServiceDict,
         TcpDict,
     )
+    from .pebble_enums import CheckLevel, CheckStartup
 
 __all__ = ['Check', 'Layer', 'LogTarget', 'Plan', 'Service']
 # The dict shapes (TypedDicts, which need typing) are in pebble_dicts, loaded when named.
@@ -32,7 +32,7 @@ __all__ = ['Check', 'Layer', 'LogTarget', 'Plan', 'Service']
 def _deepcopy(value: Any) -> Any:
     """A deep copy of *value*, as ``copy.deepcopy`` makes it; the dicts, lists and scalars
     a layer holds are copied here, so that adding a layer does not load :mod:`copy`."""
-    kind = type(value)
+    kind = value.__class__  # exactly: a subclass of dict or list is left to copy.deepcopy
     if kind is dict:
         return {key: _deepcopy(item) for key, item in value.items()}
     if kind is list:
@@ -142,10 +142,32 @@ def _merge_probe(mine: dict[str, Any] | None, theirs: dict[str, Any],
     return merged
 
 
+class _Unread(str):
+    """A check's level or startup as the layer gave it, made an enum on first read."""
+
+    __slots__ = ()
+
+
+#: The startups a layer may give a check (``CheckStartup``'s values).
+_CHECK_STARTUPS = frozenset({'', 'enabled', 'disabled'})
+
+
+def _text(value: Any) -> Any:
+    """The layer's text of a level or startup: an enum's value, or the string itself (and
+    anything else, such as ``None``, as it is)."""
+    if isinstance(value, str):
+        return str(value)
+    import enum
+
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 class Check(_Item):
     """A health check in a layer: one probe (``http``, ``tcp`` or ``exec``) run every period.
 
-    ``level`` is a :class:`CheckLevel` (or the raw string if Pebble knows a newer one).
+    ``level`` is a :class:`CheckLevel` (or the raw string if Pebble knows a newer one), and
+    ``startup`` a :class:`CheckStartup`. Both are kept as the layer's text until first read,
+    so that adding a layer (which only dumps it again) does not load the enums.
     """
 
     def __init__(self, name: str, raw: CheckDict | None = None):
@@ -153,11 +175,13 @@ class Check(_Item):
         d: CheckDict = raw or {}
         self.override: str = d.get('override', '')
         level = d.get('level', '')
-        try:
-            self.level: CheckLevel | str = CheckLevel(level)
-        except ValueError:
-            self.level = level
-        self.startup = CheckStartup(d.get('startup', ''))
+        self._level: CheckLevel | str = _Unread(level) if isinstance(level, str) else level
+        startup: Any = d.get('startup', '')  # a layer may say anything
+        if not (isinstance(startup, str) and startup in _CHECK_STARTUPS):
+            from .pebble_enums import CheckStartup
+
+            startup = CheckStartup(startup).value  # a ValueError for what Pebble would refuse
+        self._startup: CheckStartup | str = _Unread(startup)
         self.period: str | None = d.get('period', '')
         self.timeout: str | None = d.get('timeout', '')
         self.threshold: int | None = d.get('threshold')
@@ -165,11 +189,43 @@ class Check(_Item):
         self.tcp: TcpDict | None = _deepcopy(d.get('tcp'))
         self.exec: ExecDict | None = _deepcopy(d.get('exec'))
 
+    @property
+    def level(self) -> CheckLevel | str:
+        """The check's level; a level this client does not know stays a string."""
+        value = self._level
+        if isinstance(value, _Unread):
+            from .pebble_enums import CheckLevel
+
+            try:
+                value = CheckLevel(value)
+            except ValueError:
+                value = str(value)
+            self._level = value
+        return value
+
+    @level.setter
+    def level(self, value: CheckLevel | str) -> None:
+        self._level = value
+
+    @property
+    def startup(self) -> CheckStartup:
+        """Whether the check starts with Pebble; ``UNSET`` when the layer does not say."""
+        value = self._startup
+        if isinstance(value, _Unread):
+            from .pebble_enums import CheckStartup
+
+            value = self._startup = CheckStartup(value)
+        return cast('CheckStartup', value)
+
+    @startup.setter
+    def startup(self, value: CheckStartup) -> None:
+        self._startup = value
+
     def to_dict(self) -> CheckDict:
         """The layer form: only the fields that are set."""
-        level = self.level.value if isinstance(self.level, CheckLevel) else self.level
         return cast('CheckDict', _set_fields([
-            ('override', self.override), ('level', level), ('startup', self.startup.value),
+            ('override', self.override), ('level', _text(self._level)),
+            ('startup', _text(self._startup)),
             ('period', self.period), ('timeout', self.timeout),
             ('threshold', self.threshold), ('http', self.http), ('tcp', self.tcp),
             ('exec', self.exec),
@@ -192,8 +248,8 @@ class Check(_Item):
             elif attr == 'exec':
                 self.exec = cast('ExecDict', _merge_probe(
                     cast('dict[str, Any]', self.exec), value, 'environment'))
-            elif attr == 'startup' and value is CheckStartup.UNSET:
-                continue
+            elif attr == '_startup' and _text(value) == '':
+                continue  # UNSET
             else:
                 setattr(self, attr, value)
 

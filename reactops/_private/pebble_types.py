@@ -1,5 +1,8 @@
 """The words Pebble's API speaks in: its errors, its enums and the shapes of its JSON.
 
+The enums are in :mod:`reactops._private.pebble_enums`, loaded (with :mod:`enum`) when one
+is first named here or in :mod:`reactops.pebble`.
+
 The shapes that exist at run time (``LayerDict``, ``IdentityDict``...) are in
 :mod:`reactops._private.pebble_dicts`, loaded only when named: they need :mod:`typing`.
 
@@ -10,7 +13,6 @@ from the JSON are in :mod:`reactops._private.pebble_records`.
 from __future__ import annotations
 
 import builtins
-import enum
 
 from .typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -19,7 +21,37 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
+    from .pebble_enums import (
+        ChangeKind,
+        ChangeState,
+        ChangeStatus,
+        CheckLevel,
+        CheckStartup,
+        CheckStatus,
+        FileType,
+        IdentityAccess,
+        NoticesUsers,
+        NoticeType,
+        ServiceStartup,
+        ServiceStatus,
+        WarningState,
+    )
     from .pebble_records import Change
+else:
+    # The enums (and the enum module) load the first time one is named: the hook that adds
+    # a layer and replans needs none of them.
+    def __getattr__(name: str) -> Any:
+        if name in _ENUM_NAMES:
+            from . import pebble_enums
+
+            return getattr(pebble_enums, name)
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+_ENUM_NAMES = frozenset({
+    'ChangeKind', 'ChangeState', 'ChangeStatus', 'CheckLevel', 'CheckStartup', 'CheckStatus',
+    'FileType', 'IdentityAccess', 'NoticeType', 'NoticesUsers', 'ServiceStartup',
+    'ServiceStatus', 'WarningState',
+})
 
 AnyStr = TypeVar('AnyStr', bytes, str)  # typing's own AnyStr, for ExecError's output
 
@@ -139,125 +171,6 @@ class ExecError(Error, Generic[AnyStr]):
                 more = ' [truncated]' if len(output) > limit else ''
                 text += f', {label}={output[:limit]!r}{more}'
         return text
-
-
-# --- enums --------------------------------------------------------------------------------
-
-class WarningState(enum.Enum):
-    """Which warnings :meth:`Client.get_warnings` returns."""
-
-    ALL = 'all'
-    PENDING = 'pending'
-
-
-class ChangeState(enum.Enum):
-    """Which changes :meth:`Client.get_changes` returns."""
-
-    ALL = 'all'
-    IN_PROGRESS = 'in-progress'
-    READY = 'ready'
-
-
-class ServiceStartup(enum.Enum):
-    """Whether a service starts on its own (autostart, replan) or only when asked."""
-
-    ENABLED = 'enabled'
-    DISABLED = 'disabled'
-
-
-class ServiceStatus(enum.Enum):
-    """The state of a service: running, stopped, or failed and waiting to be restarted."""
-
-    ACTIVE = 'active'
-    INACTIVE = 'inactive'
-    ERROR = 'error'
-
-
-class CheckLevel(enum.Enum):
-    """A health check's level; ``UNSET`` means the check has none."""
-
-    UNSET = ''
-    ALIVE = 'alive'
-    READY = 'ready'
-
-
-class CheckStatus(enum.Enum):
-    """A health check's state: passing, failed past its threshold, or not running."""
-
-    UP = 'up'
-    DOWN = 'down'
-    INACTIVE = 'inactive'
-
-
-class CheckStartup(enum.Enum):
-    """Whether a check starts on its own; ``UNSET`` (not given in the layer) acts as enabled."""
-
-    UNSET = ''
-    ENABLED = 'enabled'
-    DISABLED = 'disabled'
-
-
-class FileType(enum.Enum):
-    """The kind of a file-system entry reported by :meth:`Client.list_files`."""
-
-    FILE = 'file'
-    DIRECTORY = 'directory'
-    SYMLINK = 'symlink'
-    SOCKET = 'socket'
-    NAMED_PIPE = 'named-pipe'
-    DEVICE = 'device'
-    UNKNOWN = 'unknown'
-
-
-class NoticeType(enum.Enum):
-    """The type of a notice: a ``custom`` one (key ``example.com/path``) or a change update."""
-
-    CUSTOM = 'custom'
-    CHANGE_UPDATE = 'change-update'
-
-
-class NoticesUsers(enum.Enum):
-    """``users`` filter of :meth:`Client.get_notices`: ``ALL`` asks for every user's (admin)."""
-
-    ALL = 'all'
-
-
-class ChangeKind(enum.Enum):
-    """The kinds of change Pebble makes."""
-
-    START = 'start'
-    STOP = 'stop'
-    RESTART = 'restart'
-    REPLAN = 'replan'
-    EXEC = 'exec'
-    RECOVER_CHECK = 'recover-check'
-    PERFORM_CHECK = 'perform-check'
-
-
-class ChangeStatus(enum.Enum):
-    """The status of a change or task (Pebble's own capitalised words)."""
-
-    HOLD = 'Hold'
-    DO = 'Do'
-    DOING = 'Doing'
-    DONE = 'Done'
-    ABORT = 'Abort'
-    UNDO = 'Undo'
-    UNDOING = 'Undoing'
-    ERROR = 'Error'
-    WAIT = 'Wait'
-
-
-class IdentityAccess(str, enum.Enum):
-    """The access an identity grants; ``str()`` is the bare value, as with ``StrEnum``."""
-
-    ADMIN = 'admin'
-    READ = 'read'
-    METRICS = 'metrics'
-    UNTRUSTED = 'untrusted'
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # --- JSON shapes --------------------------------------------------------------------------

@@ -493,14 +493,14 @@ class ContainerMapping(_ByName[Container]):
         super().__init__({name: Container(name, backend) for name in names})
 
 
-class ServiceInfoMapping(_ByName[_pebble.ServiceInfo]):
+class ServiceInfoMapping(_ByName['_pebble.ServiceInfo']):
     """Service statuses by service name (read-only)."""
 
     def __init__(self, services: Iterable[_pebble.ServiceInfo]):
         super().__init__({service.name: service for service in services})
 
 
-class CheckInfoMapping(_ByName[_pebble.CheckInfo]):
+class CheckInfoMapping(_ByName['_pebble.CheckInfo']):
     """Health checks by check name (read-only)."""
 
     def __init__(self, checks: Iterable[_pebble.CheckInfo]):
