@@ -137,6 +137,11 @@ else:
             return getattr(pebble_notices, name)
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
+    def __dir__() -> list[str]:
+        """The module's names, those loaded on first use included."""
+        return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     'APIError', 'BasicIdentity', 'BasicIdentityDict', 'Change', 'ChangeError', 'ChangeID',
     'ChangeKind', 'ChangeState', 'ChangeStatus', 'Check', 'CheckDict', 'CheckInfo',

@@ -177,6 +177,7 @@ def test_the_names_ops_gives_stay_real_when_loaded_lazily() -> None:
                                          'current': 'active'}).is_running()
     assert typing.is_typeddict(pebble.LayerDict) and typing.is_typeddict(pebble.IdentityDict)
     assert pebble.ExecError[str] is pebble.ExecError
+    assert set(pebble.__all__) <= set(dir(pebble))
     # Service.to_dict follows ServiceDict's keys without loading it.
     assert pebble_plan.SERVICE_KEYS == tuple(pebble_dicts.ServiceDict.__annotations__)
     change = pebble.Change.from_dict({
