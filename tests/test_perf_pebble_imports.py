@@ -205,3 +205,13 @@ def test_a_checks_level_and_startup_are_the_enums_ops_gives_when_read() -> None:
     merged._merge(over.checks['up'])
     assert merged.to_dict() == {'override': 'merge', 'startup': 'disabled', 'level': 'ready',
                                 'period': '10s'}
+
+
+def test_a_push_describes_its_file_in_the_bytes_json_dumps_writes() -> None:
+    from reactops._private.pebble_files import encode_multipart
+
+    metadata = {'action': 'write', 'files': [{'path': '/etc/caf\u00e9.conf', 'permissions': '644',
+                                              'user-id': 0, 'make-dirs': True}]}
+    chunks, _ = encode_multipart(metadata, '/etc/caf\u00e9.conf', 'x', 'utf-8', 8192)
+    head = next(chunks)
+    assert f'\r\n\r\n{json.dumps(metadata)}\r\n'.encode() in head

@@ -8,17 +8,17 @@ in memory. The ``response`` part (Pebble's JSON result) is the only part kept in
 from __future__ import annotations
 
 import io
-import json
 import os
-from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
+from . import fastjson
 from .pebble_types import PathError, ProtocolError
+from .typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from http.client import HTTPResponse
     from pathlib import Path
+    from typing import IO, Any, BinaryIO, TextIO
 
     from .pebble_http import Response
     from .pebble_infos import FileInfo
@@ -124,7 +124,7 @@ def encode_multipart(metadata: dict[str, Any], path: str, source: Any, encoding:
         f'--{boundary}\r\n'
         'Content-Type: application/json\r\n'
         'Content-Disposition: form-data; name="request"\r\n\r\n'
-        f'{json.dumps(metadata)}\r\n'
+        f'{fastjson.dumps(metadata, separators=(", ", ": "))}\r\n'  # json.dumps' text
         f'--{boundary}\r\n'
         'Content-Type: application/octet-stream\r\n'
         f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n\r\n'
@@ -278,7 +278,7 @@ class FilesParser:
         """Pebble's JSON result from the ``response`` part, if there was one."""
         if not self._response_done:
             return None
-        return cast('dict[str, Any]', json.loads(self._response.decode()))
+        return cast('dict[str, Any]', fastjson.loads(self._response.decode()))
 
     def filenames(self) -> list[str]:
         """The paths of the files the body carried."""
